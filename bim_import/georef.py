@@ -1,0 +1,118 @@
+"""Read how a model sits on the earth: IfcMapConversion + IfcProjectedCRS, IfcSite lat/lon.
+
+Eastings and northings are converted to metres through the CRS's map unit (some
+exporters write them in millimetres). A reference latitude or longitude of exactly
+0 is treated as absent (exporters write 0 for "not set"), and a malformed compound
+angle (minutes or seconds out of range, degrees beyond ±90/±180) is reported, not
+believed.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+
+import ifcopenshell
+import ifcopenshell.util.unit
+
+from models.campus import Georeference
+
+__all__ = ["MalformedAngle", "compound_angle_deg", "read_georeference"]
+
+_EPSG_RE = re.compile(r"EPSG\s*:\s*(\d+)", re.IGNORECASE)
+
+
+class MalformedAngle(ValueError):
+    """An IfcCompoundPlaneAngleMeasure that cannot be a latitude or longitude."""
+
+
+def compound_angle_deg(parts: Sequence[int] | None, limit_deg: float) -> float | None:
+    """Degrees from an IFC compound angle (deg, min, sec[, millionths of a second]).
+
+    None when absent or exactly zero; raises `MalformedAngle` when out of range.
+
+    >>> round(compound_angle_deg((28, 0, 0, 0), 90), 6)
+    28.0
+    >>> round(compound_angle_deg((-71, -3, -35, -194702), 180), 5)
+    -71.05978
+    """
+    if not parts:
+        return None
+    values = list(parts) + [0] * (4 - len(parts))
+    degrees, minutes, seconds, millionths = values[:4]
+    if abs(minutes) >= 60 or abs(seconds) >= 60 or abs(millionths) >= 1_000_000:
+        raise MalformedAngle(f"compound angle {tuple(parts)} has minutes/seconds out of range")
+    value = degrees + minutes / 60 + (seconds + millionths / 1e6) / 3600
+    if abs(value) > limit_deg:
+        raise MalformedAngle(f"compound angle {tuple(parts)} is beyond ±{limit_deg:g}°")
+    return None if value == 0 else value
+
+
+def read_georeference(model: ifcopenshell.file, warnings: list[str]) -> Georeference:
+    """The model's georeference; problems are appended to `warnings` as readable lines."""
+    values: dict[str, object] = {}
+    site = next(iter(model.by_type("IfcSite")), None)
+    if site is not None:
+        for attribute, key, limit in (
+            ("RefLatitude", "latitude_deg", 90.0),
+            ("RefLongitude", "longitude_deg", 180.0),
+        ):
+            try:
+                values[key] = compound_angle_deg(getattr(site, attribute), limit)
+            except MalformedAngle as exc:
+                warnings.append(f"IfcSite {site.GlobalId}: malformed {attribute}: {exc}")
+        if site.RefElevation is not None:
+            length_scale = ifcopenshell.util.unit.calculate_unit_scale(model)
+            values["elevation_m"] = float(site.RefElevation) * length_scale
+    values.update(_map_conversion(model))
+    values.update(_true_north(model))
+    return Georeference(**values)  # type: ignore[arg-type]
+
+
+def _map_conversion(model: ifcopenshell.file) -> dict[str, object]:
+    if model.schema == "IFC2X3":
+        return {}
+    for conversion in model.by_type("IfcMapConversion"):
+        crs = conversion.TargetCRS
+        unit_scale = ifcopenshell.util.unit.calculate_unit_scale(model)
+        if crs is not None and getattr(crs, "MapUnit", None) is not None:
+            unit_scale = _unit_to_metres(crs.MapUnit)
+        epsg = None
+        crs_name = getattr(crs, "Name", None)
+        if crs_name:
+            match = _EPSG_RE.search(crs_name)
+            epsg = int(match.group(1)) if match else None
+        return {
+            "epsg": epsg,
+            "crs_name": crs_name,
+            "eastings_m": float(conversion.Eastings) * unit_scale,
+            "northings_m": float(conversion.Northings) * unit_scale,
+            "orthogonal_height_m": float(conversion.OrthogonalHeight) * unit_scale,
+            "x_axis_abscissa": float(conversion.XAxisAbscissa or 1.0),
+            "x_axis_ordinate": float(conversion.XAxisOrdinate or 0.0),
+            "scale": float(conversion.Scale) if conversion.Scale else 1.0,
+        }
+    return {}
+
+
+def _unit_to_metres(unit: ifcopenshell.entity_instance) -> float:
+    if unit.is_a("IfcSIUnit"):
+        return float(ifcopenshell.util.unit.get_prefix_multiplier(unit.Prefix))
+    if unit.is_a("IfcConversionBasedUnit"):
+        factor = unit.ConversionFactor
+        return float(factor.ValueComponent.wrappedValue) * _unit_to_metres(factor.UnitComponent)
+    return 1.0
+
+
+def _true_north(model: ifcopenshell.file) -> dict[str, object]:
+    for context in model.by_type("IfcGeometricRepresentationContext"):
+        if context.is_a("IfcGeometricRepresentationSubContext"):
+            continue
+        north = getattr(context, "TrueNorth", None)
+        if north is not None and north.DirectionRatios:
+            x, y = north.DirectionRatios[:2]
+            # TrueNorth is the direction of north in the model's x/y plane; the angle
+            # is measured anticlockwise from +y.
+            return {"true_north_deg": math.degrees(math.atan2(-x, y))}
+    return {}

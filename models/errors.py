@@ -1,0 +1,50 @@
+"""The exceptions of the campus twin, all under one root, `TwinError`.
+
+Each class says what went wrong in a facility manager's words; the command line
+maps every `BadInput` to exit status 2 and the API to a 4xx status, so nobody sees
+a traceback for bad input.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "BadInput",
+    "InvalidRoomCode",
+    "ModelImportError",
+    "TwinError",
+    "UnknownBuilding",
+    "UnknownRoomCode",
+]
+
+
+class TwinError(Exception):
+    """Root of every error the twin raises on purpose."""
+
+
+class BadInput(TwinError):
+    """The user gave something the twin cannot take: a bad file, a bad code, a bad value."""
+
+
+class InvalidRoomCode(BadInput):
+    """A room code that is malformed or whose check character is wrong."""
+
+
+class UnknownRoomCode(BadInput):
+    """A well-formed room code that no room has; `closest` lists likely intended codes."""
+
+    def __init__(self, message: str, closest: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.closest = closest or []
+
+
+class UnknownBuilding(BadInput):
+    """A building code that names no building, or names several (a bare `Bnn`)."""
+
+
+class ModelImportError(BadInput):
+    """An IFC file that cannot be imported; the message names the file and the problem."""
+
+    def __init__(self, path: str, problem: str) -> None:
+        super().__init__(f"{path}: {problem}")
+        self.path = path
+        self.problem = problem
