@@ -52,9 +52,7 @@ def _check_text(path: Path) -> str:
         raise ModelImportError(str(path), "not a file")
     head = _read_head(path).lstrip(b"\xef\xbb\xbf \t\r\n")
     if not head.startswith(b"ISO-10303-21;"):
-        raise ModelImportError(
-            str(path), "not an IFC file (it does not start with ISO-10303-21;)"
-        )
+        raise ModelImportError(str(path), "not an IFC file (it does not start with ISO-10303-21;)")
     if b"HEADER;" not in head:
         raise ModelImportError(str(path), "not a complete IFC file: the HEADER section is missing")
     schema = read_header_schema(path)
@@ -64,9 +62,7 @@ def _check_text(path: Path) -> str:
             f"unsupported schema {schema} (supported: {', '.join(SUPPORTED_SCHEMAS)})",
         )
     if b"END-ISO-10303-21;" not in _read_tail(path):
-        raise ModelImportError(
-            str(path), "truncated file: END-ISO-10303-21; is missing at the end"
-        )
+        raise ModelImportError(str(path), "truncated file: END-ISO-10303-21; is missing at the end")
     return schema
 
 

@@ -103,9 +103,9 @@ class _Ids:
 
 
 def _parent(product: ifcopenshell.entity_instance) -> ifcopenshell.entity_instance | None:
-    return ifcopenshell.util.element.get_aggregate(product) or ifcopenshell.util.element.get_container(
+    return ifcopenshell.util.element.get_aggregate(
         product
-    )
+    ) or ifcopenshell.util.element.get_container(product)
 
 
 def _ancestor(
@@ -189,7 +189,10 @@ def read_model(
             elevation = float(storey.Elevation or 0.0) * length
         storeys.append(
             StoreyRecord(
-                SourceRef(file_name, ids(storey), storey.is_a()), ids(building), storey.Name or "", elevation
+                SourceRef(file_name, ids(storey), storey.is_a()),
+                ids(building),
+                storey.Name or "",
+                elevation,
             )
         )
     storey_ids = {s.source.global_id for s in storeys}
@@ -204,7 +207,13 @@ def read_model(
         room_warnings: list[str] = []
         rooms.append(
             read_room(
-                space, ids(space), file_name, ids(storey), by_step_id.get(space.id()), units, room_warnings
+                space,
+                ids(space),
+                file_name,
+                ids(storey),
+                by_step_id.get(space.id()),
+                units,
+                room_warnings,
             )
         )
         for message in room_warnings:
@@ -226,7 +235,9 @@ def read_model(
         storey = _ancestor(entity, "IfcBuildingStorey")
         building = _ancestor(entity, "IfcBuilding")
         at_site = building is None and _ancestor(entity, "IfcSite") is not None
-        building_id = ids(building) if building is not None else (None if at_site else single_building)
+        building_id = (
+            ids(building) if building is not None else (None if at_site else single_building)
+        )
         element_type = ifcopenshell.util.element.get_type(entity)
         record = ElementRecord(
             source=SourceRef(file_name, record_id, entity.is_a()),
@@ -326,9 +337,7 @@ def _read_systems(
     return systems, members
 
 
-def _space_boundary_pairs(
-    model: ifcopenshell.file, ids: _Ids
-) -> set[tuple[str, str]] | None:
+def _space_boundary_pairs(model: ifcopenshell.file, ids: _Ids) -> set[tuple[str, str]] | None:
     """Pairs of spaces on one storey bounded by the same wall or door, or None if unknown."""
     rels = model.by_type("IfcRelSpaceBoundary")
     if not rels:

@@ -49,7 +49,9 @@ class UnitScales:
     volume: float
 
 
-def _first(psets: dict[str, dict[str, object]], sources: tuple[tuple[str, str], ...]) -> tuple[float, str] | None:
+def _first(
+    psets: dict[str, dict[str, object]], sources: tuple[tuple[str, str], ...]
+) -> tuple[float, str] | None:
     for pset, prop in sources:
         value = psets.get(pset, {}).get(prop)
         if isinstance(value, int | float) and value > 0:

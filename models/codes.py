@@ -84,12 +84,9 @@ class RoomCode:
         match = _ROOM_CODE_RE.fullmatch(cleaned)
         if match is None:
             raise InvalidRoomCode(
-                f"invalid room code {text!r}: expected SITE-Bnn-STOREY-NNNC, "
-                "e.g. WZ01-B02-F03-017H"
+                f"invalid room code {text!r}: expected SITE-Bnn-STOREY-NNNC, e.g. WZ01-B02-F03-017H"
             )
-        code = cls(
-            match["site"], match["building"], match["storey"], int(match["room"])
-        )
+        code = cls(match["site"], match["building"], match["storey"], int(match["room"]))
         if match["check"] != code.check:
             raise InvalidRoomCode(
                 f"invalid room code {text!r} (check character): a character is mistyped"

@@ -1,0 +1,70 @@
+"""Plan outlines, volumes and axes of triangle meshes (numpy and shapely only).
+
+Kept apart from `bim_import.geometry` so that the twin can use them without
+loading ifcopenshell.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import shapely
+
+from models.geometry import FloatArray, Mesh
+
+__all__ = ["mesh_axis", "mesh_footprint", "mesh_hull", "mesh_volume_m3"]
+
+
+def mesh_footprint(mesh: Mesh, min_triangle_area_m2: float = 1e-6) -> shapely.Polygon | None:
+    """The mesh's outline seen from above: the union of its projected triangles.
+
+    Returns the largest polygon when the projection falls apart, or None for a mesh
+    with no area in plan (a vertical sheet).
+    """
+    triangles = mesh.vertices[mesh.faces][:, :, :2]
+    edge_a = triangles[:, 1] - triangles[:, 0]
+    edge_b = triangles[:, 2] - triangles[:, 0]
+    areas = 0.5 * np.abs(edge_a[:, 0] * edge_b[:, 1] - edge_a[:, 1] * edge_b[:, 0])
+    triangles = triangles[areas > min_triangle_area_m2]
+    if len(triangles) == 0:
+        return None
+    polygons = shapely.polygons(np.concatenate([triangles, triangles[:, :1]], axis=1))
+    outline = shapely.union_all(polygons, grid_size=1e-4)
+    if isinstance(outline, shapely.MultiPolygon):
+        outline = max(outline.geoms, key=lambda polygon: polygon.area)
+    if not isinstance(outline, shapely.Polygon) or outline.is_empty:
+        return None
+    return shapely.Polygon(
+        outline.exterior, [ring for ring in outline.interiors if shapely.Polygon(ring).area > 0.01]
+    )
+
+
+def mesh_volume_m3(mesh: Mesh) -> float:
+    """Enclosed volume (divergence theorem); meaningful for closed meshes only."""
+    triangles = mesh.vertices[mesh.faces]
+    signed = np.einsum("ij,ij->i", triangles[:, 0], np.cross(triangles[:, 1], triangles[:, 2]))
+    return float(abs(signed.sum()) / 6.0)
+
+
+def mesh_axis(mesh: Mesh) -> tuple[FloatArray, float]:
+    """A straight axis through the mesh along its longest extent, and its outer diameter.
+
+    The axis is the principal direction of the vertices, clipped to their extent; the
+    diameter is twice the largest distance of a vertex from that line. Returns a
+    `(2, 3) float` polyline and the diameter in metres.
+    """
+    points = np.unique(mesh.vertices, axis=0)
+    centre = points.mean(axis=0)
+    if len(points) < 2:
+        return np.array([centre, centre]), 0.0
+    _, _, vt = np.linalg.svd(points - centre, full_matrices=False)
+    direction = vt[0]
+    along = (points - centre) @ direction
+    radial = np.linalg.norm((points - centre) - np.outer(along, direction), axis=1)
+    axis = np.array([centre + along.min() * direction, centre + along.max() * direction])
+    return axis, float(2.0 * radial.max())
+
+
+def mesh_hull(mesh: Mesh) -> shapely.Polygon | None:
+    """The convex hull of the mesh in plan: a cheap outline for straight walls and doors."""
+    hull = shapely.convex_hull(shapely.multipoints(mesh.vertices[:, :2]))
+    return hull if isinstance(hull, shapely.Polygon) and hull.area > 0 else None

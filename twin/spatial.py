@@ -1,0 +1,299 @@
+"""Where services run relative to rooms, and which rooms are neighbours: plan geometry.
+
+A room is a prism over its footprint split into zones by height: `floor` (the slab
+under its finished floor), `open` (floor to finished ceiling), `ceiling` (the void
+from the finished ceiling to the underside of the slab above). A wall is a prism
+over its own footprint. A segment's axis is clipped against these prisms; a zone is
+listed when the segment runs at least `MIN_ZONE_M` in it, a wall only when the
+segment runs at least `MIN_WALL_RUN_M` inside it (a pipe that merely crosses a wall
+is not "in the wall").
+
+All inputs are plain shapely polygons and numpy arrays in site coordinates (m).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import shapely
+
+from models.geometry import FloatArray
+
+__all__ = [
+    "MIN_WALL_RUN_M",
+    "MIN_ZONE_M",
+    "Prism",
+    "RoomVolume",
+    "SegmentRun",
+    "adjacent_rooms",
+    "room_volume",
+    "segment_runs",
+]
+
+MIN_ZONE_M = 0.05
+MIN_WALL_RUN_M = 0.5
+DEFAULT_SLAB_M = 0.25
+WALL_REACH_M = 0.35  # a wall bounds a room when it lies this close to the room's outline
+MAX_WALL_GAP_M = 0.6  # rooms further apart than this do not share one wall
+MIN_SHARED_M = 0.5  # rooms must face each other over at least this length
+
+
+@dataclass(frozen=True)
+class Prism:
+    """A footprint extruded from `bottom_m` to `top_m`."""
+
+    footprint: shapely.Polygon
+    bottom_m: float
+    top_m: float
+
+
+@dataclass(frozen=True)
+class RoomVolume:
+    """One room's zones: floor [floor_bottom, floor), open [floor, ceiling), void [ceiling, void_top)."""
+
+    key: str
+    storey: str
+    footprint: shapely.Polygon
+    floor_bottom_m: float
+    floor_m: float
+    ceiling_m: float
+    void_top_m: float
+
+    def zones(self) -> tuple[tuple[str, float, float], ...]:
+        return (
+            ("floor", self.floor_bottom_m, self.floor_m),
+            ("open", self.floor_m, self.ceiling_m),
+            ("ceiling", self.ceiling_m, self.void_top_m),
+        )
+
+
+@dataclass(frozen=True)
+class SegmentRun:
+    element: str
+    room: str
+    where: str
+    length_m: float
+
+
+def _overlapping(
+    footprint: shapely.Polygon, prisms: Sequence[Prism], tree: shapely.STRtree
+) -> list[Prism]:
+    found = []
+    for index in tree.query(footprint, predicate="intersects"):
+        prism = prisms[int(index)]
+        overlap = shapely.area(shapely.intersection(prism.footprint, footprint))
+        if (
+            overlap >= 0.5 * min(shapely.area(footprint), shapely.area(prism.footprint))
+            or overlap > 1.0
+        ):
+            found.append(prism)
+    return found
+
+
+def room_volume(
+    key: str,
+    storey: str,
+    footprint: shapely.Polygon,
+    floor_m: float,
+    top_m: float,
+    finish_ceiling_height_m: float | None,
+    slabs: Sequence[Prism],
+    slab_tree: shapely.STRtree | None,
+    ceilings: Sequence[Prism],
+    ceiling_tree: shapely.STRtree | None,
+) -> RoomVolume:
+    """The zones of one room.
+
+    The finished ceiling comes from the declared FinishCeilingHeight, else the
+    underside of a ceiling covering over the room, else the top of the space. The
+    void ends at the underside of the lowest slab above the ceiling, else at the top
+    of the space. The floor zone is the slab whose top is the room's floor.
+    """
+    ceiling_m: float | None = None
+    if finish_ceiling_height_m is not None and finish_ceiling_height_m > 0:
+        ceiling_m = floor_m + finish_ceiling_height_m
+    elif ceiling_tree is not None:
+        undersides = [
+            c.bottom_m
+            for c in _overlapping(footprint, ceilings, ceiling_tree)
+            if floor_m + 1.0 < c.bottom_m < top_m + 0.05
+        ]
+        if undersides:
+            ceiling_m = min(undersides)
+    if ceiling_m is None:
+        ceiling_m = top_m
+    void_top_m = top_m
+    floor_bottom_m = floor_m - DEFAULT_SLAB_M
+    if slab_tree is not None:
+        nearby = _overlapping(footprint, slabs, slab_tree)
+        above = [s.bottom_m for s in nearby if s.bottom_m >= ceiling_m - 0.01]
+        if above:
+            void_top_m = min(above)
+        under = [s.bottom_m for s in nearby if abs(s.top_m - floor_m) <= 0.15]
+        if under:
+            floor_bottom_m = min(under)
+    void_top_m = max(void_top_m, ceiling_m)
+    return RoomVolume(key, storey, footprint, floor_bottom_m, floor_m, ceiling_m, void_top_m)
+
+
+def _param_intervals_in_plan(
+    start: FloatArray, end: FloatArray, footprint: shapely.Polygon
+) -> list[tuple[float, float]]:
+    """Parameter intervals [t0, t1] ⊂ [0, 1] of the 3D segment whose plan lies in `footprint`."""
+    plan = np.array([start[:2], end[:2]])
+    plan_length = float(np.linalg.norm(plan[1] - plan[0]))
+    if plan_length < 1e-6:
+        inside = shapely.contains_xy(footprint, plan[0][0], plan[0][1])
+        return [(0.0, 1.0)] if inside else []
+    clipped = shapely.intersection(shapely.LineString(plan), footprint)
+    intervals = []
+    for part in getattr(clipped, "geoms", [clipped]):
+        if not isinstance(part, shapely.LineString) or part.is_empty:
+            continue
+        coords = np.asarray(part.coords)
+        ts = (coords - plan[0]) @ (plan[1] - plan[0]) / plan_length**2
+        intervals.append((float(ts.min()), float(ts.max())))
+    return intervals
+
+
+def _length_in_height(
+    start: FloatArray, end: FloatArray, interval: tuple[float, float], low: float, high: float
+) -> float:
+    """Length of the segment's part with parameter in `interval` and low ≤ z < high."""
+    t0, t1 = interval
+    z0, z1 = start[2], end[2]
+    length = float(np.linalg.norm(end - start))
+    if abs(z1 - z0) < 1e-9:
+        return (t1 - t0) * length if low <= z0 < high else 0.0
+    ta, tb = sorted(((low - z0) / (z1 - z0), (high - z0) / (z1 - z0)))
+    lo, hi = max(t0, ta), min(t1, tb)
+    return max(0.0, hi - lo) * length
+
+
+def _pieces(axis: FloatArray) -> Iterable[tuple[FloatArray, FloatArray]]:
+    for index in range(len(axis) - 1):
+        if np.linalg.norm(axis[index + 1] - axis[index]) > 1e-9:
+            yield axis[index], axis[index + 1]
+
+
+def segment_runs(
+    segments: Sequence[tuple[str, FloatArray]],
+    rooms: Sequence[RoomVolume],
+    walls: Sequence[Prism],
+) -> list[SegmentRun]:
+    """Every (segment, room, zone) with the length the segment runs there.
+
+    `segments` pairs an element id with its axis, a `(k, 3) float` polyline.
+    """
+    if not rooms:
+        return []
+    room_tree = shapely.STRtree([room.footprint for room in rooms])
+    reach = [shapely.buffer(room.footprint, WALL_REACH_M, join_style="mitre") for room in rooms]
+    reach_tree = shapely.STRtree(reach)
+    wall_tree = shapely.STRtree([wall.footprint for wall in walls]) if walls else None
+    lengths: dict[tuple[str, str, str], float] = {}
+    for element, axis in segments:
+        for start, end in _pieces(np.asarray(axis, dtype=float)):
+            plan = (
+                shapely.LineString([start[:2], end[:2]])
+                if np.linalg.norm(end[:2] - start[:2]) > 1e-6
+                else shapely.Point(start[:2])
+            )
+            z_low, z_high = min(start[2], end[2]), max(start[2], end[2])
+            for index in room_tree.query(plan, predicate="intersects"):
+                room = rooms[int(index)]
+                if z_high < room.floor_bottom_m or z_low >= room.void_top_m:
+                    continue
+                for interval in _param_intervals_in_plan(start, end, room.footprint):
+                    for where, low, high in room.zones():
+                        if high > low:
+                            run = _length_in_height(start, end, interval, low, high)
+                            key = (element, room.key, where)
+                            lengths[key] = lengths.get(key, 0.0) + run
+            if wall_tree is None:
+                continue
+            for wall_index in wall_tree.query(plan, predicate="intersects"):
+                wall = walls[int(wall_index)]
+                for interval in _param_intervals_in_plan(start, end, wall.footprint):
+                    inside = _length_in_height(start, end, interval, wall.bottom_m, wall.top_m)
+                    if inside < MIN_WALL_RUN_M:
+                        continue
+                    _add_wall_runs(
+                        element, start, end, interval, wall, rooms, reach, reach_tree, lengths
+                    )
+    return [
+        SegmentRun(element, room, where, round(length, 3))
+        for (element, room, where), length in sorted(lengths.items())
+        if length >= (MIN_WALL_RUN_M if where == "wall" else MIN_ZONE_M)
+    ]
+
+
+def _add_wall_runs(
+    element: str,
+    start: FloatArray,
+    end: FloatArray,
+    interval: tuple[float, float],
+    wall: Prism,
+    rooms: Sequence[RoomVolume],
+    reach: Sequence[shapely.Geometry],
+    reach_tree: shapely.STRtree,
+    lengths: dict[tuple[str, str, str], float],
+) -> None:
+    """Credit a run inside `wall` to each room the wall bounds along that run."""
+    t0, t1 = interval
+    piece_start = start + t0 * (end - start)
+    piece_end = start + t1 * (end - start)
+    plan = (
+        shapely.LineString([piece_start[:2], piece_end[:2]])
+        if np.linalg.norm(piece_end[:2] - piece_start[:2]) > 1e-6
+        else shapely.Point(piece_start[:2])
+    )
+    for index in reach_tree.query(plan, predicate="intersects"):
+        room = rooms[int(index)]
+        if shapely.distance(room.footprint, wall.footprint) > 0.05:
+            continue
+        for sub in _param_intervals_in_plan(piece_start, piece_end, reach[int(index)]):
+            low = max(wall.bottom_m, room.floor_m)
+            high = min(wall.top_m, room.void_top_m)
+            run = _length_in_height(piece_start, piece_end, sub, low, high)
+            if run > 0:
+                key = (element, room.key, "wall")
+                lengths[key] = lengths.get(key, 0.0) + run
+
+
+def adjacent_rooms(
+    rooms: Sequence[RoomVolume], doors: Sequence[shapely.Polygon] = ()
+) -> list[tuple[str, str, str]]:
+    """Pairs of rooms on one storey that face each other across one wall, with `via`.
+
+    Two rooms are neighbours when they lie at most `MAX_WALL_GAP_M` apart and each
+    one's outline runs within that gap of the other over at least `MIN_SHARED_M`
+    (rooms touching only at a corner are not). `via` is `door` when a door lies in
+    the gap between them, else `wall`.
+    """
+    if len(rooms) < 2:
+        return []
+    footprints = [room.footprint for room in rooms]
+    tree = shapely.STRtree(footprints)
+    door_tree = shapely.STRtree(list(doors)) if doors else None
+    left, right = tree.query(footprints, predicate="dwithin", distance=MAX_WALL_GAP_M)
+    pairs = []
+    for i, j in zip(left.tolist(), right.tolist(), strict=True):
+        if i >= j or rooms[i].storey != rooms[j].storey:
+            continue
+        a, b = footprints[i], footprints[j]
+        gap = float(shapely.distance(a, b)) + 0.02
+        shared_a = shapely.length(shapely.intersection(a.exterior, shapely.buffer(b, gap)))
+        shared_b = shapely.length(shapely.intersection(b.exterior, shapely.buffer(a, gap)))
+        if min(shared_a, shared_b) < MIN_SHARED_M:
+            continue
+        via = "wall"
+        if door_tree is not None:
+            between = shapely.intersection(shapely.buffer(a, gap), shapely.buffer(b, gap))
+            if len(door_tree.query(between, predicate="intersects")):
+                via = "door"
+        key_a, key_b = sorted((rooms[i].key, rooms[j].key))
+        pairs.append((key_a, key_b, via))
+    return sorted(pairs)

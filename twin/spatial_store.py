@@ -1,0 +1,158 @@
+"""Compute and store a building's spatial relations: room zones, segment runs, neighbours.
+
+Reads the building's rooms and element meshes from the store, derives plan
+outlines (walls and doors by convex hull, slabs and ceilings by the union of their
+triangles), and writes `runs_through`, `adjacency` and each room's zone heights.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import numpy as np
+import shapely
+from sqlalchemy import Connection, delete, insert, or_, select, update
+
+from bim_import.meshes import mesh_footprint, mesh_hull
+from models.geometry import Mesh
+from models.services import SEGMENT_KINDS
+from twin import spatial
+from twin.store import schema as t
+
+__all__ = ["compute_building_spatial"]
+
+_PRISM_KINDS = ("wall", "slab", "covering", "door")
+
+
+def _prisms(conn: Connection, building_code: str) -> dict[str, list[spatial.Prism]]:
+    found: dict[str, list[spatial.Prism]] = {kind: [] for kind in _PRISM_KINDS}
+    rows = conn.execute(
+        select(
+            t.elements.c.kind, t.elements.c.predefined_type, t.meshes.c.vertices, t.meshes.c.faces
+        )
+        .join(t.meshes, t.meshes.c.owner_id == t.elements.c.element_id)
+        .where(t.elements.c.building_code == building_code, t.elements.c.kind.in_(_PRISM_KINDS))
+    )
+    for row in rows:
+        if row.kind == "covering" and (row.predefined_type or "").upper() not in ("CEILING", ""):
+            continue
+        mesh = Mesh.from_bytes(row.vertices, row.faces)
+        if mesh.is_empty:
+            continue
+        outline = mesh_hull(mesh) if row.kind in ("wall", "door") else mesh_footprint(mesh)
+        if outline is None:
+            continue
+        bottom, top = mesh.z_range_m
+        found[row.kind].append(spatial.Prism(outline, bottom, top))
+    return found
+
+
+def _tree(prisms: list[spatial.Prism]) -> shapely.STRtree | None:
+    return shapely.STRtree([p.footprint for p in prisms]) if prisms else None
+
+
+def compute_building_spatial(
+    conn: Connection, building_code: str, boundary_pairs: set[tuple[str, str]] | None = None
+) -> None:
+    """Recompute and store the building's zones, segment runs and adjacency.
+
+    `boundary_pairs` (room-code pairs from IfcRelSpaceBoundary) replaces the
+    geometric adjacency when the model carries space boundaries.
+    """
+    rooms = conn.execute(
+        select(
+            t.rooms.c.room_code,
+            t.rooms.c.storey_code,
+            t.rooms.c.footprint_wkb,
+            t.rooms.c.floor_elevation_m,
+            t.rooms.c.height_m,
+            t.rooms.c.finish_ceiling_m,
+        ).where(t.rooms.c.building_code == building_code, t.rooms.c.status == "active")
+    ).all()
+    prisms = _prisms(conn, building_code)
+    slab_tree, ceiling_tree = _tree(prisms["slab"]), _tree(prisms["covering"])
+    volumes: list[spatial.RoomVolume] = []
+    for room in rooms:
+        if room.footprint_wkb is None or room.floor_elevation_m is None:
+            continue
+        footprint = shapely.from_wkb(room.footprint_wkb)
+        floor = room.floor_elevation_m
+        top = floor + (room.height_m or 0.0)
+        declared = room.finish_ceiling_m - floor if room.finish_ceiling_m is not None else None
+        volume = spatial.room_volume(
+            room.room_code,
+            room.storey_code,
+            footprint,
+            floor,
+            top,
+            declared,
+            prisms["slab"],
+            slab_tree,
+            prisms["covering"],
+            ceiling_tree,
+        )
+        volumes.append(volume)
+        conn.execute(
+            update(t.rooms)
+            .where(t.rooms.c.room_code == room.room_code)
+            .values(
+                finish_ceiling_m=volume.ceiling_m,
+                void_top_m=volume.void_top_m,
+                floor_bottom_m=volume.floor_bottom_m,
+            )
+        )
+    codes = [room.room_code for room in rooms]
+    _store_runs(conn, building_code, codes, volumes, prisms["wall"])
+    conn.execute(
+        delete(t.adjacency).where(
+            or_(t.adjacency.c.room_a.in_(codes), t.adjacency.c.room_b.in_(codes))
+        )
+    )
+    if boundary_pairs is not None:
+        pairs = [(a, b, "boundary") for a, b in sorted(boundary_pairs)]
+    else:
+        pairs = spatial.adjacent_rooms(volumes, [door.footprint for door in prisms["door"]])
+    if pairs:
+        conn.execute(
+            insert(t.adjacency), [{"room_a": a, "room_b": b, "via": via} for a, b, via in pairs]
+        )
+
+
+def _store_runs(
+    conn: Connection,
+    building_code: str,
+    codes: list[str],
+    volumes: list[spatial.RoomVolume],
+    walls: list[spatial.Prism],
+) -> None:
+    site_code = building_code.split("-")[0]
+    conn.execute(delete(t.runs_through).where(t.runs_through.c.room_code.in_(codes)))
+    segments: list[tuple[str, Any]] = [
+        (row.element_id, np.asarray(json.loads(row.axis_json), dtype=float))
+        for row in conn.execute(
+            select(t.elements.c.element_id, t.elements.c.axis_json).where(
+                t.elements.c.site_code == site_code,
+                or_(
+                    t.elements.c.building_code == building_code,
+                    t.elements.c.building_code.is_(None),
+                ),
+                t.elements.c.kind.in_([kind.value for kind in SEGMENT_KINDS]),
+                t.elements.c.axis_json.is_not(None),
+            )
+        )
+    ]
+    runs = spatial.segment_runs(segments, volumes, walls)
+    if runs:
+        conn.execute(
+            insert(t.runs_through),
+            [
+                {
+                    "element_id": r.element,
+                    "room_code": r.room,
+                    "where": r.where,
+                    "length_m": r.length_m,
+                }
+                for r in runs
+            ],
+        )

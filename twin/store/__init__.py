@@ -1,0 +1,47 @@
+"""Open the twin's store: a SQLite file in WAL mode by default, any SQLAlchemy URL else.
+
+The URL comes from the caller, else `TWIN_DATABASE_URL`, else `./twin.db`. A plain
+path is accepted and turned into a SQLite URL.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+
+from twin.store import schema
+
+__all__ = ["DEFAULT_DATABASE", "database_url", "open_store", "schema"]
+
+DEFAULT_DATABASE = "twin.db"
+
+
+def database_url(url_or_path: str | None = None) -> str:
+    """The store's SQLAlchemy URL from an explicit value, the environment, or the default."""
+    value = url_or_path or os.environ.get("TWIN_DATABASE_URL") or DEFAULT_DATABASE
+    if "://" in value:
+        return value
+    return f"sqlite:///{value}"
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    # FULL: an acknowledged write survives a crash of the process or the machine.
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+def open_store(url_or_path: str | None = None, create: bool = True) -> Engine:
+    """An engine on the store, with the tables created when `create` is true."""
+    url = database_url(url_or_path)
+    engine = create_engine(url)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    if create:
+        schema.metadata.create_all(engine)
+    return engine

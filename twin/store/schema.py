@@ -1,0 +1,281 @@
+"""The tables of the twin, in SQLAlchemy Core, portable between SQLite and PostgreSQL.
+
+Rooms are never deleted: a room that leaves the model is retired and keeps its
+code, history and edits. Local edits (`room_edits`) live apart from what the model
+says, so a re-import never overwrites them.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+__all__ = ["metadata"]
+
+metadata = MetaData()
+
+sites = Table(
+    "sites",
+    metadata,
+    Column("site_code", String(8), primary_key=True),
+    Column("global_id", String(64)),
+    Column("name", Text, nullable=False),
+    Column("long_name", Text),
+    Column("epsg", Integer),
+    Column("crs_name", Text),
+    Column("eastings_m", Float),
+    Column("northings_m", Float),
+    Column("orthogonal_height_m", Float),
+    Column("x_axis_abscissa", Float),
+    Column("x_axis_ordinate", Float),
+    Column("scale", Float),
+    Column("latitude_deg", Float),
+    Column("longitude_deg", Float),
+    Column("elevation_m", Float),
+    Column("true_north_deg", Float),
+)
+
+buildings = Table(
+    "buildings",
+    metadata,
+    Column("building_code", String(16), primary_key=True),
+    Column("site_code", ForeignKey("sites.site_code"), nullable=False),
+    Column("number", String(3), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("long_name", Text),
+)
+
+building_global_ids = Table(
+    "building_global_ids",
+    metadata,
+    Column("global_id", String(64), primary_key=True),
+    Column("site_code", ForeignKey("sites.site_code"), primary_key=True),
+    Column("building_code", ForeignKey("buildings.building_code"), nullable=False),
+)
+
+model_files = Table(
+    "model_files",
+    metadata,
+    Column("file_id", Integer, primary_key=True, autoincrement=True),
+    Column("site_code", ForeignKey("sites.site_code"), nullable=False),
+    Column("file_name", Text, nullable=False),
+    Column("building_code", ForeignKey("buildings.building_code")),
+    Column("schema", String(32), nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("size_bytes", Integer, nullable=False),
+    Column("imported_at", String(32), nullable=False),
+    UniqueConstraint("site_code", "file_name"),
+)
+
+storeys = Table(
+    "storeys",
+    metadata,
+    Column("storey_code", String(24), primary_key=True),
+    Column("building_code", ForeignKey("buildings.building_code"), nullable=False),
+    Column("code", String(3), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("elevation_m", Float, nullable=False),
+)
+
+storey_global_ids = Table(
+    "storey_global_ids",
+    metadata,
+    Column("global_id", String(64), primary_key=True),
+    Column("building_code", ForeignKey("buildings.building_code"), primary_key=True),
+    Column("storey_code", ForeignKey("storeys.storey_code"), nullable=False),
+)
+
+storey_counters = Table(
+    "storey_counters",
+    metadata,
+    Column("storey_code", ForeignKey("storeys.storey_code"), primary_key=True),
+    Column("highest_room_number", Integer, nullable=False),
+)
+
+rooms = Table(
+    "rooms",
+    metadata,
+    Column("room_code", String(32), primary_key=True),
+    Column("building_code", ForeignKey("buildings.building_code"), nullable=False),
+    Column("storey_code", ForeignKey("storeys.storey_code"), nullable=False),
+    Column("room_number", Integer, nullable=False),
+    Column("global_id", String(64), nullable=False),
+    Column("source_file", Text, nullable=False),
+    Column("status", String(8), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("long_name", Text),
+    Column("object_type", Text),
+    Column("usage", String(32), nullable=False),
+    Column("usage_matched", Text),
+    Column("net_floor_area_m2", Float),
+    Column("area_source", Text),
+    Column("declared_area_m2", Float),
+    Column("height_m", Float),
+    Column("volume_m3", Float),
+    Column("floor_elevation_m", Float),
+    Column("finish_ceiling_m", Float),
+    Column("void_top_m", Float),
+    Column("floor_bottom_m", Float),
+    Column("footprint_wkb", LargeBinary),
+    Column("created_at", String(32), nullable=False),
+    Column("retired_at", String(32)),
+    Index("ix_rooms_storey", "storey_code"),
+    Index("ix_rooms_global_id", "global_id"),
+)
+
+room_edits = Table(
+    "room_edits",
+    metadata,
+    Column("room_code", ForeignKey("rooms.room_code"), primary_key=True),
+    Column("field", String(32), primary_key=True),
+    Column("value", Text),
+    Column("edited_at", String(32), nullable=False),
+)
+
+room_events = Table(
+    "room_events",
+    metadata,
+    Column("event_id", Integer, primary_key=True, autoincrement=True),
+    Column("room_code", ForeignKey("rooms.room_code"), nullable=False),
+    Column("at", String(32), nullable=False),
+    Column("kind", String(24), nullable=False),
+    Column("detail", Text),
+    Index("ix_room_events_room", "room_code"),
+)
+
+element_counters = Table(
+    "element_counters",
+    metadata,
+    Column("prefix", String(16), primary_key=True),
+    Column("highest_number", Integer, nullable=False),
+)
+
+elements = Table(
+    "elements",
+    metadata,
+    Column("element_id", String(32), primary_key=True),
+    Column("site_code", ForeignKey("sites.site_code"), nullable=False),
+    Column("building_code", ForeignKey("buildings.building_code")),
+    Column("storey_code", ForeignKey("storeys.storey_code")),
+    Column("global_id", String(64), nullable=False),
+    Column("source_file", Text, nullable=False),
+    Column("ifc_class", String(64), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("name", Text),
+    Column("type_name", Text),
+    Column("predefined_type", String(64)),
+    Column("medium", String(32)),
+    Column("outer_diameter_m", Float),
+    Column("axis_json", Text),
+    Column("normally_open", Boolean),
+    Column("valve_type", String(32)),
+    Index("ix_elements_file", "site_code", "source_file", "global_id"),
+    Index("ix_elements_building", "building_code", "kind"),
+)
+
+systems = Table(
+    "systems",
+    metadata,
+    Column("system_id", Integer, primary_key=True, autoincrement=True),
+    Column("site_code", ForeignKey("sites.site_code"), nullable=False),
+    Column("building_code", ForeignKey("buildings.building_code")),
+    Column("global_id", String(64), nullable=False),
+    Column("source_file", Text, nullable=False),
+    Column("name", Text, nullable=False),
+    Column("predefined_type", String(64)),
+    Column("medium", String(32), nullable=False),
+)
+
+element_systems = Table(
+    "element_systems",
+    metadata,
+    Column("element_id", ForeignKey("elements.element_id"), primary_key=True),
+    Column("system_id", ForeignKey("systems.system_id"), primary_key=True),
+)
+
+ports = Table(
+    "ports",
+    metadata,
+    Column("port_id", Integer, primary_key=True, autoincrement=True),
+    Column("element_id", ForeignKey("elements.element_id"), nullable=False),
+    Column("global_id", String(64), nullable=False),
+    Column("flow_direction", String(16), nullable=False),
+    Column("x_m", Float),
+    Column("y_m", Float),
+    Column("z_m", Float),
+    Index("ix_ports_element", "element_id"),
+)
+
+connections = Table(
+    "connections",
+    metadata,
+    Column("connection_id", Integer, primary_key=True, autoincrement=True),
+    Column("site_code", ForeignKey("sites.site_code"), nullable=False),
+    Column("port_from", ForeignKey("ports.port_id"), nullable=False),
+    Column("port_to", ForeignKey("ports.port_id"), nullable=False),
+    Column("element_from", ForeignKey("elements.element_id"), nullable=False),
+    Column("element_to", ForeignKey("elements.element_id"), nullable=False),
+    Column("declared", Boolean, nullable=False),
+    Column("directed", Boolean, nullable=False),
+    Column("relation_global_id", String(64)),
+    Column("source_file", Text),
+    Index("ix_connections_from", "element_from"),
+    Index("ix_connections_to", "element_to"),
+)
+
+runs_through = Table(
+    "runs_through",
+    metadata,
+    Column("element_id", ForeignKey("elements.element_id"), primary_key=True),
+    Column("room_code", ForeignKey("rooms.room_code"), primary_key=True),
+    Column("where", String(8), primary_key=True),
+    Column("length_m", Float, nullable=False),
+    Index("ix_runs_through_room", "room_code"),
+)
+
+adjacency = Table(
+    "adjacency",
+    metadata,
+    Column("room_a", ForeignKey("rooms.room_code"), primary_key=True),
+    Column("room_b", ForeignKey("rooms.room_code"), primary_key=True),
+    Column("via", String(16), nullable=False),
+)
+
+meshes = Table(
+    "meshes",
+    metadata,
+    Column("owner_id", String(32), primary_key=True),
+    Column("building_code", ForeignKey("buildings.building_code")),
+    Column("vertices", LargeBinary, nullable=False),
+    Column("faces", LargeBinary, nullable=False),
+)
+
+import_runs = Table(
+    "import_runs",
+    metadata,
+    Column("run_id", Integer, primary_key=True, autoincrement=True),
+    Column("at", String(32), nullable=False),
+    Column("files", Text, nullable=False),
+    Column("summary", Text, nullable=False),
+)
+
+import_warnings = Table(
+    "import_warnings",
+    metadata,
+    Column("warning_id", Integer, primary_key=True, autoincrement=True),
+    Column("run_id", ForeignKey("import_runs.run_id"), nullable=False),
+    Column("file_name", Text, nullable=False),
+    Column("message", Text, nullable=False),
+)
