@@ -1,0 +1,28 @@
+"""The `twin` command: assembles the command groups."""
+
+from __future__ import annotations
+
+import typer
+
+from api.cli.models_cmds import import_command, sample_command
+from api.cli.rooms_cmds import info_command, room_command, rooms_command, set_app
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="twin",
+    help="Campus Twin: IFC models to a graph of rooms and pipes, one stable code per room.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.command("sample")(sample_command)
+app.command("import")(import_command)
+app.command("info")(info_command)
+app.command("rooms")(rooms_command)
+app.command("room")(room_command)
+app.add_typer(set_app, name="set")
+
+
+def main() -> None:
+    app()
