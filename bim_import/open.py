@@ -19,6 +19,7 @@ __all__ = ["SUPPORTED_SCHEMAS", "open_model", "read_header_schema"]
 
 SUPPORTED_SCHEMAS = ("IFC2X3", "IFC4", "IFC4X3", "IFC4X3_ADD1", "IFC4X3_ADD2")
 _SCHEMA_RE = re.compile(rb"FILE_SCHEMA\s*\(\s*\(\s*'([^']*)'", re.IGNORECASE)
+_ENTITY_RE = re.compile(rb"#\d+\s*=\s*IFC", re.IGNORECASE)
 _HEAD_BYTES = 64 * 1024
 _TAIL_BYTES = 4 * 1024
 
@@ -51,6 +52,10 @@ def _check_text(path: Path) -> str:
     if not path.is_file():
         raise ModelImportError(str(path), "not a file")
     head = _read_head(path).lstrip(b"\xef\xbb\xbf \t\r\n")
+    if not head.startswith(b"ISO-10303-21;") and _ENTITY_RE.search(head):
+        raise ModelImportError(
+            str(path), "not a complete IFC file: the ISO-10303-21; line and HEADER section are missing"
+        )
     if not head.startswith(b"ISO-10303-21;"):
         raise ModelImportError(str(path), "not an IFC file (it does not start with ISO-10303-21;)")
     if b"HEADER;" not in head:
