@@ -54,7 +54,8 @@ def _check_text(path: Path) -> str:
     head = _read_head(path).lstrip(b"\xef\xbb\xbf \t\r\n")
     if not head.startswith(b"ISO-10303-21;") and _ENTITY_RE.search(head):
         raise ModelImportError(
-            str(path), "not a complete IFC file: the ISO-10303-21; line and HEADER section are missing"
+            str(path),
+            "not a complete IFC file: the ISO-10303-21; line and HEADER section are missing",
         )
     if not head.startswith(b"ISO-10303-21;"):
         raise ModelImportError(str(path), "not an IFC file (it does not start with ISO-10303-21;)")

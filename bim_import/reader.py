@@ -93,7 +93,8 @@ class _Ids:
                 kinds = Counter(entity.is_a() for entity in entities)
                 warn(
                     f"duplicate GlobalId {global_id} on {len(entities)} entities "
-                    f"({', '.join(sorted(kinds))}); the later ones are kept as {global_id}~<step id>"
+                    f"({', '.join(sorted(kinds))}); "
+                    f"the later ones are kept as {global_id}~<step id>"
                 )
                 for entity in entities[1:]:
                     self._renamed[entity.id()] = f"{global_id}~{entity.id()}"

@@ -98,6 +98,7 @@ def read_room(
 
     declared = _first(psets, _AREA_SOURCES)
     declared_area = declared[0] * units.area if declared else None
+    area: float | None
     if declared is not None and declared_area is not None:
         area, area_source = declared_area, declared[1]
         if geometric_area and abs(declared_area - geometric_area) > AREA_TOLERANCE * geometric_area:

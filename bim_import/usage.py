@@ -43,7 +43,7 @@ def _keyword_table() -> tuple[tuple[str, str], ...]:
 
 def usage_categories() -> list[str]:
     """Every category the table knows, plus `unclassified`."""
-    return sorted({category for _, category in _keyword_table()}) + [UNCLASSIFIED]
+    return [*sorted({category for _, category in _keyword_table()}), UNCLASSIFIED]
 
 
 def _matches(keyword: str, text: str) -> bool:

@@ -1,4 +1,4 @@
-"""Which site, building and storey each file's records belong to; moving files into site coordinates.
+"""Which site, building and storey each file's records belong to, in site coordinates.
 
 A building usually arrives as several files (architecture, plumbing, electrical,
 site), each with its own IfcBuilding and storeys. They are merged into one building

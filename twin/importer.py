@@ -189,11 +189,12 @@ def _store(
         reimport=reimport,
         changes=run.changes,
     )
-    run_id = conn.execute(
+    run_id = _inserted_id(
+        conn,
         insert(t.import_runs).values(
             at=run.at, files=json.dumps(summary.files), summary=json.dumps(summary.to_dict())
-        )
-    ).inserted_primary_key[0]
+        ),
+    )
     if run.warnings:
         conn.execute(
             insert(t.import_warnings),
@@ -203,6 +204,12 @@ def _store(
             ],
         )
     return summary
+
+
+def _inserted_id(conn: Connection, statement: Any) -> int:
+    key = conn.execute(statement).inserted_primary_key
+    assert key is not None
+    return int(key[0])
 
 
 def _upsert_site(run: _Run, parsed: list[Any]) -> Any:
@@ -656,7 +663,8 @@ def _store_systems(
     building_code = next(iter(building_codes)) if len(building_codes) == 1 else None
     found = {}
     for system in model.systems:
-        system_id = run.conn.execute(
+        system_id = _inserted_id(
+            run.conn,
             insert(t.systems).values(
                 site_code=run.site_code,
                 building_code=building_code,
@@ -665,9 +673,9 @@ def _store_systems(
                 name=system.name,
                 predefined_type=system.predefined_type,
                 medium=system.medium,
-            )
-        ).inserted_primary_key[0]
-        found[system.source.global_id] = (int(system_id), system.medium)
+            ),
+        )
+        found[system.source.global_id] = (system_id, system.medium)
     return found
 
 
@@ -709,8 +717,8 @@ def _store_ports(
         start, end = port_keys.get(connection.port_from), port_keys.get(connection.port_to)
         if start is None or end is None:
             run.warnings.append(
-                f"{model.path.name}: IfcRelConnectsPorts {connection.relation_global_id} joins a port "
-                "of no element; skipped"
+                f"{model.path.name}: IfcRelConnectsPorts {connection.relation_global_id} "
+                "joins a port of no element; skipped"
             )
             continue
         rows.append(
@@ -753,7 +761,7 @@ def _infer_connections(run: _Run) -> None:
         .join(t.elements, t.elements.c.element_id == t.ports.c.element_id)
         .where(t.elements.c.site_code == run.site_code)
     ).all()
-    connected = set()
+    connected: set[str] = set()
     for a, b in conn.execute(
         select(t.connections.c.port_from, t.connections.c.port_to).where(
             t.connections.c.site_code == run.site_code
@@ -810,7 +818,8 @@ def _boundary_pairs(
         for a, b in model.space_boundary_pairs:
             if a in codes and b in codes:
                 found = True
-                pairs.add(tuple(sorted((codes[a], codes[b]))))  # type: ignore[arg-type]
+                first, second = sorted((codes[a], codes[b]))
+                pairs.add((first, second))
     return pairs if found else None
 
 
@@ -852,7 +861,7 @@ def _count(run: _Run) -> None:
         ).scalar()
         or 0
     )
-    kinds = dict(
+    kinds: dict[str, int] = dict(
         conn.execute(
             select(t.elements.c.kind, func.count())
             .where(t.elements.c.site_code == site)
@@ -873,7 +882,7 @@ def _count(run: _Run) -> None:
         ).scalar()
         or 0
     )
-    declared = dict(
+    declared: dict[bool, int] = dict(
         conn.execute(
             select(t.connections.c.declared, func.count())
             .where(t.connections.c.site_code == site)

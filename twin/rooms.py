@@ -62,7 +62,7 @@ def campus_info(engine: Engine) -> list[dict[str, Any]]:
             .join(t.sites, t.sites.c.site_code == t.buildings.c.site_code)
             .order_by(t.buildings.c.building_code)
         ).all()
-        storeys = dict(
+        storeys: dict[str, int] = dict(
             conn.execute(
                 select(t.storeys.c.building_code, func.count()).group_by(t.storeys.c.building_code)
             ).all()

@@ -51,7 +51,7 @@ class Prism:
 
 @dataclass(frozen=True)
 class RoomVolume:
-    """One room's zones: floor [floor_bottom, floor), open [floor, ceiling), void [ceiling, void_top)."""
+    """A room's zones: floor [floor_bottom, floor), open [floor, ceiling), void [ceiling, top)."""
 
     key: str
     storey: str

@@ -35,13 +35,13 @@ def test_a_minimal_whole_file_opens(tmp_path: Path) -> None:
 
 
 def test_missing_file(tmp_path: Path) -> None:
-    with pytest.raises(ModelImportError, match="nope.ifc: no such file"):
+    with pytest.raises(ModelImportError, match=r"nope\.ifc: no such file"):
         open_model(tmp_path / "nope.ifc")
 
 
 def test_not_ifc(tmp_path: Path) -> None:
     path = _write(tmp_path, "<html>not a model</html>", "page.ifc")
-    with pytest.raises(ModelImportError, match="page.ifc: not an IFC file"):
+    with pytest.raises(ModelImportError, match=r"page\.ifc: not an IFC file"):
         open_model(path)
 
 
@@ -67,7 +67,10 @@ def test_file_with_nothing_built_is_refused(tmp_path: Path) -> None:
 
 
 def test_missing_header_section(tmp_path: Path) -> None:
-    text = "ISO-10303-21;\nDATA;\n#1=IFCPROJECT('0YvctVUKr0kugbFTf53O9L',$,'P',$,$,$,$,$,$);\nENDSEC;\nEND-ISO-10303-21;\n"
+    text = (
+        "ISO-10303-21;\nDATA;\n#1=IFCPROJECT('0YvctVUKr0kugbFTf53O9L',$,'P',$,$,$,$,$,$);\n"
+        "ENDSEC;\nEND-ISO-10303-21;\n"
+    )
     with pytest.raises(ModelImportError, match="HEADER section is missing"):
         open_model(_write(tmp_path, text))
 
@@ -78,5 +81,5 @@ def test_errorfile_whose_data_a_stray_comment_hides(shared_ifc: Path) -> None:
 
 
 def test_invalid_file_without_header(shared_ifc: Path) -> None:
-    with pytest.raises(ModelImportError, match="invalid.ifc: .*HEADER section are missing"):
+    with pytest.raises(ModelImportError, match=r"invalid\.ifc: .*HEADER section are missing"):
         open_model(shared_ifc / "invalid.ifc")

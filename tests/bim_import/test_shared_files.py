@@ -77,7 +77,9 @@ def test_ok_file_imports_every_space_on_its_storey(name: str, imported: dict[str
     with engine.connect() as conn:
         rooms = {row.global_id: row for row in conn.execute(select(t.rooms))}
         storey_codes = dict(
-            conn.execute(select(t.storey_global_ids.c.global_id, t.storey_global_ids.c.storey_code)).all()
+            conn.execute(
+                select(t.storey_global_ids.c.global_id, t.storey_global_ids.c.storey_code)
+            ).all()
         )
     assert len(rooms) == len(spaces)
     for space in spaces:
@@ -98,7 +100,9 @@ def test_ok_file_keeps_every_declared_port_connection(name: str, imported: dict[
     expected = len(model.by_type("IfcRelConnectsPorts"))
     with engine.connect() as conn:
         declared = conn.execute(
-            select(func.count()).select_from(t.connections).where(t.connections.c.declared.is_(True))
+            select(func.count())
+            .select_from(t.connections)
+            .where(t.connections.c.declared.is_(True))
         ).scalar()
     assert declared == expected
     assert summary.counts["declared_connections"] == expected
@@ -123,9 +127,13 @@ def test_elektro_flow_controllers_are_switches_and_breakers_not_valves(
     assert summary.counts["valves"] == 0
     assert summary.counts["cables"] == 44
     with engine.connect() as conn:
-        kinds = dict(conn.execute(select(t.elements.c.kind, func.count()).group_by(t.elements.c.kind)).all())
+        kinds: dict[str, int] = dict(
+            conn.execute(select(t.elements.c.kind, func.count()).group_by(t.elements.c.kind)).all()
+        )
     assert kinds["switch"] + kinds["protective_device"] + kinds.get("equipment", 0) >= 58
-    assert any("malformed RefLatitude" in w and "3sR0l_dVyHseOb00sJH0zG" in w for w in summary.warnings)
+    assert any(
+        "malformed RefLatitude" in w and "3sR0l_dVyHseOb00sJH0zG" in w for w in summary.warnings
+    )
 
 
 def test_duplex_adjacency_equals_its_space_boundaries(shared_ifc: Path, tmp_path: Path) -> None:

@@ -47,7 +47,9 @@ def test_lower_case_and_spaces_are_forgiven() -> None:
     assert str(RoomCode.parse("  wz01-b02-f03-017h ")) == "WZ01-B02-F03-017H"
 
 
-@pytest.mark.parametrize("text", ["", "WZ01-B02-F03", "WZ01B02F03017H", "W-B02-F03-017H", "WZ01-B2-F03-017H"])
+@pytest.mark.parametrize(
+    "text", ["", "WZ01-B02-F03", "WZ01B02F03017H", "W-B02-F03-017H", "WZ01-B2-F03-017H"]
+)
 def test_malformed_codes_say_what_form_is_expected(text: str) -> None:
     with pytest.raises(InvalidRoomCode, match="expected SITE-Bnn-STOREY-NNNC"):
         RoomCode.parse(text)
@@ -68,7 +70,13 @@ def test_make_refuses_bad_parts() -> None:
 
 
 def test_storey_codes_follow_elevation_from_the_storey_nearest_zero() -> None:
-    assert storey_codes_by_elevation([3.6, 0.0, -4.0, 7.2, -8.0]) == ["F02", "F01", "B1", "F03", "B2"]
+    assert storey_codes_by_elevation([3.6, 0.0, -4.0, 7.2, -8.0]) == [
+        "F02",
+        "F01",
+        "B1",
+        "F03",
+        "B2",
+    ]
     # a model whose ground floor sits at +0.15
     assert storey_codes_by_elevation([0.15, 3.75]) == ["F01", "F02"]
     assert storey_codes_by_elevation([0.0, 3.0, 6.0], [False, False, True]) == ["F01", "F02", "RF"]

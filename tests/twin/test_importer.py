@@ -22,7 +22,9 @@ def _codes_by_global_id(engine: Engine) -> dict[str, tuple[str, str]]:
     with engine.connect() as conn:
         return {
             row.global_id: (row.room_code, row.status)
-            for row in conn.execute(select(t.rooms.c.global_id, t.rooms.c.room_code, t.rooms.c.status))
+            for row in conn.execute(
+                select(t.rooms.c.global_id, t.rooms.c.room_code, t.rooms.c.status)
+            )
         }
 
 
@@ -139,7 +141,7 @@ def test_a_bad_file_among_good_ones_leaves_the_store_as_it_was(
     before = _table_counts(store)
     truncated = tmp_path / "truncated.ifc"
     truncated.write_bytes((shared_ifc / "Office_A_20110811.ifc").read_bytes()[:200_000])
-    with pytest.raises(ModelImportError, match="truncated.ifc: truncated file"):
+    with pytest.raises(ModelImportError, match=r"truncated\.ifc: truncated file"):
         import_models(store, [duplex, truncated], site_code="DX01")
     assert _table_counts(store) == before
 
@@ -157,7 +159,9 @@ def test_local_edits_survive_reimport(store: Engine, duplex: Path) -> None:
         set_room(store, code, {"usage": "offce"})
 
 
-def test_manifest_pins_site_building_and_room_codes(store: Engine, duplex: Path, tmp_path: Path) -> None:
+def test_manifest_pins_site_building_and_room_codes(
+    store: Engine, duplex: Path, tmp_path: Path
+) -> None:
     model = ifcopenshell.open(str(duplex))
     living = _space(model, "A102")
     pinned = RoomCode.make("HQ", "B07", "F01", 42)

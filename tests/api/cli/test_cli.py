@@ -39,7 +39,14 @@ def test_rooms_json_is_an_array_with_api_keys(duplex_db: Path) -> None:
     assert result.returncode == 0, result.stderr
     rooms = json.loads(result.stdout)
     assert isinstance(rooms, list) and rooms
-    assert {"room_code", "site_code", "building_code", "storey_code", "usage", "net_floor_area_m2"} <= set(rooms[0])
+    assert {
+        "room_code",
+        "site_code",
+        "building_code",
+        "storey_code",
+        "usage",
+        "net_floor_area_m2",
+    } <= set(rooms[0])
     assert all(room["storey"] == "F02" for room in rooms)
 
 
@@ -73,8 +80,12 @@ def test_unknown_valid_code_names_the_closest(duplex_db: Path) -> None:
 
 
 def test_set_room_then_filter_by_usage(duplex_db: Path) -> None:
-    code = json.loads(twin("rooms", "--json", "--storey", "F01", db=duplex_db).stdout)[0]["room_code"]
-    result = twin("set", "room", code, "--usage", "meeting", "--capacity", "8", "--json", db=duplex_db)
+    code = json.loads(twin("rooms", "--json", "--storey", "F01", db=duplex_db).stdout)[0][
+        "room_code"
+    ]
+    result = twin(
+        "set", "room", code, "--usage", "meeting", "--capacity", "8", "--json", db=duplex_db
+    )
     assert result.returncode == 0, result.stderr
     meeting = json.loads(twin("rooms", "--json", "--usage", "meeting", db=duplex_db).stdout)
     assert [room["room_code"] for room in meeting] == [code]
