@@ -28,6 +28,7 @@ __all__ = [
     "RoomVolume",
     "SegmentRun",
     "adjacent_rooms",
+    "rooms_containing",
     "room_volume",
     "segment_runs",
 ]
@@ -261,6 +262,23 @@ def _add_wall_runs(
             if run > 0:
                 key = (element, room.key, "wall")
                 lengths[key] = lengths.get(key, 0.0) + run
+
+
+def rooms_containing(
+    points: Sequence[tuple[str, FloatArray]], rooms: Sequence[RoomVolume]
+) -> list[tuple[str, str]]:
+    """(key, room) for each point inside a room's prism between its floor and void top."""
+    if not rooms or not points:
+        return []
+    tree = shapely.STRtree([room.footprint for room in rooms])
+    found = []
+    for key, point in points:
+        for index in tree.query(shapely.Point(point[:2]), predicate="intersects"):
+            room = rooms[int(index)]
+            if room.floor_bottom_m <= point[2] < room.void_top_m:
+                found.append((key, room.key))
+                break
+    return found
 
 
 def adjacent_rooms(

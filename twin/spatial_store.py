@@ -104,6 +104,7 @@ def compute_building_spatial(
         )
     codes = [room.room_code for room in rooms]
     _store_runs(conn, building_code, codes, volumes, prisms["wall"])
+    _store_serves(conn, building_code, codes, volumes)
     conn.execute(
         delete(t.adjacency).where(
             or_(t.adjacency.c.room_a.in_(codes), t.adjacency.c.room_b.in_(codes))
@@ -117,6 +118,24 @@ def compute_building_spatial(
         conn.execute(
             insert(t.adjacency), [{"room_a": a, "room_b": b, "via": via} for a, b, via in pairs]
         )
+
+
+def _store_serves(
+    conn: Connection, building_code: str, codes: list[str], volumes: list[spatial.RoomVolume]
+) -> None:
+    """Terminals serve the room their body's centre lies in."""
+    conn.execute(delete(t.serves).where(t.serves.c.room_code.in_(codes)))
+    centres = [
+        (row.element_id, Mesh.from_bytes(row.vertices, row.faces).vertices.mean(axis=0))
+        for row in conn.execute(
+            select(t.elements.c.element_id, t.meshes.c.vertices, t.meshes.c.faces)
+            .join(t.meshes, t.meshes.c.owner_id == t.elements.c.element_id)
+            .where(t.elements.c.building_code == building_code, t.elements.c.kind == "terminal")
+        )
+    ]
+    found = spatial.rooms_containing(centres, volumes)
+    if found:
+        conn.execute(insert(t.serves), [{"element_id": e, "room_code": r} for e, r in found])
 
 
 def _store_runs(

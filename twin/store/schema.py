@@ -245,6 +245,14 @@ runs_through = Table(
     Index("ix_runs_through_room", "room_code"),
 )
 
+serves = Table(
+    "serves",
+    metadata,
+    Column("element_id", ForeignKey("elements.element_id"), primary_key=True),
+    Column("room_code", ForeignKey("rooms.room_code"), primary_key=True),
+    Index("ix_serves_room", "room_code"),
+)
+
 adjacency = Table(
     "adjacency",
     metadata,

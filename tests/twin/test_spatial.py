@@ -1,0 +1,121 @@
+"""Zones of a room and where a segment runs, on a plan small enough to work out by hand.
+
+Two offices side by side, 4 m × 5 m each, separated by a 0.15 m partition; floor at
+0, finished ceiling at 2.8, slab above from 3.35 to 3.6, slab below from -0.25 to 0.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import shapely
+
+from twin import spatial
+
+WEST = shapely.box(0.0, 0.0, 4.0, 5.0)
+EAST = shapely.box(4.15, 0.0, 8.15, 5.0)
+PARTITION = spatial.Prism(shapely.box(4.0, 0.0, 4.15, 5.0), 0.0, 3.35)
+SLAB_ABOVE = spatial.Prism(shapely.box(-1, -1, 10, 6), 3.35, 3.6)
+SLAB_BELOW = spatial.Prism(shapely.box(-1, -1, 10, 6), -0.25, 0.0)
+CEILING = spatial.Prism(shapely.box(0.0, 0.0, 8.15, 5.0), 2.8, 2.82)
+
+
+def _volume(
+    key: str, footprint: shapely.Polygon, declared: float | None = None
+) -> spatial.RoomVolume:
+    slabs = [SLAB_ABOVE, SLAB_BELOW]
+    return spatial.room_volume(
+        key,
+        "F01",
+        footprint,
+        0.0,
+        3.35,
+        declared,
+        slabs,
+        shapely.STRtree([s.footprint for s in slabs]),
+        [CEILING],
+        shapely.STRtree([CEILING.footprint]),
+    )
+
+
+@pytest.fixture
+def rooms() -> list[spatial.RoomVolume]:
+    return [_volume("west", WEST), _volume("east", EAST)]
+
+
+def test_zones_come_from_ceiling_covering_and_slabs(rooms: list[spatial.RoomVolume]) -> None:
+    west = rooms[0]
+    assert (west.floor_bottom_m, west.floor_m, west.ceiling_m, west.void_top_m) == (
+        -0.25,
+        0.0,
+        2.8,
+        3.35,
+    )
+    declared = _volume("west", WEST, declared=2.6)
+    assert declared.ceiling_m == pytest.approx(2.6)
+
+
+def test_pipe_in_ceiling_void_across_both_offices(rooms: list[spatial.RoomVolume]) -> None:
+    axis = np.array([[1.0, 2.5, 3.1], [7.0, 2.5, 3.1]])
+    runs = spatial.segment_runs([("pipe", axis)], rooms, [PARTITION])
+    assert {(r.room, r.where): r.length_m for r in runs} == {
+        ("west", "ceiling"): pytest.approx(3.0),
+        ("east", "ceiling"): pytest.approx(2.85),
+    }
+
+
+def test_heating_pipe_in_the_slab_is_under_the_floor(rooms: list[spatial.RoomVolume]) -> None:
+    axis = np.array([[0.5, 1.0, -0.08], [3.5, 1.0, -0.08]])
+    runs = spatial.segment_runs([("heating", axis)], rooms, [PARTITION])
+    assert [(r.room, r.where, r.length_m) for r in runs] == [("west", "floor", 3.0)]
+
+
+def test_drop_inside_the_partition_is_in_the_wall_of_both_rooms(
+    rooms: list[spatial.RoomVolume],
+) -> None:
+    axis = np.array([[4.075, 2.0, 3.2], [4.075, 2.0, 1.0]])
+    runs = spatial.segment_runs([("drop", axis)], rooms, [PARTITION])
+    assert {(r.room, r.where) for r in runs} == {("west", "wall"), ("east", "wall")}
+    assert all(r.length_m == pytest.approx(2.2) for r in runs)
+
+
+def test_a_pipe_crossing_the_wall_is_not_in_the_wall(rooms: list[spatial.RoomVolume]) -> None:
+    axis = np.array([[3.0, 2.0, 1.0], [5.0, 2.0, 1.0]])
+    runs = spatial.segment_runs([("crossing", axis)], rooms, [PARTITION])
+    assert {(r.room, r.where) for r in runs} == {("west", "open"), ("east", "open")}
+
+
+def test_riser_through_the_floor(rooms: list[spatial.RoomVolume]) -> None:
+    axis = np.array([[1.0, 1.0, -0.25], [1.0, 1.0, 3.6]])
+    runs = {
+        (r.room, r.where): r.length_m for r in spatial.segment_runs([("riser", axis)], rooms, [])
+    }
+    assert runs == {
+        ("west", "floor"): pytest.approx(0.25),
+        ("west", "open"): pytest.approx(2.8),
+        ("west", "ceiling"): pytest.approx(0.55),
+    }
+
+
+def test_neighbours_share_a_wall_corner_contact_does_not_count(
+    rooms: list[spatial.RoomVolume],
+) -> None:
+    diagonal = _volume("diagonal", shapely.box(8.3, 5.15, 10.0, 8.0))
+    across = _volume("across", shapely.box(0.0, 7.0, 4.0, 10.0))
+    door = shapely.box(4.0, 2.0, 4.15, 2.9)
+    pairs = spatial.adjacent_rooms([*rooms, diagonal, across], [door])
+    assert pairs == [("east", "west", "door")]
+    assert spatial.adjacent_rooms([*rooms, diagonal, across]) == [("east", "west", "wall")]
+
+
+def test_rooms_on_other_storeys_are_not_neighbours() -> None:
+    west = _volume("west", WEST)
+    upstairs = spatial.RoomVolume("up", "F02", EAST, 3.35, 3.6, 6.4, 6.95)
+    assert spatial.adjacent_rooms([west, upstairs]) == []
+
+
+def test_terminal_serves_the_room_it_stands_in(rooms: list[spatial.RoomVolume]) -> None:
+    found = spatial.rooms_containing(
+        [("tap", np.array([5.0, 1.0, 1.0])), ("outside", np.array([20.0, 1.0, 1.0]))], rooms
+    )
+    assert found == [("tap", "east")]
