@@ -28,8 +28,8 @@ __all__ = [
     "RoomVolume",
     "SegmentRun",
     "adjacent_rooms",
-    "rooms_containing",
     "room_volume",
+    "rooms_containing",
     "segment_runs",
 ]
 
