@@ -23,7 +23,7 @@ import shapely
 from sqlalchemy import Connection, Engine, and_, delete, func, insert, select, update
 
 from models.codes import RoomCode, element_id
-from models.services import SEGMENT_KINDS, ElementKind
+from models.services import SEGMENT_KINDS, SERVICE_KINDS, ElementKind
 from twin.federation import (
     SiteTransform,
     StoreyInput,
@@ -178,6 +178,7 @@ def _store(
     for building_code in sorted(run.buildings_touched):
         refresh_spatial(conn, building_code, _boundary_pairs(run, parsed, building_code))
     _record_files(run, parsed, building_of)
+    _warn_empty_buildings(run)
     _count(run)
     summary = ImportSummary(
         site_code=code,
@@ -849,6 +850,28 @@ def _record_files(run: _Run, parsed: list[Any], building_of: dict[tuple[str, str
                     site_code=run.site_code, file_name=model.path.name, **values
                 )
             )
+
+
+def _warn_empty_buildings(run: _Run) -> None:
+    """A building with no rooms or no services imports, with a warning saying so."""
+    service_kinds = [kind.value for kind in SERVICE_KINDS]
+    for building_code in sorted(run.buildings_touched):
+        rooms = run.conn.execute(
+            select(func.count())
+            .select_from(t.rooms)
+            .where(t.rooms.c.building_code == building_code, t.rooms.c.status == "active")
+        ).scalar()
+        services = run.conn.execute(
+            select(func.count())
+            .select_from(t.elements)
+            .where(
+                t.elements.c.building_code == building_code, t.elements.c.kind.in_(service_kinds)
+            )
+        ).scalar()
+        if not rooms:
+            run.warnings.append(f"building {building_code} has no rooms (no IfcSpace)")
+        if not services:
+            run.warnings.append(f"building {building_code} has no services (pipes, ducts, cables…)")
 
 
 def _count(run: _Run) -> None:
