@@ -8,7 +8,7 @@ directed. Inferred connections are marked so and never replace declared ones.
 from __future__ import annotations
 
 import numpy as np
-from scipy.spatial import cKDTree
+import shapely
 
 from models.services import ConnectionRecord, FlowDirection, PortRecord
 
@@ -31,11 +31,14 @@ def infer_connections(
     if len(free) < 2:
         return []
     points = np.array([p.position for p in free], dtype=np.float64)
-    tree = cKDTree(points)
-    pairs = tree.query_pairs(tolerance_m, output_type="ndarray")
+    plan = shapely.points(points[:, :2])
+    left, right = shapely.STRtree(plan).query(plan, predicate="dwithin", distance=tolerance_m)
+    pairs = np.stack([left, right], axis=1)[left < right]
+    distances = np.linalg.norm(points[pairs[:, 0]] - points[pairs[:, 1]], axis=1)
+    keep = distances <= tolerance_m
+    pairs, distances = pairs[keep], distances[keep]
     if len(pairs) == 0:
         return []
-    distances = np.linalg.norm(points[pairs[:, 0]] - points[pairs[:, 1]], axis=1)
     used: set[int] = set()
     inferred = []
     for index in np.argsort(distances, kind="stable"):

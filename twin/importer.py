@@ -781,7 +781,7 @@ def _infer_connections(run: _Run) -> None:
         for r in rows
     ]
     element_of = {str(r.port_id): r.element_id for r in rows}
-    inferred = infer_connections(ports, connected)
+    inferred = infer_connections(ports, connected) if ports else []
     if inferred:
         conn.execute(
             insert(t.connections),
