@@ -15,20 +15,30 @@ __all__ = ["mesh_axis", "mesh_footprint", "mesh_hull", "mesh_volume_m3"]
 
 
 def mesh_footprint(mesh: Mesh, min_triangle_area_m2: float = 1e-6) -> shapely.Polygon | None:
-    """The mesh's outline seen from above: the union of its projected triangles.
+    """The mesh's outline seen from above.
 
-    Returns the largest polygon when the projection falls apart, or None for a mesh
-    with no area in plan (a vertical sheet).
+    For a closed, consistently oriented mesh the downward-facing triangles tile the
+    outline exactly, and their coverage union is fast; when their projected area
+    disagrees with the upward-facing ones (an open or inconsistently oriented mesh)
+    every triangle's projection is unioned instead. Returns the largest polygon
+    when the projection falls apart, or None for a mesh with no area in plan.
     """
     triangles = mesh.vertices[mesh.faces][:, :, :2]
     edge_a = triangles[:, 1] - triangles[:, 0]
     edge_b = triangles[:, 2] - triangles[:, 0]
-    areas = 0.5 * np.abs(edge_a[:, 0] * edge_b[:, 1] - edge_a[:, 1] * edge_b[:, 0])
-    triangles = triangles[areas > min_triangle_area_m2]
-    if len(triangles) == 0:
+    signed = 0.5 * (edge_a[:, 0] * edge_b[:, 1] - edge_a[:, 1] * edge_b[:, 0])
+    down, up = signed < -min_triangle_area_m2, signed > min_triangle_area_m2
+    down_area, up_area = -signed[down].sum(), signed[up].sum()
+    if not down.any() and not up.any():
         return None
-    polygons = shapely.polygons(np.concatenate([triangles, triangles[:, :1]], axis=1))
-    outline = shapely.union_all(polygons, grid_size=1e-4)
+    outline = None
+    if down.any() and abs(down_area - up_area) <= 1e-3 * max(down_area, up_area):
+        try:
+            outline = shapely.coverage_union_all(_polygons(triangles[down]))
+        except shapely.errors.GEOSException:
+            outline = None
+    if outline is None or abs(shapely.area(outline) - down_area) > 1e-3 * down_area:
+        outline = shapely.union_all(_polygons(triangles[down | up]), grid_size=1e-4)
     if isinstance(outline, shapely.MultiPolygon):
         outline = max(outline.geoms, key=lambda polygon: polygon.area)
     if not isinstance(outline, shapely.Polygon) or outline.is_empty:
@@ -36,6 +46,10 @@ def mesh_footprint(mesh: Mesh, min_triangle_area_m2: float = 1e-6) -> shapely.Po
     return shapely.Polygon(
         outline.exterior, [ring for ring in outline.interiors if shapely.Polygon(ring).area > 0.01]
     )
+
+
+def _polygons(triangles: FloatArray) -> FloatArray:
+    return shapely.polygons(np.concatenate([triangles, triangles[:, :1]], axis=1))
 
 
 def mesh_volume_m3(mesh: Mesh) -> float:
