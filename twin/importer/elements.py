@@ -1,0 +1,280 @@
+"""Elements of an import: stable ids, systems, ports, declared and inferred connections.
+
+Everything a file said before is replaced by what it says now; an element keeps its
+id across re-imports by (site, file, GlobalId).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from sqlalchemy import Connection, and_, delete, insert, select, update
+
+from models.codes import element_id
+from twin.federation import SiteTransform
+from twin.importer.rooms import mesh_row, replace_meshes
+from twin.importer.run import ImportRun, inserted_id
+from twin.store import schema as t
+
+if TYPE_CHECKING:
+    pass
+
+if TYPE_CHECKING:
+    from bim_import.reader import ParsedModel
+
+__all__ = ["infer_site_connections", "store_elements"]
+
+
+def store_elements(
+    run: ImportRun,
+    model: ParsedModel,
+    building_of: dict[tuple[str, str], str],
+    storey_of: dict[tuple[str, str], str],
+    transform: SiteTransform | None,
+) -> dict[tuple[str, str], str]:
+    """Replace what `model`'s file said before; element ids stay those of the last import."""
+    conn = run.conn
+    file_name = model.path.name
+    previous = dict(
+        conn.execute(
+            select(t.elements.c.global_id, t.elements.c.element_id).where(
+                t.elements.c.site_code == run.site_code, t.elements.c.source_file == file_name
+            )
+        ).all()
+    )
+    _forget_file(conn, run.site_code, file_name, list(previous.values()))
+    counters = dict(
+        conn.execute(select(t.element_counters.c.prefix, t.element_counters.c.highest_number)).all()
+    )
+    ids: dict[str, str] = {}
+    rows: list[dict[str, Any]] = []
+    system_ids = _store_systems(run, model, building_of)
+    member_rows: list[dict[str, Any]] = []
+    mesh_rows: list[dict[str, Any]] = []
+    for element in model.elements:
+        building_code = (
+            building_of.get((file_name, element.building_global_id))
+            if element.building_global_id
+            else None
+        )
+        global_id = element.source.global_id
+        element_key = previous.get(global_id)
+        if element_key is None:
+            prefix = building_code or run.site_code
+            counters[prefix] = counters.get(prefix, 0) + 1
+            site, _, building = prefix.partition("-")
+            element_key = element_id(site, building or None, counters[prefix])
+        ids[global_id] = element_key
+        axis = element.axis
+        if axis is not None and transform is not None:
+            axis = transform.apply(axis)
+        media = sorted({system_ids[s][1] for s in element.system_global_ids if s in system_ids})
+        rows.append(
+            {
+                "element_id": element_key,
+                "site_code": run.site_code,
+                "building_code": building_code,
+                "storey_code": storey_of.get((file_name, element.storey_global_id or "")),
+                "global_id": global_id,
+                "source_file": file_name,
+                "ifc_class": element.source.ifc_class,
+                "kind": element.kind.value,
+                "name": element.name,
+                "type_name": element.type_name,
+                "predefined_type": element.predefined_type,
+                "medium": media[0] if media else None,
+                "outer_diameter_m": element.outer_diameter_m,
+                "axis_json": json.dumps(np.round(axis, 4).tolist()) if axis is not None else None,
+                "normally_open": element.normally_open,
+                "valve_type": element.ifc_valve_type,
+            }
+        )
+        for system in element.system_global_ids:
+            if system in system_ids:
+                member_rows.append({"element_id": element_key, "system_id": system_ids[system][0]})
+        mesh = model.meshes.get(global_id)
+        if mesh is not None:
+            mesh_rows.append(mesh_row(element_key, building_code, mesh, transform))
+        if building_code:
+            run.buildings_touched.add(building_code)
+    if rows:
+        conn.execute(insert(t.elements), rows)
+    if member_rows:
+        conn.execute(insert(t.element_systems), member_rows)
+    replace_meshes(conn, mesh_rows)
+    for prefix, highest in counters.items():
+        updated = conn.execute(
+            update(t.element_counters)
+            .where(t.element_counters.c.prefix == prefix)
+            .values(highest_number=highest)
+        ).rowcount
+        if not updated:
+            conn.execute(insert(t.element_counters).values(prefix=prefix, highest_number=highest))
+    _store_ports(run, model, ids, transform)
+    return {(file_name, gid): key for gid, key in ids.items()}
+
+
+def _forget_file(conn: Connection, site_code: str, file_name: str, element_keys: list[str]) -> None:
+    if not element_keys:
+        return
+    port_ids = select(t.ports.c.port_id).where(t.ports.c.element_id.in_(element_keys))
+    conn.execute(
+        delete(t.connections).where(
+            t.connections.c.port_from.in_(port_ids) | t.connections.c.port_to.in_(port_ids)
+        )
+    )
+    conn.execute(delete(t.ports).where(t.ports.c.element_id.in_(element_keys)))
+    conn.execute(delete(t.runs_through).where(t.runs_through.c.element_id.in_(element_keys)))
+    conn.execute(delete(t.serves).where(t.serves.c.element_id.in_(element_keys)))
+    conn.execute(delete(t.element_systems).where(t.element_systems.c.element_id.in_(element_keys)))
+    conn.execute(delete(t.meshes).where(t.meshes.c.owner_id.in_(element_keys)))
+    conn.execute(delete(t.elements).where(t.elements.c.element_id.in_(element_keys)))
+    conn.execute(
+        delete(t.systems).where(
+            and_(t.systems.c.site_code == site_code, t.systems.c.source_file == file_name)
+        )
+    )
+
+
+def _store_systems(
+    run: ImportRun, model: ParsedModel, building_of: dict[tuple[str, str], str]
+) -> dict[str, tuple[int, str]]:
+    """System id and medium by system GlobalId."""
+    building_codes = {code for (file, _), code in building_of.items() if file == model.path.name}
+    building_code = next(iter(building_codes)) if len(building_codes) == 1 else None
+    found = {}
+    for system in model.systems:
+        system_id = inserted_id(
+            run.conn,
+            insert(t.systems).values(
+                site_code=run.site_code,
+                building_code=building_code,
+                global_id=system.source.global_id,
+                source_file=model.path.name,
+                name=system.name,
+                predefined_type=system.predefined_type,
+                medium=system.medium,
+            ),
+        )
+        found[system.source.global_id] = (system_id, system.medium)
+    return found
+
+
+def _store_ports(
+    run: ImportRun, model: ParsedModel, ids: dict[str, str], transform: SiteTransform | None
+) -> None:
+    conn = run.conn
+    port_rows = []
+    for port in model.ports:
+        element_key = ids.get(port.element_global_id)
+        if element_key is None:
+            continue
+        position = port.position
+        if position is not None and transform is not None:
+            position = tuple(transform.apply(np.array([position]))[0])
+        port_rows.append(
+            {
+                "element_id": element_key,
+                "global_id": port.global_id,
+                "flow_direction": port.flow_direction.value,
+                "x_m": position[0] if position else None,
+                "y_m": position[1] if position else None,
+                "z_m": position[2] if position else None,
+            }
+        )
+    if port_rows:
+        conn.execute(insert(t.ports), port_rows)
+    element_keys = sorted(set(ids.values()))
+    port_keys: dict[str, tuple[int, str]] = {}
+    for chunk in range(0, len(element_keys), 500):
+        for row in conn.execute(
+            select(t.ports.c.port_id, t.ports.c.global_id, t.ports.c.element_id).where(
+                t.ports.c.element_id.in_(element_keys[chunk : chunk + 500])
+            )
+        ):
+            port_keys[row.global_id] = (row.port_id, row.element_id)
+    rows = []
+    for connection in model.connections:
+        start, end = port_keys.get(connection.port_from), port_keys.get(connection.port_to)
+        if start is None or end is None:
+            run.warnings.append(
+                f"{model.path.name}: IfcRelConnectsPorts {connection.relation_global_id} "
+                "joins a port of no element; skipped"
+            )
+            continue
+        rows.append(
+            {
+                "site_code": run.site_code,
+                "port_from": start[0],
+                "port_to": end[0],
+                "element_from": start[1],
+                "element_to": end[1],
+                "declared": True,
+                "directed": connection.directed,
+                "relation_global_id": connection.relation_global_id,
+                "source_file": model.path.name,
+            }
+        )
+    if rows:
+        conn.execute(insert(t.connections), rows)
+
+
+def infer_site_connections(run: ImportRun) -> None:
+    """Re-infer the site's connections from ports that coincide and nothing connects."""
+    from models.services import FlowDirection, PortRecord
+    from twin.connectivity import infer_connections
+
+    conn = run.conn
+    conn.execute(
+        delete(t.connections).where(
+            t.connections.c.site_code == run.site_code, t.connections.c.declared.is_(False)
+        )
+    )
+    rows = conn.execute(
+        select(
+            t.ports.c.port_id,
+            t.ports.c.element_id,
+            t.ports.c.flow_direction,
+            t.ports.c.x_m,
+            t.ports.c.y_m,
+            t.ports.c.z_m,
+        )
+        .join(t.elements, t.elements.c.element_id == t.ports.c.element_id)
+        .where(t.elements.c.site_code == run.site_code)
+    ).all()
+    connected: set[str] = set()
+    for a, b in conn.execute(
+        select(t.connections.c.port_from, t.connections.c.port_to).where(
+            t.connections.c.site_code == run.site_code
+        )
+    ):
+        connected.update((str(a), str(b)))
+    ports = [
+        PortRecord(
+            str(r.port_id),
+            r.element_id,
+            FlowDirection(r.flow_direction),
+            (r.x_m, r.y_m, r.z_m) if r.x_m is not None else None,
+        )
+        for r in rows
+    ]
+    element_of = {str(r.port_id): r.element_id for r in rows}
+    inferred = infer_connections(ports, connected) if ports else []
+    if inferred:
+        conn.execute(
+            insert(t.connections),
+            [
+                {
+                    "site_code": run.site_code,
+                    "port_from": int(c.port_from),
+                    "port_to": int(c.port_to),
+                    "element_from": element_of[c.port_from],
+                    "element_to": element_of[c.port_to],
+                    "declared": False,
+                    "directed": c.directed,
+                }
+                for c in inferred
+            ],
+        )
