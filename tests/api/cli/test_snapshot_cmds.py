@@ -1,0 +1,62 @@
+"""`twin snapshot` as a user runs it: a PNG on success, one red line and exit 2 on bad input."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import SHARED_IFC
+
+TWIN = [sys.executable, "-m", "api.cli"]
+
+
+def twin(*args: str, db: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "TWIN_DATABASE_URL": f"sqlite:///{db}", "COLUMNS": "200"}
+    return subprocess.run([*TWIN, *args], capture_output=True, text=True, env=env, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def duplex_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    if not (SHARED_IFC / "duplex.ifc").exists():
+        pytest.skip(f"real IFC files not found at {SHARED_IFC}")
+    db = tmp_path_factory.mktemp("snapshot-cli") / "twin.db"
+    result = twin("import", str(SHARED_IFC / "duplex.ifc"), "--site", "DX01", "--json", db=db)
+    assert result.returncode == 0, result.stderr
+    return db
+
+
+def test_snapshot_writes_a_png(duplex_db: Path, tmp_path: Path) -> None:
+    out = tmp_path / "f02.png"
+    result = twin(
+        "snapshot", "--building", "DX01-B01", "--storey", "F02", "--colour", "usage", str(out),
+        db=duplex_db,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert out.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+    assert str(out) in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        ("--colour", "rainbow", "unknown colour mode 'rainbow'"),
+        ("--storey", "F09", "no storey 'F09'"),
+        ("--building", "DX01-B07", "unknown building 'DX01-B07'"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(
+    duplex_db: Path, tmp_path: Path, option: str, value: str, message: str
+) -> None:
+    args = {"--building": "DX01-B01", "--colour": "usage", option: value}
+    flat = [part for pair in args.items() for part in pair]
+    out = tmp_path / "never.png"
+    result = twin("snapshot", *flat, str(out), db=duplex_db)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.stderr
+    assert not out.exists()
