@@ -6,6 +6,8 @@ import typer
 
 from api.cli.models_cmds import import_command, sample_command
 from api.cli.rooms_cmds import info_command, room_command, rooms_command, set_app
+from api.cli.serve_cmds import labels_command, serve_command
+from api.cli.snapshot_cmds import snapshot_command
 
 __all__ = ["app", "main"]
 
@@ -22,6 +24,9 @@ app.command("info")(info_command)
 app.command("rooms")(rooms_command)
 app.command("room")(room_command)
 app.add_typer(set_app, name="set")
+app.command("serve")(serve_command)
+app.command("labels")(labels_command)
+app.command("snapshot")(snapshot_command)
 
 
 def main() -> None:

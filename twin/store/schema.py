@@ -133,6 +133,8 @@ rooms = Table(
     Column("retired_at", String(32)),
     Index("ix_rooms_storey", "storey_code"),
     Index("ix_rooms_global_id", "global_id"),
+    # Rooms of one building (API filters, labels, GLB, snapshots) without a table scan.
+    Index("ix_rooms_building_status", "building_code", "status"),
 )
 
 room_edits = Table(

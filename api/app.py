@@ -1,0 +1,67 @@
+"""The FastAPI app: the routers under `/api`, the error handlers, the web client at `/`.
+
+>>> from api.settings import Settings
+>>> app = create_app(Settings(database_url="sqlite://"))
+>>> sorted(r.path for r in app.routes if r.path.startswith("/api/sites"))
+['/api/sites']
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI
+
+from api.errors import install_error_handlers
+from api.room_search import RoomSearch
+from api.routers import buildings, elements, palette, rooms, sites
+from api.settings import Settings
+from api.web import mount_web_client
+from twin.store import open_store
+from viewer.snapshot_service import SnapshotService
+
+__all__ = ["create_app"]
+
+logger = logging.getLogger("twin.api")
+
+DESCRIPTION = """\
+The campus twin over HTTP: sites, buildings, storeys and rooms (one stable code per
+room), the elements in them, each building as a glTF model and as a snapshot, and
+the colour palette the page and the snapshots share.
+
+Every error answers `{"detail": {"message": ..., "closest": [...]}}`: a mistyped room
+code 422, a code that no room has 404 with the closest codes.
+"""
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    yield
+    app.state.snapshots.close()
+    app.state.engine.dispose()
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The app over the store that `settings` names (default: from `TWIN_*` variables)."""
+    settings = settings or Settings()
+    app = FastAPI(
+        title="Campus Twin",
+        description=DESCRIPTION,
+        version="0.1.0",
+        lifespan=_lifespan,
+    )
+    app.state.settings = settings
+    app.state.engine = open_store(settings.database_url)
+    app.state.room_search = RoomSearch(app.state.engine)
+    app.state.snapshots = SnapshotService(
+        cache_dir=settings.cache_dir / "snapshots" if settings.cache_dir else None
+    )
+    install_error_handlers(app)
+    api = APIRouter(prefix="/api")
+    for module in (sites, buildings, rooms, elements, palette):
+        api.include_router(module.router)
+    app.include_router(api)
+    app.state.web_dir = mount_web_client(app, settings.web_dir)
+    return app

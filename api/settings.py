@@ -1,0 +1,41 @@
+"""The web app's settings, in one pydantic `BaseSettings`, read from `TWIN_*` variables.
+
+`TWIN_DATABASE_URL` is the same variable the command line reads, so `twin import`
+and `twin serve` see one store. `TWIN_PUBLIC_BASE_URL` is the address people reach
+the server at (what door labels link to); it has no default because the machine
+that serves is rarely the address a phone can reach.
+
+>>> Settings(database_url="campus.db", public_base_url="https://twin.example.org/").base_url
+'https://twin.example.org'
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from twin.store import DEFAULT_DATABASE
+
+__all__ = ["Settings"]
+
+
+class Settings(BaseSettings):
+    """Where the store is, where the page is, and the address people reach it at."""
+
+    model_config = SettingsConfigDict(env_prefix="TWIN_", extra="ignore")
+
+    database_url: str = DEFAULT_DATABASE
+    """SQLAlchemy URL or SQLite path of the store (`TWIN_DATABASE_URL`)."""
+    public_base_url: str | None = None
+    """Address people reach the app at, e.g. `https://twin.campus.example` (labels link here)."""
+    cache_dir: Path | None = None
+    """Folder for built GLBs and snapshots that outlive a restart (`TWIN_CACHE_DIR`);
+    memory only when unset."""
+    web_dir: Path | None = None
+    """Folder of the built web client; default `viewer.web.dist_dir()`."""
+
+    @property
+    def base_url(self) -> str | None:
+        """`public_base_url` without a trailing slash, or None when not set."""
+        return self.public_base_url.rstrip("/") if self.public_base_url else None
