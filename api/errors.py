@@ -19,24 +19,14 @@ from models.errors import (
     ModelImportError,
     TwinError,
     UnknownBuilding,
+    UnknownElement,
     UnknownRoomCode,
+    UnknownStorey,
 )
 
-__all__ = ["STATUS_BY_ERROR", "UnknownElement", "UnknownStorey", "install_error_handlers"]
+__all__ = ["STATUS_BY_ERROR", "install_error_handlers"]
 
 logger = logging.getLogger("twin.api")
-
-
-class UnknownElement(BadInput):
-    """An element id that names no element; `closest` lists likely intended ids."""
-
-    def __init__(self, message: str, closest: list[str] | None = None) -> None:
-        super().__init__(message)
-        self.closest = closest or []
-
-
-class UnknownStorey(BadInput):
-    """A storey code that the building does not have."""
 
 
 # First match wins, so subclasses come before their parents.

@@ -2,7 +2,7 @@
 
 Rooms are read once through `twin.rooms.list_rooms` (so local edits apply) and kept
 with their search keys; each request asks the store only for its data version
-(`viewer.snapshot_service.data_version`: the last import run, room event and local
+(`twin.store.data_version`: the last import run, room event and local
 edit) and filters in memory. A campus of a thousand rooms is searched in well under
 a millisecond, where re-reading the rooms with their edits takes tens.
 
@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from twin.rooms import list_rooms
-from viewer.snapshot_service import data_version
+from twin.store import data_version
 
 __all__ = ["RoomSearch", "SearchResult"]
 

@@ -13,7 +13,9 @@ __all__ = [
     "ModelImportError",
     "TwinError",
     "UnknownBuilding",
+    "UnknownElement",
     "UnknownRoomCode",
+    "UnknownStorey",
 ]
 
 
@@ -39,6 +41,18 @@ class UnknownRoomCode(BadInput):
 
 class UnknownBuilding(BadInput):
     """A building code that names no building, or names several (a bare `Bnn`)."""
+
+
+class UnknownStorey(BadInput):
+    """A storey code that the building does not have."""
+
+
+class UnknownElement(BadInput):
+    """An element id that names no element; `closest` lists likely intended ids."""
+
+    def __init__(self, message: str, closest: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.closest = closest or []
 
 
 class ModelImportError(BadInput):

@@ -29,6 +29,7 @@ from sqlalchemy import Engine, select
 
 from models.errors import BadInput
 from models.geometry import Mesh
+from twin.campus import resolve_storey_code
 from twin.rooms import list_rooms, resolve_building_code
 from twin.store import schema as t
 
@@ -41,7 +42,6 @@ __all__ = [
     "check_colour_mode",
     "draw_scene",
     "render_snapshot",
-    "resolve_storey_code",
     "snapshot_scene",
 ]
 
@@ -134,20 +134,6 @@ def _storeys(engine: Engine, building_code: str) -> list[tuple[str, float]]:
             .order_by(t.storeys.c.elevation_m)
         ).all()
     return [(row.storey_code, float(row.elevation_m)) for row in rows]
-
-
-def resolve_storey_code(engine: Engine, building_code: str, storey: str) -> str:
-    """The full storey code (`WZ01-B01-F02`) for `F02` or a full code in `building_code`.
-
-    Raises `BadInput` naming the building's storeys when it has no such storey.
-    """
-    wanted = storey.strip().upper()
-    codes = [code for code, _ in _storeys(engine, building_code)]
-    for code in codes:
-        if wanted in (code, code.rsplit("-", 1)[-1]):
-            return code
-    known = ", ".join(code.rsplit("-", 1)[-1] for code in codes) or "none"
-    raise BadInput(f"building {building_code} has no storey {storey!r}; its storeys: {known}")
 
 
 def check_colour_mode(colour: str) -> str:

@@ -28,31 +28,16 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine
 
-from twin.store import database_url, open_store
-from twin.store import schema as t
+from twin.store import data_version, database_url, open_store
 
-__all__ = ["RENDER_VERSION", "SnapshotKey", "SnapshotService", "data_version"]
+__all__ = ["RENDER_VERSION", "SnapshotKey", "SnapshotService"]
 
 logger = logging.getLogger("twin.viewer.snapshots")
 
 RENDER_VERSION = 1
 """Part of every cache key: raise it when the same data should draw differently."""
-
-
-def data_version(engine: Engine) -> str:
-    """A text that changes whenever what a snapshot shows may have changed.
-
-    The highest import run, the highest room event (every edit and every import
-    change writes one, so two edits within one second still differ) and the latest
-    local edit time: three index-backed or small-table aggregates.
-    """
-    with engine.connect() as conn:
-        run = conn.execute(select(func.max(t.import_runs.c.run_id))).scalar()
-        event = conn.execute(select(func.max(t.room_events.c.event_id))).scalar()
-        edited = conn.execute(select(func.max(t.room_edits.c.edited_at))).scalar()
-    return f"run{run or 0}.event{event or 0}.edit{edited or '-'}"
 
 
 @dataclass(frozen=True)
@@ -137,8 +122,9 @@ class SnapshotService:
     def key(self, db_url: str, building: str, storey: str | None, colour: str) -> SnapshotKey:
         """The cache key of a snapshot; raises `BadInput` for an unknown building, storey
         or colour mode (so bad requests never reach the worker)."""
+        from twin.campus import resolve_storey_code
         from twin.rooms import resolve_building_code
-        from viewer.snapshot import check_colour_mode, resolve_storey_code
+        from viewer.snapshot import check_colour_mode
 
         url = database_url(db_url)
         engine = self._engine(url)

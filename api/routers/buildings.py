@@ -6,11 +6,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
 
-from api import queries
 from api.caching import cached_response
 from api.deps import BuildingCode, EngineDep, SettingsDep
 from api.schemas import BuildingPublic, StoreyPublic
 from api.schemas.common import ERROR_RESPONSES
+from twin import campus
 from twin.rooms import campus_info
 from viewer.snapshot_service import SnapshotService
 
@@ -32,7 +32,7 @@ def list_buildings(engine: EngineDep) -> list[dict[str, Any]]:
 )
 def list_storeys(engine: EngineDep, building: BuildingCode) -> list[dict[str, Any]]:
     """The building's storeys, lowest first, with their active room counts."""
-    return queries.storeys(engine, building)
+    return campus.storeys(engine, building)
 
 
 @router.get(
@@ -66,7 +66,7 @@ def _storey_code(
     building: BuildingCode,
     storey: Annotated[str | None, Query(description="`F02`; the whole building if absent.")] = None,
 ) -> str | None:
-    return queries.resolve_storey_code(engine, building, storey) if storey else None
+    return campus.resolve_storey_code(engine, building, storey) if storey else None
 
 
 @router.get(

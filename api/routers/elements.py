@@ -6,10 +6,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path
 
-from api import queries
 from api.deps import EngineDep
 from api.schemas import ElementPublic
 from api.schemas.common import ERROR_RESPONSES
+from twin import campus
 
 __all__ = ["router"]
 
@@ -25,4 +25,4 @@ def element(
 
     An unknown id answers 404 with the closest ids of the same building.
     """
-    return queries.element_detail(engine, element_id)
+    return campus.element_detail(engine, element_id)

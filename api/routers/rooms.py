@@ -8,11 +8,11 @@ from fastapi import APIRouter, Path, Query
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import Engine
 
-from api import queries
 from api.deps import EngineDep, RoomSearchDep
 from api.room_search import RoomSearch
 from api.schemas import RoomFilter, RoomPage, RoomPublic
 from api.schemas.common import ERROR_RESPONSES
+from twin import campus
 from twin.rooms import resolve_building_code, room_detail
 
 __all__ = ["router"]
@@ -24,7 +24,7 @@ def _search(engine: Engine, search: RoomSearch, query: RoomFilter) -> dict[str, 
     building = resolve_building_code(engine, query.building) if query.building else None
     storey = query.storey.strip().upper() if query.storey else None
     if building and storey:
-        storey = queries.resolve_storey_code(engine, building, storey)
+        storey = campus.resolve_storey_code(engine, building, storey)
     found = search.search(
         building=building,
         storey=storey,

@@ -6,9 +6,9 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from api import queries
 from api.deps import EngineDep
 from api.schemas import SitePublic
+from twin import campus
 
 __all__ = ["router"]
 
@@ -18,4 +18,4 @@ router = APIRouter(prefix="/sites", tags=["sites"])
 @router.get("", response_model=list[SitePublic])
 def list_sites(engine: EngineDep) -> list[dict[str, Any]]:
     """Every site, in code order, with its map georeference and number of buildings."""
-    return queries.sites(engine)
+    return campus.sites(engine)

@@ -11,8 +11,9 @@ import pytest
 
 import models.errors
 from api.app import create_app
-from api.errors import STATUS_BY_ERROR, UnknownElement, UnknownStorey
+from api.errors import STATUS_BY_ERROR
 from api.settings import Settings
+from models.errors import UnknownElement, UnknownStorey
 
 
 def test_no_entry_is_hidden_behind_a_parent_listed_earlier() -> None:

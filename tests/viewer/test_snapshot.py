@@ -25,10 +25,10 @@ from models.errors import BadInput, UnknownBuilding
 from tests.conftest import PROJECT_ROOT, SHARED_IFC
 from twin.importer import import_models
 from twin.rooms import list_rooms, set_room
-from twin.store import open_store
+from twin.store import data_version, open_store
 from viewer.palette import colour_for
 from viewer.snapshot import SNAPSHOT_SIZE_PX, render_snapshot, snapshot_scene
-from viewer.snapshot_service import SnapshotService, data_version
+from viewer.snapshot_service import SnapshotService
 
 BUILDING = "DX01-B01"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"

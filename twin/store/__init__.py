@@ -9,11 +9,11 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, func, select
 
 from twin.store import schema
 
-__all__ = ["DEFAULT_DATABASE", "database_url", "open_store", "schema"]
+__all__ = ["DEFAULT_DATABASE", "data_version", "database_url", "open_store", "schema"]
 
 DEFAULT_DATABASE = "twin.db"
 
@@ -45,3 +45,18 @@ def open_store(url_or_path: str | None = None, create: bool = True) -> Engine:
     if create:
         schema.metadata.create_all(engine)
     return engine
+
+
+def data_version(engine: Engine) -> str:
+    """A text that changes whenever what the twin shows of rooms may have changed.
+
+    The highest import run, the highest room event (every edit and every import
+    change writes one, so two edits within one second still differ) and the latest
+    local edit time: index-backed or small-table aggregates, cheap enough to ask on
+    every request that serves something cached.
+    """
+    with engine.connect() as conn:
+        run = conn.execute(select(func.max(schema.import_runs.c.run_id))).scalar()
+        event_id = conn.execute(select(func.max(schema.room_events.c.event_id))).scalar()
+        edited = conn.execute(select(func.max(schema.room_edits.c.edited_at))).scalar()
+    return f"run{run or 0}.event{event_id or 0}.edit{edited or '-'}"

@@ -1,4 +1,4 @@
-"""Reads the API adds to `twin`: storeys by short or full code, elements by id."""
+"""Campus reads besides rooms: sites, storeys by short or full code, elements by id."""
 
 from __future__ import annotations
 
@@ -6,9 +6,19 @@ from pathlib import Path
 
 import pytest
 
-from api.errors import UnknownElement, UnknownStorey
-from api.queries import element_detail, resolve_storey_code, sites, storeys
+from models.errors import UnknownElement, UnknownStorey
+from twin.campus import element_detail, resolve_storey_code, sites, storeys
+from tests.campus_stores import imported_store
 from twin.store import open_store
+
+
+@pytest.fixture(scope="module")
+def campus_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Two sites, each with a building B01: the duplex and a heating plant."""
+    return imported_store(
+        tmp_path_factory.mktemp("campus"),
+        {"DX01": ["duplex.ifc"], "HT01": ["b03_heating_with_building_blenderBIM.ifc"]},
+    )
 
 
 def test_storey_codes_short_or_full(campus_db: Path) -> None:

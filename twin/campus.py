@@ -1,7 +1,7 @@
-"""Reads the API needs that `twin.rooms` does not offer yet: sites, storeys, one element.
+"""Reads of the campus besides rooms: sites, storeys, one element.
 
-Each returns plain dicts keyed like the response schemas. They read the store only;
-rooms are always read through `twin.rooms` so local edits apply.
+Each returns plain dicts keyed like the API's response schemas. They read the store
+only; rooms are always read through `twin.rooms` so local edits apply.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from typing import Any
 
 from sqlalchemy import Engine, func, select
 
-from api.errors import UnknownElement, UnknownStorey
 from models.codes import closest_codes
+from models.errors import UnknownElement, UnknownStorey
 from twin.store import schema as t
 
 __all__ = ["element_detail", "resolve_storey_code", "sites", "storeys"]
