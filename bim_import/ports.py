@@ -8,9 +8,9 @@ connections from coinciding ports is the twin's job: `twin.connectivity`.)
 from __future__ import annotations
 
 import ifcopenshell
-import ifcopenshell.util.placement
 import ifcopenshell.util.system
 
+from bim_import.structure import ModelIndex
 from models.services import ConnectionRecord, FlowDirection, PortRecord
 
 __all__ = ["declared_connections", "read_ports"]
@@ -24,13 +24,15 @@ def _flow_direction(port: ifcopenshell.entity_instance) -> FlowDirection:
         return FlowDirection.NOTDEFINED
 
 
-def read_ports(element: ifcopenshell.entity_instance, length_scale: float) -> list[PortRecord]:
+def read_ports(
+    element: ifcopenshell.entity_instance, index: ModelIndex, length_scale: float
+) -> list[PortRecord]:
     """The element's ports with world positions in metres (None when unplaced)."""
     ports = []
     for port in ifcopenshell.util.system.get_ports(element):
         position: tuple[float, float, float] | None = None
         if port.ObjectPlacement is not None:
-            matrix = ifcopenshell.util.placement.get_local_placement(port.ObjectPlacement)
+            matrix = index.world_matrix(port.ObjectPlacement)
             x, y, z = (matrix[:3, 3] * length_scale).tolist()
             position = (x, y, z)
         ports.append(PortRecord(port.GlobalId, element.GlobalId, _flow_direction(port), position))

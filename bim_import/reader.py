@@ -29,8 +29,10 @@ from bim_import.geometry import (
 from bim_import.georef import read_georeference
 from bim_import.open import open_model
 from bim_import.ports import declared_connections, read_ports
+from bim_import.segments import circular_sweep, cylinder_mesh, matches_ports
 from bim_import.services import classify_element, system_medium, valve_details
 from bim_import.spaces import UnitScales, read_room
+from bim_import.structure import ModelIndex
 from models.campus import BuildingRecord, Georeference, RoomRecord, SiteRecord, StoreyRecord
 from models.geometry import FloatArray, Mesh, SourceRef
 from models.services import (
@@ -103,34 +105,6 @@ class _Ids:
         return self._renamed.get(entity.id(), entity.GlobalId)
 
 
-def _parent(product: ifcopenshell.entity_instance) -> ifcopenshell.entity_instance | None:
-    return ifcopenshell.util.element.get_aggregate(
-        product
-    ) or ifcopenshell.util.element.get_container(product)
-
-
-def _ancestor(
-    product: ifcopenshell.entity_instance, class_name: str
-) -> ifcopenshell.entity_instance | None:
-    seen = 0
-    node = _parent(product)
-    while node is not None and seen < 32:
-        if node.is_a(class_name):
-            return node
-        if node.is_a("IfcSite") or node.is_a("IfcProject"):
-            return None
-        node = _parent(node)
-        seen += 1
-    return None
-
-
-def _world_z(product: ifcopenshell.entity_instance, length_scale: float) -> float | None:
-    if product.ObjectPlacement is None:
-        return None
-    matrix = ifcopenshell.util.placement.get_local_placement(product.ObjectPlacement)
-    return float(matrix[2, 3]) * length_scale
-
-
 def read_model(
     path: Path,
     kernel: str = DEFAULT_KERNEL,
@@ -148,6 +122,7 @@ def read_model(
         warnings.append(ImportWarning(file_name, message))
 
     ids = _Ids(model, warn)
+    index = ModelIndex(model)
     length = ifcopenshell.util.unit.calculate_unit_scale(model)
     units = UnitScales(
         length=length,
@@ -155,11 +130,19 @@ def read_model(
         volume=ifcopenshell.util.unit.calculate_unit_scale(model, "VOLUMEUNIT"),
     )
 
+    entities = _elements(model)
+    ports_of = {
+        entity.id(): read_ports(entity, index, length)
+        for entity in entities
+        if entity.is_a("IfcDistributionElement")
+    }
     step("tessellating")
-    tessellation = tessellate(model, products_needing_geometry(model), kernel, processes)
+    analytic = _round_segments(entities, ports_of, length)
+    needing = [p for p in products_needing_geometry(model) if p.id() not in analytic]
+    tessellation = tessellate(model, needing, kernel, processes)
     for product in tessellation.failed:
         warn(f"{product.is_a()} {ids(product)} could not be tessellated; it has no body")
-    by_step_id = tessellation.meshes
+    by_step_id = {**tessellation.meshes, **analytic}
 
     step("reading structure")
     site_entity = next(iter(model.by_type("IfcSite")), None)
@@ -181,12 +164,13 @@ def read_model(
     ]
     storeys = []
     for storey in model.by_type("IfcBuildingStorey"):
-        building = _ancestor(storey, "IfcBuilding")
+        building = index.ancestor(storey, "IfcBuilding")
         if building is None:
             warn(f"IfcBuildingStorey {ids(storey)} ({storey.Name}) belongs to no building; skipped")
             continue
-        elevation = _world_z(storey, length)
-        if elevation is None:
+        if storey.ObjectPlacement is not None:
+            elevation = float(index.world_matrix(storey.ObjectPlacement)[2, 3]) * length
+        else:
             elevation = float(storey.Elevation or 0.0) * length
         storeys.append(
             StoreyRecord(
@@ -201,7 +185,7 @@ def read_model(
     step("reading rooms")
     rooms = []
     for space in model.by_type("IfcSpace"):
-        storey = _ancestor(space, "IfcBuildingStorey")
+        storey = index.ancestor(space, "IfcBuildingStorey")
         if storey is None or ids(storey) not in storey_ids:
             warn(f"IfcSpace {ids(space)} ({space.Name}) is on no storey; skipped")
             continue
@@ -230,22 +214,22 @@ def read_model(
         if space.id() in by_step_id
     }
     single_building = ids(model.by_type("IfcBuilding")[0]) if len(buildings) == 1 else None
-    for entity in _elements(model):
+    for entity in entities:
         record_id = ids(entity)
-        kind = classify_element(entity)
-        storey = _ancestor(entity, "IfcBuildingStorey")
-        building = _ancestor(entity, "IfcBuilding")
-        at_site = building is None and _ancestor(entity, "IfcSite") is not None
+        element_type = index.element_type(entity)
+        kind = classify_element(entity, element_type)
+        storey = index.ancestor(entity, "IfcBuildingStorey")
+        building = index.ancestor(entity, "IfcBuilding")
+        at_site = building is None and index.ancestor(entity, "IfcSite") is not None
         building_id = (
             ids(building) if building is not None else (None if at_site else single_building)
         )
-        element_type = ifcopenshell.util.element.get_type(entity)
         record = ElementRecord(
             source=SourceRef(file_name, record_id, entity.is_a()),
             kind=kind,
             name=entity.Name,
             type_name=element_type.Name if element_type is not None else None,
-            predefined_type=ifcopenshell.util.element.get_predefined_type(entity),
+            predefined_type=index.predefined_type(entity),
             storey_global_id=ids(storey) if storey is not None else None,
             building_global_id=building_id,
             system_global_ids=members.get(entity.id(), []),
@@ -253,16 +237,16 @@ def read_model(
         mesh = by_step_id.get(entity.id())
         if mesh is not None:
             meshes[record_id] = mesh
-        element_ports = read_ports(entity, length) if entity.is_a("IfcDistributionElement") else []
+        element_ports = ports_of.get(entity.id(), [])
         ports.extend(element_ports)
         if kind in SEGMENT_KINDS:
             _segment_axis(record, element_ports, mesh)
         if kind == ElementKind.VALVE:
-            record.ifc_valve_type, record.normally_open = valve_details(entity)
+            record.ifc_valve_type, record.normally_open = valve_details(entity, element_type)
         elements.append(record)
 
     step("reading connections")
-    boundary_pairs = _space_boundary_pairs(model, ids)
+    boundary_pairs = _space_boundary_pairs(model, ids, index)
     return ParsedModel(
         path=path,
         schema=model.schema_identifier,
@@ -292,19 +276,35 @@ def _elements(model: ifcopenshell.file) -> list[ifcopenshell.entity_instance]:
     return list(found.values())
 
 
+def _round_segments(
+    entities: list[ifcopenshell.entity_instance],
+    ports_of: dict[int, list[PortRecord]],
+    length_scale: float,
+) -> dict[int, Mesh]:
+    """Meshes of the flow segments that are a circle swept from one port to the other."""
+    meshes = {}
+    for entity in entities:
+        placed = [p.position for p in ports_of.get(entity.id(), ()) if p.position is not None]
+        if len(placed) != 2 or not entity.is_a("IfcFlowSegment"):
+            continue
+        sweep = circular_sweep(entity, length_scale)
+        if sweep is None:
+            continue
+        start, end = np.array(placed[0]), np.array(placed[1])
+        if matches_ports(sweep[1], start, end):
+            meshes[entity.id()] = cylinder_mesh(start, end, sweep[0])
+    return meshes
+
+
 def _segment_axis(record: ElementRecord, ports: list[PortRecord], mesh: Mesh | None) -> None:
     """A segment's axis from its two ports, else from its mesh; diameter from the mesh."""
-    diameter = None
-    axis = None
-    if mesh is not None and not mesh.is_empty:
-        axis, diameter = mesh_axis(mesh)
+    has_mesh = mesh is not None and not mesh.is_empty
     placed = [p.position for p in ports if p.position is not None]
     if len(placed) == 2 and placed[0] != placed[1]:
-        axis = np.array(placed, dtype=float)
-        if mesh is not None and not mesh.is_empty:
-            diameter = _radial_extent(mesh, axis)
-    record.axis = axis
-    record.outer_diameter_m = diameter
+        record.axis = np.array(placed, dtype=float)
+        record.outer_diameter_m = _radial_extent(mesh, record.axis) if mesh and has_mesh else None
+    elif mesh is not None and has_mesh:
+        record.axis, record.outer_diameter_m = mesh_axis(mesh)
 
 
 def _radial_extent(mesh: Mesh, axis: FloatArray) -> float:
@@ -338,7 +338,9 @@ def _read_systems(
     return systems, members
 
 
-def _space_boundary_pairs(model: ifcopenshell.file, ids: _Ids) -> set[tuple[str, str]] | None:
+def _space_boundary_pairs(
+    model: ifcopenshell.file, ids: _Ids, index: ModelIndex
+) -> set[tuple[str, str]] | None:
     """Pairs of spaces on one storey bounded by the same wall or door, or None if unknown."""
     rels = model.by_type("IfcRelSpaceBoundary")
     if not rels:
@@ -356,6 +358,8 @@ def _space_boundary_pairs(model: ifcopenshell.file, ids: _Ids) -> set[tuple[str,
         ordered = sorted(spaces, key=ids)
         for i, first in enumerate(ordered):
             for second in ordered[i + 1 :]:
-                if _ancestor(first, "IfcBuildingStorey") == _ancestor(second, "IfcBuildingStorey"):
+                if index.ancestor(first, "IfcBuildingStorey") == index.ancestor(
+                    second, "IfcBuildingStorey"
+                ):
                     pairs.add((ids(first), ids(second)))
     return pairs

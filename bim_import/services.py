@@ -106,14 +106,11 @@ _MEDIUM_BY_WORD = (
 )
 
 
-def _type_object(element: ifcopenshell.entity_instance) -> ifcopenshell.entity_instance | None:
-    return ifcopenshell.util.element.get_type(element)
-
-
-def classify_element(element: ifcopenshell.entity_instance) -> ElementKind:
-    """What an element is, in the twin's words."""
+def classify_element(
+    element: ifcopenshell.entity_instance, element_type: ifcopenshell.entity_instance | None
+) -> ElementKind:
+    """What an element is, in the twin's words, given its type object (if any)."""
     if any(element.is_a(generic) for generic in _GENERIC) and not _is_specific(element):
-        element_type = _type_object(element)
         if element_type is not None:
             for class_name, kind in _BY_TYPE:
                 if element_type.is_a(class_name):
@@ -143,10 +140,11 @@ def system_medium(name: str | None, predefined_type: str | None) -> str:
     return "unknown"
 
 
-def valve_details(element: ifcopenshell.entity_instance) -> tuple[str | None, bool | None]:
+def valve_details(
+    element: ifcopenshell.entity_instance, element_type: ifcopenshell.entity_instance | None
+) -> tuple[str | None, bool | None]:
     """A valve's predefined type (ISOLATING, CHECK…) and whether it is normally open."""
     predefined = getattr(element, "PredefinedType", None)
-    element_type = _type_object(element)
     if predefined in (None, "NOTDEFINED", "USERDEFINED") and element_type is not None:
         predefined = getattr(element_type, "PredefinedType", None) or predefined
     normally_open: bool | None = None

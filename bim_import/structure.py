@@ -1,0 +1,132 @@
+"""Fast, cached walks over a model's relationships: placements, spatial parents, types.
+
+ifcopenshell's utilities resolve each placement and each parent afresh; on a model
+with tens of thousands of ports that repeats the same chains of placements
+thousands of times. Here each placement matrix is computed once, and the spatial
+tree (IfcRelAggregates, IfcRelContainedInSpatialStructure) and the type
+assignments (IfcRelDefinesByType) are read once into dictionaries.
+"""
+
+from __future__ import annotations
+
+import math
+
+import ifcopenshell
+import ifcopenshell.util.placement
+import numpy as np
+
+from models.geometry import FloatArray
+
+__all__ = ["ModelIndex"]
+
+_GENERIC_TYPES = (None, "NOTDEFINED", "USERDEFINED")
+
+
+def _direction(
+    entity: ifcopenshell.entity_instance | None, default: tuple[float, ...]
+) -> list[float]:
+    if entity is None:
+        return list(default)
+    ratios = [float(v) for v in entity.DirectionRatios]
+    ratios += [0.0] * (3 - len(ratios))
+    norm = math.sqrt(sum(v * v for v in ratios)) or 1.0
+    return [v / norm for v in ratios]
+
+
+def _axis2placement(placement: ifcopenshell.entity_instance) -> FloatArray:
+    """The 4x4 matrix of an IfcAxis2Placement2D/3D (file units)."""
+    coordinates = [float(v) for v in placement.Location.Coordinates] if placement.Location else []
+    coordinates += [0.0] * (3 - len(coordinates))
+    if placement.is_a("IfcAxis2Placement2D"):
+        z = [0.0, 0.0, 1.0]
+        ref = _direction(placement.RefDirection, (1.0, 0.0, 0.0))
+    else:
+        z = _direction(placement.Axis, (0.0, 0.0, 1.0))
+        ref = _direction(placement.RefDirection, (1.0, 0.0, 0.0))
+    along = sum(r * a for r, a in zip(ref, z, strict=True))
+    x = [r - along * a for r, a in zip(ref, z, strict=True)]
+    norm = math.sqrt(sum(v * v for v in x))
+    if norm < 1e-12:  # RefDirection parallel to Axis: any perpendicular will do
+        x = [1.0, 0.0, 0.0] if abs(z[0]) < 0.9 else [0.0, 1.0, 0.0]
+        along = sum(r * a for r, a in zip(x, z, strict=True))
+        x = [r - along * a for r, a in zip(x, z, strict=True)]
+        norm = math.sqrt(sum(v * v for v in x))
+    x = [v / norm for v in x]
+    y = [z[1] * x[2] - z[2] * x[1], z[2] * x[0] - z[0] * x[2], z[0] * x[1] - z[1] * x[0]]
+    matrix = np.eye(4)
+    matrix[:3, 0], matrix[:3, 1], matrix[:3, 2], matrix[:3, 3] = x, y, z, coordinates
+    return matrix
+
+
+class ModelIndex:
+    """Parents, types and world placements of one model, each computed once."""
+
+    def __init__(self, model: ifcopenshell.file) -> None:
+        self._placements: dict[int, FloatArray] = {}
+        self._parent: dict[int, ifcopenshell.entity_instance] = {}
+        for rel in model.by_type("IfcRelContainedInSpatialStructure"):
+            for element in rel.RelatedElements or ():
+                self._parent.setdefault(element.id(), rel.RelatingStructure)
+        for rel in model.by_type("IfcRelAggregates"):
+            for part in rel.RelatedObjects or ():
+                self._parent[part.id()] = rel.RelatingObject
+        self._type: dict[int, ifcopenshell.entity_instance] = {}
+        for rel in model.by_type("IfcRelDefinesByType"):
+            for element in rel.RelatedObjects or ():
+                self._type[element.id()] = rel.RelatingType
+
+    def parent(self, product: ifcopenshell.entity_instance) -> ifcopenshell.entity_instance | None:
+        """The whole a product is part of, or the spatial structure that contains it."""
+        return self._parent.get(product.id())
+
+    def ancestor(
+        self, product: ifcopenshell.entity_instance, class_name: str
+    ) -> ifcopenshell.entity_instance | None:
+        """The nearest ancestor of `class_name`, not looking above the site."""
+        node = self.parent(product)
+        for _ in range(32):
+            if node is None:
+                return None
+            if node.is_a(class_name):
+                return node
+            if node.is_a("IfcSite") or node.is_a("IfcProject"):
+                return None
+            node = self.parent(node)
+        return None
+
+    def element_type(
+        self, element: ifcopenshell.entity_instance
+    ) -> ifcopenshell.entity_instance | None:
+        return self._type.get(element.id())
+
+    def predefined_type(self, element: ifcopenshell.entity_instance) -> str | None:
+        """The occurrence's predefined type, else its type object's; user-defined names win."""
+        own = getattr(element, "PredefinedType", None)
+        if own == "USERDEFINED" and getattr(element, "ObjectType", None):
+            return str(element.ObjectType)
+        if own not in _GENERIC_TYPES:
+            return str(own)
+        element_type = self.element_type(element)
+        if element_type is not None:
+            typed = getattr(element_type, "PredefinedType", None)
+            if typed == "USERDEFINED" and getattr(element_type, "ElementType", None):
+                return str(element_type.ElementType)
+            if typed not in _GENERIC_TYPES:
+                return str(typed)
+        return str(own) if own else None
+
+    def world_matrix(self, placement: ifcopenshell.entity_instance | None) -> FloatArray:
+        """The 4x4 world matrix of an object placement, in the file's length unit."""
+        if placement is None:
+            return np.eye(4)
+        key = placement.id()
+        cached = self._placements.get(key)
+        if cached is not None:
+            return cached
+        if placement.is_a("IfcLocalPlacement"):
+            parent = self.world_matrix(placement.PlacementRelTo)
+            matrix = parent @ _axis2placement(placement.RelativePlacement)
+        else:  # grid and linear placements: rare, let ifcopenshell work them out
+            matrix = np.asarray(ifcopenshell.util.placement.get_local_placement(placement))
+        self._placements[key] = matrix
+        return matrix
