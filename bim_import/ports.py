@@ -8,7 +8,6 @@ connections from coinciding ports is the twin's job: `twin.connectivity`.)
 from __future__ import annotations
 
 import ifcopenshell
-import ifcopenshell.util.system
 
 from bim_import.structure import ModelIndex
 from models.services import ConnectionRecord, FlowDirection, PortRecord
@@ -25,17 +24,27 @@ def _flow_direction(port: ifcopenshell.entity_instance) -> FlowDirection:
 
 
 def read_ports(
-    element: ifcopenshell.entity_instance, index: ModelIndex, length_scale: float
+    element: ifcopenshell.entity_instance,
+    element_id: str,
+    index: ModelIndex,
+    length_scale: float,
 ) -> list[PortRecord]:
-    """The element's ports with world positions in metres (None when unplaced)."""
+    """The element's ports with world positions in metres (None when unplaced).
+
+    `element_id` is the element's record id (its GlobalId, made unique).
+    """
     ports = []
-    for port in ifcopenshell.util.system.get_ports(element):
+    for port in index.ports(element):
         position: tuple[float, float, float] | None = None
-        if port.ObjectPlacement is not None:
-            matrix = index.world_matrix(port.ObjectPlacement)
-            x, y, z = (matrix[:3, 3] * length_scale).tolist()
-            position = (x, y, z)
-        ports.append(PortRecord(port.GlobalId, element.GlobalId, _flow_direction(port), position))
+        placement = port.ObjectPlacement
+        if placement is not None:
+            matrix = index.world_matrix(placement)
+            position = (
+                float(matrix[0, 3]) * length_scale,
+                float(matrix[1, 3]) * length_scale,
+                float(matrix[2, 3]) * length_scale,
+            )
+        ports.append(PortRecord(port.GlobalId, element_id, _flow_direction(port), position))
     return ports
 
 

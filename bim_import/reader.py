@@ -29,7 +29,7 @@ from bim_import.geometry import (
 from bim_import.georef import read_georeference
 from bim_import.open import open_model
 from bim_import.ports import declared_connections, read_ports
-from bim_import.segments import circular_sweep, cylinder_mesh, matches_ports
+from bim_import.segments import circular_sweep, cylinder_meshes, matches_ports
 from bim_import.services import classify_element, system_medium, valve_details
 from bim_import.spaces import UnitScales, read_room
 from bim_import.structure import ModelIndex
@@ -132,7 +132,7 @@ def read_model(
 
     entities = _elements(model)
     ports_of = {
-        entity.id(): read_ports(entity, index, length)
+        entity.id(): read_ports(entity, ids(entity), index, length)
         for entity in entities
         if entity.is_a("IfcDistributionElement")
     }
@@ -282,7 +282,7 @@ def _round_segments(
     length_scale: float,
 ) -> dict[int, Mesh]:
     """Meshes of the flow segments that are a circle swept from one port to the other."""
-    meshes = {}
+    keys, starts, ends, radii = [], [], [], []
     for entity in entities:
         placed = [p.position for p in ports_of.get(entity.id(), ()) if p.position is not None]
         if len(placed) != 2 or not entity.is_a("IfcFlowSegment"):
@@ -292,8 +292,14 @@ def _round_segments(
             continue
         start, end = np.array(placed[0]), np.array(placed[1])
         if matches_ports(sweep[1], start, end):
-            meshes[entity.id()] = cylinder_mesh(start, end, sweep[0])
-    return meshes
+            keys.append(entity.id())
+            starts.append(start)
+            ends.append(end)
+            radii.append(sweep[0])
+    if not keys:
+        return {}
+    meshes = cylinder_meshes(np.array(starts), np.array(ends), np.array(radii))
+    return dict(zip(keys, meshes, strict=True))
 
 
 def _segment_axis(record: ElementRecord, ports: list[PortRecord], mesh: Mesh | None) -> None:

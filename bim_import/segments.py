@@ -16,7 +16,7 @@ import numpy as np
 
 from models.geometry import FloatArray, Mesh
 
-__all__ = ["CYLINDER_SIDES", "circular_sweep", "cylinder_mesh"]
+__all__ = ["CYLINDER_SIDES", "circular_sweep", "cylinder_meshes", "matches_ports"]
 
 CYLINDER_SIDES = 12
 _LENGTH_TOLERANCE = 0.02
@@ -57,20 +57,31 @@ def _offset(profile: ifcopenshell.entity_instance) -> bool:
     return location is not None and any(abs(float(v)) > 1e-9 for v in location.Coordinates)
 
 
-def cylinder_mesh(
-    start: FloatArray, end: FloatArray, radius_m: float, sides: int = CYLINDER_SIDES
-) -> Mesh:
-    """A closed cylinder from `start` to `end` ((3,) float, metres) with `sides` facets."""
-    axis = end - start
-    length = float(np.linalg.norm(axis))
-    direction = axis / length
-    helper = np.array([1.0, 0.0, 0.0]) if abs(direction[0]) < 0.9 else np.array([0.0, 1.0, 0.0])
-    u = np.cross(direction, helper)
-    u /= np.linalg.norm(u)
-    v = np.cross(direction, u)
+def cylinder_meshes(
+    starts: FloatArray, ends: FloatArray, radii_m: FloatArray, sides: int = CYLINDER_SIDES
+) -> list[Mesh]:
+    """Closed cylinders from `starts[k]` to `ends[k]` ((n, 3) float, m), radius `radii_m[k]`.
+
+    All n cylinders are built in one pass of array arithmetic; each has 2·sides + 2
+    vertices and 4·sides triangles.
+    """
+    directions = ends - starts
+    directions /= np.linalg.norm(directions, axis=1, keepdims=True)
+    helper = np.where(
+        np.abs(directions[:, :1]) < 0.9, np.array([[1.0, 0.0, 0.0]]), np.array([[0.0, 1.0, 0.0]])
+    )
+    u = np.cross(directions, helper)
+    u /= np.linalg.norm(u, axis=1, keepdims=True)
+    v = np.cross(directions, u)
     angles = np.arange(sides) * (2 * math.pi / sides)
-    ring = radius_m * (np.outer(np.cos(angles), u) + np.outer(np.sin(angles), v))
-    vertices = np.vstack([start + ring, end + ring, start, end])
+    # ring[k, s] = r_k (cos a_s u_k + sin a_s v_k)
+    ring = radii_m[:, None, None] * (
+        np.cos(angles)[None, :, None] * u[:, None, :]
+        + np.sin(angles)[None, :, None] * v[:, None, :]
+    )
+    vertices = np.concatenate(
+        [starts[:, None] + ring, ends[:, None] + ring, starts[:, None], ends[:, None]], axis=1
+    )
     i = np.arange(sides)
     j = (i + 1) % sides
     bottom_centre, top_centre = 2 * sides, 2 * sides + 1
@@ -81,8 +92,8 @@ def cylinder_mesh(
             np.column_stack([np.full(sides, bottom_centre), j, i]),
             np.column_stack([np.full(sides, top_centre), sides + i, sides + j]),
         ]
-    )
-    return Mesh(vertices, faces.astype(np.uint32))
+    ).astype(np.uint32)
+    return [Mesh(vertices[k], faces) for k in range(len(starts))]
 
 
 def matches_ports(length_m: float, start: FloatArray, end: FloatArray) -> bool:

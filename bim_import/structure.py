@@ -22,12 +22,19 @@ __all__ = ["ModelIndex"]
 _GENERIC_TYPES = (None, "NOTDEFINED", "USERDEFINED")
 
 
+# Attributes are read by position (entity[i]): three times faster than by name, and
+# these few are read for every placement of every port. IfcDirection(DirectionRatios),
+# IfcCartesianPoint(Coordinates), IfcAxis2Placement3D(Location, Axis, RefDirection),
+# IfcAxis2Placement2D(Location, RefDirection), IfcLocalPlacement(PlacementRelTo,
+# RelativePlacement).
+
+
 def _direction(
     entity: ifcopenshell.entity_instance | None, default: tuple[float, ...]
 ) -> list[float]:
     if entity is None:
         return list(default)
-    ratios = [float(v) for v in entity.DirectionRatios]
+    ratios = [float(v) for v in entity[0]]
     ratios += [0.0] * (3 - len(ratios))
     norm = math.sqrt(sum(v * v for v in ratios)) or 1.0
     return [v / norm for v in ratios]
@@ -35,14 +42,15 @@ def _direction(
 
 def _axis2placement(placement: ifcopenshell.entity_instance) -> FloatArray:
     """The 4x4 matrix of an IfcAxis2Placement2D/3D (file units)."""
-    coordinates = [float(v) for v in placement.Location.Coordinates] if placement.Location else []
+    location = placement[0]
+    coordinates = [float(v) for v in location[0]] if location is not None else []
     coordinates += [0.0] * (3 - len(coordinates))
     if placement.is_a("IfcAxis2Placement2D"):
         z = [0.0, 0.0, 1.0]
-        ref = _direction(placement.RefDirection, (1.0, 0.0, 0.0))
+        ref = _direction(placement[1], (1.0, 0.0, 0.0))
     else:
-        z = _direction(placement.Axis, (0.0, 0.0, 1.0))
-        ref = _direction(placement.RefDirection, (1.0, 0.0, 0.0))
+        z = _direction(placement[1], (0.0, 0.0, 1.0))
+        ref = _direction(placement[2], (1.0, 0.0, 0.0))
     along = sum(r * a for r, a in zip(ref, z, strict=True))
     x = [r - along * a for r, a in zip(ref, z, strict=True)]
     norm = math.sqrt(sum(v * v for v in x))
@@ -53,9 +61,14 @@ def _axis2placement(placement: ifcopenshell.entity_instance) -> FloatArray:
         norm = math.sqrt(sum(v * v for v in x))
     x = [v / norm for v in x]
     y = [z[1] * x[2] - z[2] * x[1], z[2] * x[0] - z[0] * x[2], z[0] * x[1] - z[1] * x[0]]
-    matrix = np.eye(4)
-    matrix[:3, 0], matrix[:3, 1], matrix[:3, 2], matrix[:3, 3] = x, y, z, coordinates
-    return matrix
+    return np.array(
+        [
+            [x[0], y[0], z[0], coordinates[0]],
+            [x[1], y[1], z[1], coordinates[1]],
+            [x[2], y[2], z[2], coordinates[2]],
+            [0.0, 0.0, 0.0, 1.0],
+        ]
+    )
 
 
 class ModelIndex:
@@ -70,6 +83,17 @@ class ModelIndex:
         for rel in model.by_type("IfcRelAggregates"):
             for part in rel.RelatedObjects or ():
                 self._parent[part.id()] = rel.RelatingObject
+        self._ports: dict[int, list[ifcopenshell.entity_instance]] = {}
+        for rel in model.by_type("IfcRelNests"):
+            nested = [o for o in rel.RelatedObjects or () if o.is_a("IfcDistributionPort")]
+            if nested:
+                self._ports.setdefault(rel.RelatingObject.id(), []).extend(nested)
+        try:
+            port_rels = model.by_type("IfcRelConnectsPortToElement")
+        except RuntimeError:  # not in IFC4X3
+            port_rels = []
+        for rel in port_rels:
+            self._ports.setdefault(rel.RelatedElement.id(), []).append(rel.RelatingPort)
         self._type: dict[int, ifcopenshell.entity_instance] = {}
         for rel in model.by_type("IfcRelDefinesByType"):
             for element in rel.RelatedObjects or ():
@@ -99,6 +123,11 @@ class ModelIndex:
     ) -> ifcopenshell.entity_instance | None:
         return self._type.get(element.id())
 
+    def ports(self, element: ifcopenshell.entity_instance) -> list[ifcopenshell.entity_instance]:
+        """The element's ports, nested (IFC4) or attached (IFC2X3), each once."""
+        found = self._ports.get(element.id(), [])
+        return list({port.id(): port for port in found}.values())
+
     def predefined_type(self, element: ifcopenshell.entity_instance) -> str | None:
         """The occurrence's predefined type, else its type object's; user-defined names win."""
         own = getattr(element, "PredefinedType", None)
@@ -124,8 +153,8 @@ class ModelIndex:
         if cached is not None:
             return cached
         if placement.is_a("IfcLocalPlacement"):
-            parent = self.world_matrix(placement.PlacementRelTo)
-            matrix = parent @ _axis2placement(placement.RelativePlacement)
+            parent = self.world_matrix(placement[0])
+            matrix = parent @ _axis2placement(placement[1])
         else:  # grid and linear placements: rare, let ifcopenshell work them out
             matrix = np.asarray(ifcopenshell.util.placement.get_local_placement(placement))
         self._placements[key] = matrix

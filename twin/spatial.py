@@ -143,18 +143,26 @@ def _param_intervals_in_plan(
     start: FloatArray, end: FloatArray, footprint: shapely.Polygon
 ) -> list[tuple[float, float]]:
     """Parameter intervals [t0, t1] ⊂ [0, 1] of the 3D segment whose plan lies in `footprint`."""
-    plan = np.array([start[:2], end[:2]])
-    plan_length = float(np.linalg.norm(plan[1] - plan[0]))
+    plan_length = float(np.linalg.norm(end[:2] - start[:2]))
     if plan_length < 1e-6:
-        inside = shapely.contains_xy(footprint, plan[0][0], plan[0][1])
+        inside = shapely.contains_xy(footprint, start[0], start[1])
         return [(0.0, 1.0)] if inside else []
-    clipped = shapely.intersection(shapely.LineString(plan), footprint)
+    clipped = shapely.intersection(shapely.LineString([start[:2], end[:2]]), footprint)
+    return _intervals_of_clip(clipped, start, end, plan_length)
+
+
+def _intervals_of_clip(
+    clipped: shapely.Geometry, start: FloatArray, end: FloatArray, plan_length: float
+) -> list[tuple[float, float]]:
+    """Parameter intervals of the segment covered by `clipped`, its plan cut by a polygon."""
+    if plan_length < 1e-6:  # a vertical piece: its plan is a point, in or out
+        return [] if clipped.is_empty else [(0.0, 1.0)]
+    direction = (end[:2] - start[:2]) / plan_length**2
     intervals = []
     for part in getattr(clipped, "geoms", [clipped]):
         if not isinstance(part, shapely.LineString) or part.is_empty:
             continue
-        coords = np.asarray(part.coords)
-        ts = (coords - plan[0]) @ (plan[1] - plan[0]) / plan_length**2
+        ts = (np.asarray(part.coords) - start[:2]) @ direction
         intervals.append((float(ts.min()), float(ts.max())))
     return intervals
 
@@ -179,6 +187,18 @@ def _pieces(axis: FloatArray) -> Iterable[tuple[FloatArray, FloatArray]]:
             yield axis[index], axis[index + 1]
 
 
+def _plans(starts: FloatArray, ends: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """Plan geometries of 3D pieces (points for vertical ones) and their plan lengths."""
+    plan_lengths = np.linalg.norm(ends[:, :2] - starts[:, :2], axis=1)
+    vertical = plan_lengths < 1e-6
+    plans = np.empty(len(starts), dtype=object)
+    plans[~vertical] = shapely.linestrings(
+        np.stack([starts[~vertical, :2], ends[~vertical, :2]], axis=1)
+    )
+    plans[vertical] = shapely.points(starts[vertical, :2])
+    return plans, plan_lengths
+
+
 def segment_runs(
     segments: Sequence[tuple[str, FloatArray]],
     rooms: Sequence[RoomVolume],
@@ -186,49 +206,70 @@ def segment_runs(
 ) -> list[SegmentRun]:
     """Every (segment, room, zone) with the length the segment runs there.
 
-    `segments` pairs an element id with its axis, a `(k, 3) float` polyline.
+    `segments` pairs an element id with its axis, a `(k, 3) float` polyline. Every
+    straight piece is matched against every room and wall in a few vectorised
+    queries and clips; only the interval arithmetic runs per pair.
     """
-    if not rooms:
+    pieces = [
+        (element, start, end)
+        for element, axis in segments
+        for start, end in _pieces(np.asarray(axis, dtype=float))
+    ]
+    if not rooms or not pieces:
         return []
-    room_tree = shapely.STRtree([room.footprint for room in rooms])
-    reach = [shapely.buffer(room.footprint, WALL_REACH_M, join_style="mitre") for room in rooms]
-    reach_tree = shapely.STRtree(reach)
-    wall_tree = shapely.STRtree([wall.footprint for wall in walls]) if walls else None
+    starts = np.array([p[1] for p in pieces])
+    ends = np.array([p[2] for p in pieces])
+    plans, plan_lengths = _plans(starts, ends)
+    z_low, z_high = np.minimum(starts[:, 2], ends[:, 2]), np.maximum(starts[:, 2], ends[:, 2])
+    footprints = np.array([room.footprint for room in rooms], dtype=object)
+    bottoms = np.array([room.floor_bottom_m for room in rooms])
+    tops = np.array([room.void_top_m for room in rooms])
+    piece_of, room_of = shapely.STRtree(footprints).query(plans, predicate="intersects")
+    near = (z_high[piece_of] >= bottoms[room_of]) & (z_low[piece_of] < tops[room_of])
+    piece_of, room_of = piece_of[near], room_of[near]
+    clips = shapely.intersection(plans[piece_of], footprints[room_of])
     lengths: dict[tuple[str, str, str], float] = {}
-    for element, axis in segments:
-        for start, end in _pieces(np.asarray(axis, dtype=float)):
-            plan = (
-                shapely.LineString([start[:2], end[:2]])
-                if np.linalg.norm(end[:2] - start[:2]) > 1e-6
-                else shapely.Point(start[:2])
-            )
-            z_low, z_high = min(start[2], end[2]), max(start[2], end[2])
-            for index in room_tree.query(plan, predicate="intersects"):
-                room = rooms[int(index)]
-                if z_high < room.floor_bottom_m or z_low >= room.void_top_m:
-                    continue
-                for interval in _param_intervals_in_plan(start, end, room.footprint):
-                    for where, low, high in room.zones():
-                        if high > low:
-                            run = _length_in_height(start, end, interval, low, high)
-                            key = (element, room.key, where)
-                            lengths[key] = lengths.get(key, 0.0) + run
-            if wall_tree is None:
-                continue
-            for wall_index in wall_tree.query(plan, predicate="intersects"):
-                wall = walls[int(wall_index)]
-                for interval in _param_intervals_in_plan(start, end, wall.footprint):
-                    inside = _length_in_height(start, end, interval, wall.bottom_m, wall.top_m)
-                    if inside < MIN_WALL_RUN_M:
-                        continue
-                    _add_wall_runs(
-                        element, start, end, interval, wall, rooms, reach, reach_tree, lengths
-                    )
+    for p, r, clipped in zip(piece_of.tolist(), room_of.tolist(), clips, strict=True):
+        element, start, end = pieces[p]
+        room = rooms[r]
+        for interval in _intervals_of_clip(clipped, start, end, plan_lengths[p]):
+            for where, low, high in room.zones():
+                if high > low:
+                    run = _length_in_height(start, end, interval, low, high)
+                    key = (element, room.key, where)
+                    lengths[key] = lengths.get(key, 0.0) + run
+    if walls:
+        _wall_runs(pieces, plans, plan_lengths, rooms, walls, lengths)
     return [
         SegmentRun(element, room, where, round(length, 3))
         for (element, room, where), length in sorted(lengths.items())
         if length >= (MIN_WALL_RUN_M if where == "wall" else MIN_ZONE_M)
     ]
+
+
+def _wall_runs(
+    pieces: Sequence[tuple[str, FloatArray, FloatArray]],
+    plans: FloatArray,
+    plan_lengths: FloatArray,
+    rooms: Sequence[RoomVolume],
+    walls: Sequence[Prism],
+    lengths: dict[tuple[str, str, str], float],
+) -> None:
+    """Add the runs inside walls (at least `MIN_WALL_RUN_M`) to the rooms they bound."""
+    reach = [shapely.buffer(room.footprint, WALL_REACH_M, join_style="mitre") for room in rooms]
+    reach_tree = shapely.STRtree(reach)
+    outlines = np.array([wall.footprint for wall in walls], dtype=object)
+    piece_of, wall_of = shapely.STRtree(outlines).query(plans, predicate="intersects")
+    clips = shapely.intersection(plans[piece_of], outlines[wall_of])
+    for p, w, clipped in zip(piece_of.tolist(), wall_of.tolist(), clips, strict=True):
+        element, start, end = pieces[p]
+        wall = walls[w]
+        for interval in _intervals_of_clip(clipped, start, end, plan_lengths[p]):
+            inside = _length_in_height(start, end, interval, wall.bottom_m, wall.top_m)
+            if inside >= MIN_WALL_RUN_M:
+                _add_wall_runs(
+                    element, start, end, interval, wall, rooms, reach, reach_tree, lengths
+                )
 
 
 def _add_wall_runs(

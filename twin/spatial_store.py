@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 import shapely
-from sqlalchemy import Connection, delete, insert, or_, select, update
+from sqlalchemy import Connection, bindparam, delete, insert, or_, select, update
 
 from bim_import.meshes import mesh_footprint, mesh_hull
 from models.geometry import Mesh
@@ -93,14 +93,24 @@ def compute_building_spatial(
             ceiling_tree,
         )
         volumes.append(volume)
+    if volumes:
         conn.execute(
             update(t.rooms)
-            .where(t.rooms.c.room_code == room.room_code)
+            .where(t.rooms.c.room_code == bindparam("code"))
             .values(
-                finish_ceiling_m=volume.ceiling_m,
-                void_top_m=volume.void_top_m,
-                floor_bottom_m=volume.floor_bottom_m,
-            )
+                finish_ceiling_m=bindparam("ceiling"),
+                void_top_m=bindparam("void_top"),
+                floor_bottom_m=bindparam("floor_bottom"),
+            ),
+            [
+                {
+                    "code": v.key,
+                    "ceiling": v.ceiling_m,
+                    "void_top": v.void_top_m,
+                    "floor_bottom": v.floor_bottom_m,
+                }
+                for v in volumes
+            ],
         )
     codes = [room.room_code for room in rooms]
     _store_runs(conn, building_code, codes, volumes, prisms["wall"])
