@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Any
 
 import shapely
@@ -79,6 +80,7 @@ def store_rooms(
         )
         footprints = dict((id(r), f) for r, f in incoming)
         old_rows = {row.room_code: row for row in rows}
+        new_rows: list[dict[str, Any]] = []
         for assignment in registration.assignments:
             record = assignment.record
             code = str(assignment.code)
@@ -92,17 +94,16 @@ def store_rooms(
             )
             old = old_rows.get(code)
             if old is None:
-                conn.execute(
-                    insert(t.rooms).values(
-                        room_code=code,
-                        building_code=building_code,
-                        storey_code=storey_code,
-                        room_number=assignment.code.room_number,
-                        created_at=run.at,
+                new_rows.append(
+                    {
+                        "room_code": code,
+                        "building_code": building_code,
+                        "storey_code": storey_code,
+                        "room_number": assignment.code.room_number,
+                        "created_at": run.at,
                         **values,
-                    )
+                    }
                 )
-                record_event(conn, code, run.at, "created", {"global_id": record.source.global_id})
                 run.changes.added.append(code)
             else:
                 conn.execute(update(t.rooms).where(t.rooms.c.room_code == code).values(**values))
@@ -110,6 +111,20 @@ def store_rooms(
             if record.usage == "unclassified":
                 run.unclassified.append(f"{code} ({record.name} {record.long_name or ''})".strip())
             run.counts["rooms"] += 1
+        if new_rows:
+            conn.execute(insert(t.rooms), new_rows)
+            conn.execute(
+                insert(t.room_events),
+                [
+                    {
+                        "room_code": row["room_code"],
+                        "at": run.at,
+                        "kind": "created",
+                        "detail": json.dumps({"global_id": row["global_id"]}),
+                    }
+                    for row in new_rows
+                ],
+            )
         for retired in registration.retired:
             code = str(retired.code)
             conn.execute(
