@@ -1,0 +1,28 @@
+// Builds the web client into dist/: one ES module bundle (three.js included), the page and
+// its stylesheet. Nothing is fetched from a CDN at run time; the API serves dist/ at `/`.
+import { build } from 'esbuild';
+import { copyFile, mkdir, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const out = join(here, 'dist');
+
+await rm(out, { recursive: true, force: true });
+await mkdir(out, { recursive: true });
+await build({
+  entryPoints: [join(here, 'src', 'main.js')],
+  outfile: join(out, 'app.js'),
+  bundle: true,
+  format: 'esm',
+  // Top-level await in the page needs es2022.
+  target: 'es2022',
+  minify: true,
+  sourcemap: true,
+  legalComments: 'linked',
+  logLevel: 'warning',
+});
+for (const file of ['index.html', 'style.css']) {
+  await copyFile(join(here, 'src', file), join(out, file));
+}
+console.log(`built ${out}`);
