@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from models.errors import UnknownElement, UnknownStorey
-from twin.campus import element_detail, resolve_storey_code, sites, storeys
 from tests.campus_stores import imported_store
+from twin.campus import element_detail, resolve_storey_code, sites, storeys
 from twin.store import open_store
 
 
