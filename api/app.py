@@ -40,6 +40,7 @@ code 422, a code that no room has 404 with the closest codes.
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     yield
     app.state.snapshots.close()
+    app.state.room_search.close()
     app.state.engine.dispose()
 
 

@@ -2,9 +2,10 @@
 
 Rooms are read once through `twin.rooms.list_rooms` (so local edits apply) and kept
 with their search keys; each request asks the store only for its data version
-(`twin.store.data_version`: the last import run, room event and local
-edit) and filters in memory. A campus of a thousand rooms is searched in well under
-a millisecond, where re-reading the rooms with their edits takes tens.
+(`twin.store.ChangeWatch`: SQLite's own change counter, then the last import run,
+room event and local edit) and filters in memory. A campus of a thousand rooms is
+searched in well under a millisecond, where re-reading the rooms with their edits
+takes tens.
 
 Order: without `q`, by room code. With `q`, best match first — the exact code, then
 codes starting with `q`, then codes containing it, then names containing it — and
@@ -20,7 +21,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from twin.rooms import list_rooms
-from twin.store import data_version
+from twin.store import ChangeWatch
 
 __all__ = ["RoomSearch", "SearchResult"]
 
@@ -62,12 +63,16 @@ class RoomSearch:
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
+        self._watch = ChangeWatch(engine)
         self._lock = threading.Lock()
         self._version: str | None = None
         self._entries: list[_Entry] = []
 
+    def close(self) -> None:
+        self._watch.close()
+
     def _current(self) -> list[_Entry]:
-        version = data_version(self._engine)
+        version = self._watch.version()
         if version != self._version:
             with self._lock:
                 if version != self._version:

@@ -7,13 +7,22 @@ path is accepted and turned into a SQLite URL.
 from __future__ import annotations
 
 import os
+import sqlite3
+import threading
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, func, select
 
 from twin.store import schema
 
-__all__ = ["DEFAULT_DATABASE", "data_version", "database_url", "open_store", "schema"]
+__all__ = [
+    "DEFAULT_DATABASE",
+    "ChangeWatch",
+    "data_version",
+    "database_url",
+    "open_store",
+    "schema",
+]
 
 DEFAULT_DATABASE = "twin.db"
 
@@ -55,8 +64,46 @@ def data_version(engine: Engine) -> str:
     local edit time: index-backed or small-table aggregates, cheap enough to ask on
     every request that serves something cached.
     """
+    query = select(
+        select(func.max(schema.import_runs.c.run_id)).scalar_subquery(),
+        select(func.max(schema.room_events.c.event_id)).scalar_subquery(),
+        select(func.max(schema.room_edits.c.edited_at)).scalar_subquery(),
+    )
     with engine.connect() as conn:
-        run = conn.execute(select(func.max(schema.import_runs.c.run_id))).scalar()
-        event_id = conn.execute(select(func.max(schema.room_events.c.event_id))).scalar()
-        edited = conn.execute(select(func.max(schema.room_edits.c.edited_at))).scalar()
+        run, event_id, edited = conn.execute(query).one()
     return f"run{run or 0}.event{event_id or 0}.edit{edited or '-'}"
+
+
+class ChangeWatch:
+    """Tells cheaply whether the store may have changed since the last look.
+
+    On SQLite it asks `PRAGMA data_version` on a connection of its own: a counter
+    SQLite bumps whenever another connection commits, read without touching any
+    table. Elsewhere it compares `data_version(engine)`. `version()` returns a text
+    that changes whenever the data does.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._lock = threading.Lock()
+        self._sqlite: sqlite3.Connection | None = None
+        self._seen: int | None = None
+        self._version = ""
+        database = engine.url.database
+        if engine.dialect.name == "sqlite" and database and database != ":memory:":
+            self._sqlite = sqlite3.connect(database, check_same_thread=False)
+
+    def version(self) -> str:
+        if self._sqlite is None:
+            return data_version(self._engine)
+        with self._lock:
+            (counter,) = self._sqlite.execute("PRAGMA data_version").fetchone()
+            if counter != self._seen:
+                self._seen = counter
+                self._version = data_version(self._engine)
+            return self._version
+
+    def close(self) -> None:
+        if self._sqlite is not None:
+            self._sqlite.close()
+            self._sqlite = None

@@ -152,3 +152,13 @@ async def test_mistyped_code_is_422_and_unknown_code_404_with_closest(
     assert detail["closest"]
     known = set(await _all_codes(client))
     assert set(detail["closest"]) <= known
+
+
+async def test_search_matches_the_schema(client: httpx.AsyncClient) -> None:
+    """The search page is serialised without the response model: it must still match it."""
+    from api.schemas import RoomPage, RoomSummary
+
+    body = (await client.get("/api/rooms", params={"q": "a1", "limit": "5"})).json()
+    page = RoomPage.model_validate(body)
+    assert page.items and page.total >= len(page.items)
+    assert all(set(item) == set(RoomSummary.model_fields) for item in body["items"])
