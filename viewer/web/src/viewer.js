@@ -193,13 +193,16 @@ export class CampusView {
     if (group.kind === 'services' && this.state.hiddenSystems.has(group.system || group.medium)) {
       return 'hidden';
     }
+    // Roofs hide what the campus is about: without them the top storey's rooms show
+    // their colours from above, like a doll's house.
+    if (group.kind === 'roofs') return 'hidden';
     if (!building) return 'normal';
     if (model.code !== building) return 'faded';
     if (!chosen) return 'normal';
     const chosenStorey = model.storeyByCode.get(chosen);
     if (!chosenStorey || !storey) return 'normal';
     if (storey.elevation > chosenStorey.elevation) return 'hidden';
-    if (storey.code === chosen) return group.kind === 'roofs' ? 'hidden' : 'normal';
+    if (storey.code === chosen) return 'normal';
     return 'faded';
   }
 
