@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import SHARED_IFC
-
-TWIN = [sys.executable, "-m", "api.cli"]
+from tests.processes import run_twin
 
 
 def twin(*args: str, db: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "TWIN_DATABASE_URL": f"sqlite:///{db}", "COLUMNS": "200"}
-    return subprocess.run([*TWIN, *args], capture_output=True, text=True, env=env, timeout=300)
+    return run_twin(*args, db=db)
 
 
 @pytest.fixture(scope="module")
