@@ -17,12 +17,8 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import shutil
-import socket
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -32,6 +28,7 @@ import numpy as np
 import pytest
 
 from tests.campus_stores import sample_store
+from tests.processes import serve_twin
 from twin.rooms import list_rooms, set_room
 from twin.store import open_store
 from viewer.palette import HIGHLIGHT_COLOUR, colour_for, legend
@@ -70,13 +67,6 @@ def _ensure_client_built() -> None:
         )
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 @pytest.fixture(scope="module")
 def campus(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """The 3-building sample campus, with departments set on a few rooms."""
@@ -100,45 +90,11 @@ def server(campus: dict[str, Any]) -> Iterator[str]:
     pytest.importorskip(
         "playwright.sync_api", reason="playwright is missing: pip install playwright"
     )
-    try:
-        import api.app  # noqa: F401
-    except ImportError as error:
-        pytest.skip(f"the API app cannot be imported yet ({error})")
     _ensure_client_built()
-    port = _free_port()
-    env = {**os.environ, "TWIN_CACHE_DIR": str(campus["folder"] / "cache")}
-    env.pop("TWIN_DATABASE_URL", None)
-    command = [sys.executable, "-m", "api.cli", "serve", "--port", str(port)]
-    process = subprocess.Popen(
-        [*command, "--host", "127.0.0.1", "--db", str(campus["db"])],
-        cwd=PROJECT_ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                output = process.stdout.read().decode() if process.stdout else ""
-                pytest.fail(f"twin serve exited with {process.returncode}:\n{output}")
-            try:
-                if httpx.get(f"{base}/api/buildings", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail("twin serve did not answer within 60 s")
-            time.sleep(0.2)
+    log = campus["folder"] / "serve.log"
+    cache = str(campus["folder"] / "cache")
+    with serve_twin(campus["db"], log, TWIN_CACHE_DIR=cache) as (base, _process):
         yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 @pytest.fixture(scope="module")
