@@ -14,9 +14,9 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 # Debian packages: EGL for off-screen snapshots, fonts for labels (Chinese names
-# need the Droid fallback), chromium for the browser tests.
+# need the Droid fallback), chromium for the browser tests, mosquitto for MQTT.
 APT_RUNTIME := libegl1 libegl-mesa0 fonts-dejavu-core fonts-droid-fallback
-APT_TEST := chromium
+APT_TEST := chromium mosquitto
 
 .PHONY: demo test install web system-deps system-test-deps lint typecheck pytest bench clean
 

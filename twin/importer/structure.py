@@ -130,17 +130,11 @@ def store_storeys(
             (p for p in run.manifest.buildings if p.code and building_code.endswith(f"-{p.code}")),
             None,
         )
-        inputs = [
-            StoreyInput(f"{file}\x00{s.source.global_id}", s.name, s.elevation_m)
-            for file, s in entries
-        ]
         # Storey GlobalIds are remembered per building, not per file: the same storey
-        # exported twice keeps its id; the file prefix only separates the inputs here.
-        known_inputs = [
-            StoreyInput(i.global_id.split("\x00", 1)[1], i.name, i.elevation_m) for i in inputs
-        ]
+        # exported in two files keeps one code.
+        inputs = [StoreyInput(s.source.global_id, s.name, s.elevation_m) for _, s in entries]
         mapping, new_storeys, warnings = resolve_storeys(
-            run.conn, building_code, known_inputs, pin.ground_storey if pin else None
+            run.conn, building_code, inputs, pin.ground_storey if pin else None
         )
         run.warnings.extend(warnings)
         for storey_code, code, name, elevation in new_storeys:
@@ -153,7 +147,7 @@ def store_storeys(
                     elevation_m=elevation,
                 )
             )
-        for (file, storey), item in zip(entries, known_inputs, strict=True):
+        for (file, storey), item in zip(entries, inputs, strict=True):
             storey_code = mapping[item.global_id]
             storey_of[(file, storey.source.global_id)] = storey_code
             exists = run.conn.execute(
