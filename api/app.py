@@ -12,11 +12,13 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 
+from api.deps import read_access
 from api.errors import install_error_handlers
+from api.mqtt import MqttService
 from api.room_search import RoomSearch
-from api.routers import buildings, elements, palette, rooms, sites
+from api.routers import buildings, elements, ingest, palette, readings, rooms, sensors, sites
 from api.settings import Settings
 from api.web import mount_web_client
 from twin.store import open_store
@@ -38,7 +40,11 @@ code 422, a code that no room has 404 with the closest codes.
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    # MQTT ingest lives with the served app (not with create_app) so that building an
+    # app for a test or a doctest starts no threads and no broker.
+    app.state.mqtt = MqttService(app.state.settings, app.state.engine).start()
     yield
+    app.state.mqtt.stop()
     app.state.snapshots.close()
     app.state.room_search.close()
     app.state.engine.dispose()
@@ -60,8 +66,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         cache_dir=settings.cache_dir / "snapshots" if settings.cache_dir else None
     )
     install_error_handlers(app)
-    api = APIRouter(prefix="/api")
-    for module in (sites, buildings, rooms, elements, palette):
+    # Reads are open on loopback; `keys_for_reads` closes them (writes check their own keys).
+    api = APIRouter(prefix="/api", dependencies=[Depends(read_access)])
+    for module in (sites, buildings, rooms, elements, palette, sensors, readings, ingest):
         api.include_router(module.router)
     app.include_router(api)
     app.state.web_dir = mount_web_client(app, settings.web_dir)

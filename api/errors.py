@@ -14,14 +14,20 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from models.errors import (
+    AccessDenied,
     BadInput,
     InvalidRoomCode,
+    MissingKey,
     ModelImportError,
+    SensorExists,
     TwinError,
     UnknownBuilding,
+    UnknownCode,
     UnknownElement,
     UnknownRoomCode,
+    UnknownSensor,
     UnknownStorey,
+    WrongRole,
 )
 
 __all__ = ["STATUS_BY_ERROR", "install_error_handlers"]
@@ -36,6 +42,12 @@ STATUS_BY_ERROR: tuple[tuple[type[TwinError], int], ...] = (
     (UnknownBuilding, 404),
     (UnknownStorey, 404),
     (UnknownElement, 404),
+    (UnknownSensor, 404),
+    (UnknownCode, 404),
+    (SensorExists, 409),
+    (MissingKey, 401),
+    (WrongRole, 403),
+    (AccessDenied, 401),
     (ModelImportError, 422),
     (BadInput, 422),
     (TwinError, 500),
@@ -50,7 +62,11 @@ async def _twin_error(_request: Request, exc: Exception) -> JSONResponse:
     status = next(code for kind, code in STATUS_BY_ERROR if isinstance(exc, kind))
     if status >= 500:
         logger.error("twin error", exc_info=exc)
-    return JSONResponse(_body(str(exc), list(getattr(exc, "closest", []))), status_code=status)
+    # 401 says how to authenticate (RFC 6750).
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse(
+        _body(str(exc), list(getattr(exc, "closest", []))), status_code=status, headers=headers
+    )
 
 
 async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:

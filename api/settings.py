@@ -34,6 +34,21 @@ class Settings(BaseSettings):
     memory only when unset."""
     web_dir: Path | None = None
     """Folder of the built web client; default `viewer.web.dist_dir()`."""
+    keys_for_reads: bool = False
+    """Reads need a key too (`TWIN_KEYS_FOR_READS`); `twin serve` turns it on when it
+    binds an address other than loopback."""
+    mqtt_host: str | None = None
+    """MQTT broker the app subscribes to (`TWIN_MQTT_HOST`); no MQTT ingest when unset,
+    unless `mqtt_own_broker`."""
+    mqtt_port: int = 1883
+    """The broker's port (`TWIN_MQTT_PORT`); with `mqtt_own_broker`, 0 picks a free one."""
+    mqtt_user: str | None = None
+    """The app's own MQTT login (`TWIN_MQTT_USER`)."""
+    mqtt_password: str | None = None
+    """Its password (`TWIN_MQTT_PASSWORD`)."""
+    mqtt_own_broker: bool = False
+    """Start a mosquitto of the app's own on loopback (`TWIN_MQTT_OWN_BROKER`), its
+    logins following the keys table; state under `cache_dir/mqtt` (else a temp folder)."""
 
     @property
     def base_url(self) -> str | None:

@@ -8,14 +8,21 @@ a traceback for bad input.
 from __future__ import annotations
 
 __all__ = [
+    "AccessDenied",
     "BadInput",
+    "InvalidKey",
     "InvalidRoomCode",
+    "MissingKey",
     "ModelImportError",
+    "SensorExists",
     "TwinError",
     "UnknownBuilding",
+    "UnknownCode",
     "UnknownElement",
     "UnknownRoomCode",
+    "UnknownSensor",
     "UnknownStorey",
+    "WrongRole",
 ]
 
 
@@ -62,3 +69,39 @@ class ModelImportError(BadInput):
         super().__init__(f"{path}: {problem}")
         self.path = path
         self.problem = problem
+
+
+class UnknownSensor(BadInput):
+    """A sensor id that no sensor has; `closest` lists likely intended ids."""
+
+    def __init__(self, message: str, closest: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.closest = closest or []
+
+
+class UnknownCode(BadInput):
+    """A site, building or element code that names nothing in the twin."""
+
+    def __init__(self, message: str, closest: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.closest = closest or []
+
+
+class SensorExists(BadInput):
+    """A sensor id already registered with a different kind, binding or position."""
+
+
+class AccessDenied(TwinError):
+    """A request without the key its action needs."""
+
+
+class MissingKey(AccessDenied):
+    """No key was given where one is needed (`Authorization: Bearer <key>`)."""
+
+
+class InvalidKey(AccessDenied):
+    """A key that the twin did not issue, or that was revoked."""
+
+
+class WrongRole(AccessDenied):
+    """A valid key whose role may not do this (e.g. a gateway key for an admin action)."""

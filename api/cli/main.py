@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import typer
 
+from api.cli.keys_cmds import keys_app
 from api.cli.models_cmds import import_command, sample_command
 from api.cli.rooms_cmds import info_command, room_command, rooms_command, set_app
+from api.cli.sensors_cmds import sensors_app
 from api.cli.serve_cmds import labels_command, serve_command
 from api.cli.snapshot_cmds import snapshot_command
 
@@ -27,6 +29,8 @@ app.add_typer(set_app, name="set")
 app.command("serve")(serve_command)
 app.command("labels")(labels_command)
 app.command("snapshot")(snapshot_command)
+app.add_typer(sensors_app, name="sensors")
+app.add_typer(keys_app, name="keys")
 
 
 def main() -> None:

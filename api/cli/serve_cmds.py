@@ -38,6 +38,34 @@ def _where(host: str, port: int) -> str:
     return f"http://{shown}:{port}/"
 
 
+def _loopback(host: str) -> bool:
+    import ipaddress
+
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _mqtt_settings(
+    settings: Any,
+    host: str | None,
+    port: int | None,
+    user: str | None,
+    password: str | None,
+    own_broker: bool,
+) -> None:
+    """Command-line MQTT options over the `TWIN_MQTT_*` settings."""
+    given = {"mqtt_host": host, "mqtt_port": port, "mqtt_user": user, "mqtt_password": password}
+    for name, value in given.items():
+        if value is not None:
+            setattr(settings, name, value)
+    if own_broker:
+        settings.mqtt_own_broker = True
+
+
 @guarded
 def serve_command(
     host: Annotated[str, typer.Option(help="Address to listen on; 0.0.0.0 for every one.")] = (
@@ -45,6 +73,22 @@ def serve_command(
     ),
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
     db: DbOption = None,
+    mqtt_host: Annotated[
+        str | None, typer.Option(help="MQTT broker to take readings from ($TWIN_MQTT_HOST).")
+    ] = None,
+    mqtt_port: Annotated[
+        int | None, typer.Option(min=0, max=65535, help="Its port (default 1883).")
+    ] = None,
+    mqtt_user: Annotated[str | None, typer.Option(help="The app's MQTT login.")] = None,
+    mqtt_password: Annotated[str | None, typer.Option(help="Its password.")] = None,
+    own_broker: Annotated[
+        bool,
+        typer.Option(
+            "--own-broker",
+            help="Start a mosquitto on loopback (--mqtt-port, 0 = any free port) whose"
+            " logins follow the gateway keys.",
+        ),
+    ] = False,
 ) -> None:
     """Serve the 3D campus page and the API (docs at /docs) with uvicorn."""
     import logging.config
@@ -56,6 +100,10 @@ def serve_command(
     from twin.rooms import campus_info
 
     settings = _settings(db)
+    _mqtt_settings(settings, mqtt_host, mqtt_port, mqtt_user, mqtt_password, own_broker)
+    if not _loopback(host):
+        # Anyone on the network could read the campus: reads need a key too.
+        settings.keys_for_reads = True
     log_config = _log_config()
     logging.config.dictConfig(log_config)
     app = create_app(settings)
@@ -75,6 +123,8 @@ def serve_command(
         logger.warning("web client not built: `/` says how to build it; the API works")
     else:
         logger.info("web client from %s", app.state.web_dir)
+    if settings.keys_for_reads:
+        logger.info("reads need a key (`twin keys create`): not serving on loopback only")
     logger.info("Campus Twin listening on %s (API docs at /docs)", _where(host, port))
     uvicorn.run(app, host=host, port=port, log_config=log_config)
 

@@ -8,6 +8,7 @@ says, so a re-import never overwrites them.
 from __future__ import annotations
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     Float,
@@ -288,4 +289,51 @@ import_warnings = Table(
     Column("run_id", ForeignKey("import_runs.run_id"), nullable=False),
     Column("file_name", Text, nullable=False),
     Column("message", Text, nullable=False),
+)
+
+# --- live layers (issue 5) ---
+
+sensors = Table(
+    "sensors",
+    metadata,
+    Column("sensor_id", String(64), primary_key=True),
+    Column("kind", String(32), nullable=False),
+    # A sensor binds to a room (room_code) or to a site, building or element (code);
+    # one placed by position in no room has neither and is an orphan.
+    Column("room_code", ForeignKey("rooms.room_code")),
+    Column("code", String(32)),
+    Column("x_m", Float),
+    Column("y_m", Float),
+    Column("z_m", Float),
+    Column("placed_by", String(8), nullable=False),
+    Column("registered_at", String(32), nullable=False),
+    Index("ix_sensors_room", "room_code"),
+)
+
+readings = Table(
+    "readings",
+    metadata,
+    Column("sensor_id", String(64), primary_key=True),
+    # UTC, microseconds since 1970-01-01: exact, sorts and buckets as an integer.
+    Column("ts_us", BigInteger, primary_key=True, autoincrement=False),
+    Column("value", Float, nullable=False),
+)
+
+ingest_counts = Table(
+    "ingest_counts",
+    metadata,
+    Column("channel", String(8), primary_key=True),
+    Column("outcome", String(16), primary_key=True),
+    Column("reason", String(32), primary_key=True),
+    Column("count", BigInteger, nullable=False),
+)
+
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("key_id", String(16), primary_key=True),
+    Column("role", String(16), nullable=False),
+    Column("token_sha256", String(64), nullable=False, unique=True),
+    Column("created_at", String(32), nullable=False),
+    Column("revoked_at", String(32)),
 )

@@ -1,0 +1,127 @@
+"""`POST /api/readings` (HTTP ingest), latest values, and `/api/rooms/{code}/live`.
+
+The ingest route takes the raw body and parses it once (pydantic-core's JSON
+parser), leaving the checks to `layers.ingest.ingest_readings`, which validates the
+batch in bulk and stores it with one statement: per-item pydantic models would cost
+more than the database write.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import pydantic_core
+from fastapi import APIRouter, Path, Query, Request, Response
+from starlette.concurrency import run_in_threadpool
+
+from api.deps import EngineDep, GatewayKey
+from api.schemas.common import ERROR_RESPONSES
+from layers import readings
+from layers.ingest import IngestResult, ingest_readings
+from models.errors import BadInput
+
+__all__ = ["router"]
+
+router = APIRouter(tags=["readings"])
+
+_ITEM_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "sensor": {"type": "string", "example": "dx-t-0001"},
+        "ts": {"type": "string", "example": "2026-01-01T08:00:00+08:00"},
+        "value": {"oneOf": [{"type": "number"}, {"type": "boolean"}, {"type": "string"}]},
+    },
+}
+_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {"schema": {"type": "array", "items": _ITEM_SCHEMA}},
+            "application/x-ndjson": {"schema": {"type": "string"}},
+        },
+    }
+}
+
+
+def parse_body(body: bytes, ndjson: bool) -> list[Any]:
+    """The items of a JSON array or of NDJSON lines; `BadInput` when nothing can be read.
+
+    A bad NDJSON line becomes a None item, rejected as malformed on its own.
+    """
+    if ndjson:
+        items: list[Any] = []
+        for line in body.splitlines():
+            if line.strip():
+                try:
+                    items.append(pydantic_core.from_json(line))
+                except ValueError:
+                    items.append(None)
+        if not items:
+            raise BadInput("empty body: send NDJSON lines of {sensor, ts, value}")
+        return items
+    try:
+        parsed = pydantic_core.from_json(body)
+    except ValueError as exc:
+        raise BadInput(
+            f"body is not JSON ({exc}); send an array of {{sensor, ts, value}}"
+        ) from None
+    if not isinstance(parsed, list):
+        raise BadInput("body must be a JSON array of {sensor, ts, value} (or NDJSON)")
+    return parsed
+
+
+_PUBLIC = {"stored": b'{"status":"stored"}', "duplicate": b'{"status":"duplicate"}'}
+
+
+def _answer(results: list[IngestResult]) -> bytes:
+    counts = {"stored": 0, "duplicate": 0, "rejected": 0}
+    parts = []
+    for result in results:
+        counts[result.status] += 1
+        fixed = _PUBLIC.get(result.status) if result.reason is None else None
+        parts.append(fixed or pydantic_core.to_json(result.public()))
+    head = pydantic_core.to_json(counts)[:-1]
+    return head + b',"results":[' + b",".join(parts) + b"]}"
+
+
+def _ingest(engine: Any, body: bytes, ndjson: bool) -> bytes:
+    return _answer(ingest_readings(engine, parse_body(body, ndjson), channel="http"))
+
+
+@router.post(
+    "/readings",
+    openapi_extra=_BODY,
+    responses={422: ERROR_RESPONSES[422]},
+    summary="Send readings",
+)
+async def post_readings(request: Request, engine: EngineDep, _key: GatewayKey) -> Response:
+    """Store readings sent as a JSON array or NDJSON (`application/x-ndjson`) of
+    `{sensor, ts, value}`.
+
+    Answers 200 with counts and one result per item, in input order: `stored`,
+    `duplicate` (that sensor and time are already stored) or `rejected` with a
+    `reason` and a `detail`. Valid items are stored even when others are rejected;
+    422 only when the body cannot be parsed at all. `ts` needs a time zone.
+    """
+    body = await request.body()
+    ndjson = "ndjson" in request.headers.get("content-type", "")
+    answer = await run_in_threadpool(_ingest, engine, body, ndjson)
+    return Response(answer, media_type="application/json")
+
+
+@router.get("/readings/latest", responses=ERROR_RESPONSES)
+def latest(
+    engine: EngineDep,
+    sensor: Annotated[list[str] | None, Query(description="Only these sensors.")] = None,
+) -> dict[str, Any]:
+    """Each sensor's newest reading: `{sensor id: {ts, value}}`."""
+    return readings.latest_by_sensor(engine, sensor)
+
+
+@router.get("/rooms/{code}/live", responses=ERROR_RESPONSES)
+def room_live(
+    engine: EngineDep,
+    code: Annotated[str, Path(description="Room code, any case.", examples=["WZ01-B01-F02-003K"])],
+) -> dict[str, Any]:
+    """The room's sensors, each with its newest value as a number (null when silent)."""
+    return readings.room_live(engine, code)

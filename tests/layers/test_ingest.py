@@ -1,0 +1,109 @@
+"""`ingest_readings`: one result per item in order, idempotent, UTC, counted per channel."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, func, select
+
+from layers.ingest import REASONS, ReadingIn, ingest_readings, ingest_stats, parse_ts_us
+from layers.sensors import SensorCreate, register_sensor
+from models.errors import BadInput
+from tests.layers.live_stores import A101, duplex_copy, duplex_db
+from twin.store import open_store
+from twin.store import schema as t
+
+__all__ = ["duplex_copy", "duplex_db"]
+
+
+@pytest.fixture
+def live(duplex_copy: Path) -> Engine:
+    engine = open_store(str(duplex_copy))
+    for sensor in (
+        SensorCreate(id="t-1", kind="temperature", room_code=A101),
+        SensorCreate(id="door-1", kind="door", room_code=A101),
+        SensorCreate(id="mh-1", kind="manhole_cover", code="DX01"),
+    ):
+        register_sensor(engine, sensor)
+    return engine
+
+
+def _stored(engine: Engine) -> list[tuple[str, int, float]]:
+    with engine.connect() as conn:
+        rows = conn.execute(select(t.readings).order_by(t.readings.c.ts_us))
+        return [(r.sensor_id, r.ts_us, r.value) for r in rows]
+
+
+def test_valid_items_stored_bad_ones_rejected_with_reasons_in_input_order(live: Engine) -> None:
+    items: list[dict[str, object] | ReadingIn] = [
+        {"sensor": "t-1", "ts": "2026-03-01T08:00:00+08:00", "value": 21.5},
+        {"sensor": "nope", "ts": "2026-03-01T08:00:00Z", "value": 1},
+        {"sensor": "t-1", "ts": "2026-03-01T08:00:00", "value": 21.5},
+        {"sensor": "t-1", "ts": "yesterday", "value": 21.5},
+        {"sensor": "t-1", "ts": "2026-03-01T09:00:00Z", "value": "warm"},
+        {"sensor": "t-1", "ts": "2026-03-01T10:00:00Z", "value": 400},
+        {"sensor": "t-1", "value": 20},
+        ReadingIn("door-1", "2026-03-01T00:30:00Z", "open"),
+        {"sensor": "t-1", "ts": "2026-03-01T00:00:00Z", "value": 22},
+    ]
+    results = ingest_readings(live, items, channel="http")
+    assert [(r.status, r.reason) for r in results] == [
+        ("stored", None),
+        ("rejected", "unknown_sensor"),
+        ("rejected", "no_time_zone"),
+        ("rejected", "bad_ts"),
+        ("rejected", "wrong_type"),
+        ("rejected", "out_of_range"),
+        ("rejected", "malformed"),
+        ("stored", None),
+        ("duplicate", None),
+    ]
+    assert "outside -40…85" in str(results[5].detail)
+    # 08:00 at +08:00 is midnight UTC; the door's state is stored as its number.
+    assert _stored(live) == [
+        ("t-1", parse_ts_us("2026-03-01T00:00:00Z"), 21.5),
+        ("door-1", parse_ts_us("2026-03-01T00:30:00Z"), 1.0),
+    ]
+
+
+def test_resending_stores_once_and_out_of_order_is_accepted(live: Engine) -> None:
+    batch = [{"sensor": "t-1", "ts": f"2026-03-01T0{h}:00:00Z", "value": 20 + h} for h in (5, 3, 4)]
+    assert {r.status for r in ingest_readings(live, batch, "http")} == {"stored"}
+    again = ingest_readings(live, [*batch, {**batch[0], "ts": "2026-03-01T01:00:00Z"}], "mqtt")
+    assert [r.status for r in again] == ["duplicate", "duplicate", "duplicate", "stored"]
+    assert len(_stored(live)) == 4
+
+
+def test_topic_code_must_be_where_the_sensor_is_registered(live: Engine) -> None:
+    item = {"sensor": "mh-1", "ts": "2026-03-01T00:00:00Z", "value": "closed"}
+    wrong = ingest_readings(live, [item], "mqtt", topic_code="DX01-B01")
+    assert (wrong[0].status, wrong[0].reason) == ("rejected", "topic_mismatch")
+    assert ingest_readings(live, [item], "mqtt", topic_code="DX01")[0].status == "stored"
+
+
+def test_stats_count_per_channel_outcome_and_reason_with_zeros(live: Engine) -> None:
+    ok = {"sensor": "t-1", "ts": "2026-03-01T00:00:00Z", "value": 20}
+    ingest_readings(
+        live, [ok, ok, {"sensor": "x", "ts": "2026-03-01T00:00:00Z", "value": 1}], "http"
+    )
+    ingest_readings(live, [ok], "mqtt")
+    stats = ingest_stats(live)
+    assert stats["http"]["stored"] == 1 and stats["http"]["duplicate"] == 1
+    assert stats["http"]["rejected"] == {
+        "total": 1,
+        **dict.fromkeys(REASONS, 0),
+        "unknown_sensor": 1,
+    }
+    assert stats["mqtt"] == {
+        "stored": 0,
+        "duplicate": 1,
+        "rejected": {"total": 0, **dict.fromkeys(REASONS, 0)},
+    }
+
+
+def test_unknown_channel_is_refused(live: Engine) -> None:
+    with pytest.raises(BadInput, match="channel"):
+        ingest_readings(live, [], "carrier-pigeon")
+    with live.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(t.readings)).scalar() == 0
