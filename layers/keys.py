@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlalchemy import Engine, insert, select, update
 
+from layers.mqtt_passwd import mosquitto_hash
 from models.errors import BadInput
 from twin.store import schema as t
 
@@ -53,6 +54,7 @@ def create_key(engine: Engine, role: str) -> str:
                 key_id=digest[:12],
                 role=role,
                 token_sha256=digest,
+                mqtt_hash=mosquitto_hash(token),
                 created_at=datetime.now(UTC).isoformat(timespec="seconds"),
             )
         )

@@ -13,7 +13,7 @@ import threading
 
 from sqlalchemy import Engine, select
 
-from layers.mqtt_broker import Broker, BrokerError
+from layers.mqtt_broker import Broker
 from twin.store import schema as t
 
 __all__ = ["MQTT_ROLES", "KeyFollower", "broker_logins", "sync_broker_logins"]
@@ -26,11 +26,7 @@ MQTT_ROLES = ("gateway", "admin")
 def broker_logins(engine: Engine) -> dict[str, str]:
     """`key id -> mosquitto hash` for every live key whose role may publish readings."""
     keys = t.api_keys
-    hashed = keys.c.get("mqtt_hash")
-    if hashed is None:
-        raise BrokerError(
-            "the keys table keeps no MQTT hash (api_keys.mqtt_hash); gateways cannot log in"
-        )
+    hashed = keys.c.mqtt_hash
     query = select(keys.c.key_id, hashed).where(
         keys.c.revoked_at.is_(None), keys.c.role.in_(MQTT_ROLES), hashed.is_not(None)
     )

@@ -334,6 +334,8 @@ api_keys = Table(
     Column("key_id", String(16), primary_key=True),
     Column("role", String(16), nullable=False),
     Column("token_sha256", String(64), nullable=False, unique=True),
+    # The same key hashed the way mosquitto checks passwords, for the broker's logins.
+    Column("mqtt_hash", Text),
     Column("created_at", String(32), nullable=False),
     Column("revoked_at", String(32)),
 )
