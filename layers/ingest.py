@@ -16,9 +16,10 @@ with what was stored, since a crash loses both or neither.
 
 from __future__ import annotations
 
+import logging
 import weakref
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
@@ -37,8 +38,11 @@ __all__ = [
     "ReadingIn",
     "ingest_readings",
     "ingest_stats",
+    "on_stored",
     "parse_ts_us",
 ]
+
+logger = logging.getLogger("twin.ingest")
 
 CHANNELS = ("http", "mqtt")
 Status = Literal["stored", "duplicate", "rejected"]
@@ -268,7 +272,33 @@ def ingest_readings(
                     results[index] = _DUPLICATE
         _count(conn, channel, Counter((r.status, r.reason or "") for r in results))
         conn.commit()
+    fresh = [row for row in rows if stored is None or row[:2] in stored]
+    if fresh:
+        _after_store(engine, fresh)
     return results
+
+
+StoredRows = list[tuple[str, int, float]]
+_hooks: list[Callable[[Engine, StoredRows], None]] = []
+
+
+def on_stored(hook: Callable[[Engine, StoredRows], None]) -> None:
+    """Call `hook(engine, rows)` after every commit of new readings.
+
+    `rows` are `(sensor id, ts in UTC microseconds, value)`, newly stored (duplicates
+    left out). Alarms and the live view hook in here; a failing hook is logged and
+    never undoes or blocks the ingest.
+    """
+    if hook not in _hooks:
+        _hooks.append(hook)
+
+
+def _after_store(engine: Engine, rows: StoredRows) -> None:
+    for hook in list(_hooks):
+        try:
+            hook(engine, rows)
+        except Exception:
+            logger.exception("after-store hook %s failed", getattr(hook, "__name__", hook))
 
 
 def ingest_stats(engine: Engine) -> dict[str, dict[str, Any]]:

@@ -107,3 +107,21 @@ def test_unknown_channel_is_refused(live: Engine) -> None:
         ingest_readings(live, [], "carrier-pigeon")
     with live.connect() as conn:
         assert conn.execute(select(func.count()).select_from(t.readings)).scalar() == 0
+
+
+def test_hooks_see_only_newly_stored_rows(live: Engine) -> None:
+    from layers.ingest import _hooks, on_stored
+
+    seen: list[list[tuple[str, int, float]]] = []
+
+    def hook(_engine: Engine, rows: list[tuple[str, int, float]]) -> None:
+        seen.append(rows)
+
+    on_stored(hook)
+    try:
+        item = {"sensor": "t-1", "ts": "2026-11-26T08:00:00+08:00", "value": 21.5}
+        ingest_readings(live, [item], "http")
+        ingest_readings(live, [item], "http")  # a resend: nothing new
+        assert len(seen) == 1 and seen[0][0][0] == "t-1" and seen[0][0][2] == 21.5
+    finally:
+        _hooks.remove(hook)
