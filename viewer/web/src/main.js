@@ -156,12 +156,14 @@ class App {
     const canvas = this.view.renderer.domElement;
     let down = null;
     canvas.addEventListener('pointerdown', (event) => {
-      down = { x: event.clientX, y: event.clientY, t: performance.now(), primary: event.isPrimary };
+      // event.timeStamp is when the press happened, not when a busy page got round to
+      // handling it: a slow frame must not turn a click into a "long press".
+      down = { x: event.clientX, y: event.clientY, t: event.timeStamp, primary: event.isPrimary };
     });
     canvas.addEventListener('pointerup', async (event) => {
       if (!down || !down.primary) return;
       const moved = Math.hypot(event.clientX - down.x, event.clientY - down.y);
-      const quick = performance.now() - down.t < 600;
+      const quick = event.timeStamp - down.t < 600;
       down = null;
       if (moved > 6 || !quick) return;
       await this.pickAt(event.clientX, event.clientY);
