@@ -14,11 +14,25 @@ from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, Depends, FastAPI
 
+from api.alarm_service import AlarmService
 from api.deps import read_access
 from api.errors import install_error_handlers
 from api.mqtt import MqttService
 from api.room_search import RoomSearch
-from api.routers import buildings, elements, ingest, palette, readings, rooms, sensors, sites
+from api.routers import (
+    alarms,
+    buildings,
+    elements,
+    ingest,
+    live,
+    notifications,
+    palette,
+    readings,
+    rooms,
+    sensors,
+    sites,
+    utilisation,
+)
 from api.settings import Settings
 from api.web import mount_web_client
 from twin.store import open_store
@@ -43,7 +57,10 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     # MQTT ingest lives with the served app (not with create_app) so that building an
     # app for a test or a doctest starts no threads and no broker.
     app.state.mqtt = MqttService(app.state.settings, app.state.engine).start()
+    live.install(app)
+    app.state.alarms = AlarmService(app.state.engine).start()
     yield
+    await app.state.alarms.stop()
     app.state.mqtt.stop()
     app.state.snapshots.close()
     app.state.room_search.close()
@@ -68,8 +85,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     # Reads are open on loopback; `keys_for_reads` closes them (writes check their own keys).
     api = APIRouter(prefix="/api", dependencies=[Depends(read_access)])
-    for module in (sites, buildings, rooms, elements, palette, sensors, readings, ingest):
+    routers = (sites, buildings, rooms, elements, palette, sensors, readings, ingest, utilisation)
+    for module in (*routers, alarms, notifications, live):
         api.include_router(module.router)
     app.include_router(api)
+    app.include_router(live.socket_router)
     app.state.web_dir = mount_web_client(app, settings.web_dir)
     return app

@@ -13,6 +13,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
+from layers.alarms import AlarmStateError, UnknownAlarm
 from models.errors import (
     AccessDenied,
     BadInput,
@@ -45,6 +46,8 @@ STATUS_BY_ERROR: tuple[tuple[type[TwinError], int], ...] = (
     (UnknownSensor, 404),
     (UnknownCode, 404),
     (SensorExists, 409),
+    (UnknownAlarm, 404),
+    (AlarmStateError, 409),
     (MissingKey, 401),
     (WrongRole, 403),
     (AccessDenied, 401),

@@ -71,6 +71,11 @@ class EventBus:
             except RuntimeError:  # its loop has closed
                 self.remove(listener)
 
+    @property
+    def listening(self) -> bool:
+        """Whether anyone listens: publishers of many events skip building them when not."""
+        return bool(self._listeners or self._callbacks)
+
     def listen(self, max_queued: int = 10_000) -> Listener:
         """A new listener on the running event loop; `remove` it when done."""
         listener = Listener(asyncio.get_running_loop(), max_queued)

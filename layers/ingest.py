@@ -16,7 +16,10 @@ with what was stored, since a crash loses both or neither.
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import logging
+import threading
 import weakref
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -24,7 +27,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Dialect, Engine, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from layers.kinds import SENSOR_KINDS, SensorKind
@@ -61,11 +64,12 @@ _US = timedelta(microseconds=1)
 
 @dataclass(frozen=True, slots=True)
 class ReadingIn:
-    """One reading as a channel received it: sensor id, ISO 8601 time, raw value."""
+    """One reading as a channel received it: sensor id, ISO 8601 time, raw value, topic code."""
 
     sensor: str
     ts: str
     value: object
+    topic_code: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,50 +108,57 @@ def parse_ts_us(ts: object) -> int:
     return (moment - _EPOCH) // _US
 
 
-# Sensor id -> (kind, codes it is bound to). Registrations never change once made
+@dataclass(frozen=True, slots=True)
+class _Bound:
+    """A registered sensor as ingest checks it: kind, codes, range, and whether a plain
+    float needs no more checking than the range (number kinds of any fraction)."""
+
+    kind: SensorKind
+    codes: frozenset[str]
+    low: float
+    high: float
+    plain_float: bool
+
+
+# Sensor id -> what ingest checks. Registrations never change once made
 # (`SensorExists` refuses that), so a known sensor can be remembered for good; an
 # unknown one is asked for again each time, so a new registration is seen at once.
-_known: weakref.WeakKeyDictionary[Engine, dict[str, tuple[SensorKind, frozenset[str]]]] = (
-    weakref.WeakKeyDictionary()
-)
+_known: weakref.WeakKeyDictionary[Engine, dict[str, _Bound]] = weakref.WeakKeyDictionary()
 
 
-def _sensors(engine: Engine, ids: set[str]) -> dict[str, tuple[SensorKind, frozenset[str]]]:
+def _sensors(engine: Engine, items: Sequence[dict[str, Any] | ReadingIn]) -> dict[str, _Bound]:
+    """What ingest knows of the items' sensors, asking the store for those it does not."""
     known = _known.setdefault(engine, {})
-    missing = [i for i in ids if i not in known]
+    ids = (i.get("sensor") if isinstance(i, dict) else getattr(i, "sensor", None) for i in items)
+    missing = list({i for i in ids if type(i) is str and i not in known})
     if missing:
         s = t.sensors.c
         with engine.connect() as conn:
             for start in range(0, len(missing), 500):
-                for sensor_id, kind, room_code, code in conn.execute(
+                for sensor_id, kind_name, room_code, code in conn.execute(
                     select(s.sensor_id, s.kind, s.room_code, s.code).where(
                         s.sensor_id.in_(missing[start : start + 500])
                     )
                 ):
-                    bound = frozenset(c for c in (room_code, code) if c)
-                    known[sensor_id] = (SENSOR_KINDS[kind], bound)
+                    kind = SENSOR_KINDS[kind_name]
+                    plain = kind.value_type == "number" and not kind.whole_numbers
+                    codes = frozenset(c for c in (room_code, code) if c)
+                    known[sensor_id] = _Bound(kind, codes, kind.low, kind.high, plain)
     return known
 
 
 def _check(
-    item: Any, sensors: dict[str, tuple[SensorKind, frozenset[str]]], topic_code: str | None
-) -> tuple[str, int, float] | IngestResult:
-    """(sensor id, ts µs, value) of a valid item, else its rejection."""
-    if isinstance(item, ReadingIn):
-        sensor_id, ts, value = item.sensor, item.ts, item.value
-    elif isinstance(item, dict) and "sensor" in item and "ts" in item and "value" in item:
-        sensor_id, ts, value = item["sensor"], item["ts"], item["value"]
-    else:
-        return _rejected("malformed")
+    sensor_id: object, ts: object, value: object, code: str | None, sensors: dict[str, _Bound]
+) -> tuple[int, float] | IngestResult:
+    """(ts µs, value) of a reading, else its rejection: the full check, reason by reason."""
     found = sensors.get(sensor_id) if isinstance(sensor_id, str) else None
     if found is None:
         return _rejected("unknown_sensor", f"unknown sensor {sensor_id!r}; register it first")
-    kind, bound = found
-    if topic_code is not None and topic_code not in bound:
+    if code is not None and code not in found.codes:
         return _rejected(
             "topic_mismatch",
-            f"sensor {sensor_id} is registered at {', '.join(sorted(bound)) or 'no code'}, "
-            f"not {topic_code}",
+            f"sensor {sensor_id} is registered at {', '.join(sorted(found.codes)) or 'no code'}"
+            f", not {code}",
         )
     try:
         ts_us = parse_ts_us(ts)
@@ -156,6 +167,7 @@ def _check(
         return _rejected(reason, f"{REASONS[reason]}: {ts!r}")
     except (TypeError, OverflowError):
         return _rejected("bad_ts", f"{REASONS['bad_ts']}: {ts!r}")
+    kind = found.kind
     number = kind.to_number(value)
     if number is None:
         expected = {
@@ -171,7 +183,78 @@ def _check(
                 "  ", " "
             ),
         )
-    return sensor_id, ts_us, number
+    return ts_us, number
+
+
+@dataclass(slots=True)
+class _Batch:
+    """A checked batch: results in input order, the rows to store and where each came from."""
+
+    results: list[IngestResult]
+    rows: list[tuple[str, int, float]]
+    row_at: list[int]
+    rejected: Counter[str]
+
+
+def _check_all(
+    items: Sequence[dict[str, Any] | ReadingIn], sensors: dict[str, _Bound], topic_code: str | None
+) -> _Batch:
+    """Check every item; duplicates within the batch are found here, stored ones later.
+
+    This loop is most of ingest's own time, so the common case (a known sensor, a
+    valid time, parsed once per batch, and a float in range) is decided inline and
+    anything else goes through `_check`, which names the reason.
+    """
+    batch = _Batch([], [], [], Counter())
+    results, rows, row_at = batch.results, batch.rows, batch.row_at
+    seen: set[tuple[str, int]] = set()
+    times: dict[str, int] = {}  # a batch shares few times: parse each once
+    for index, item in enumerate(items):
+        if isinstance(item, dict):
+            try:
+                sensor_id, ts, value = item["sensor"], item["ts"], item["value"]
+            except KeyError:
+                results.append(_rejected("malformed"))
+                batch.rejected["malformed"] += 1
+                continue
+            code = item.get("topic_code", topic_code)
+            if code is not None and type(code) is not str:
+                code = repr(code)  # matches no registration: a topic mismatch
+        elif isinstance(item, ReadingIn):
+            sensor_id, ts, value = item.sensor, item.ts, item.value
+            code = item.topic_code or topic_code
+        else:
+            results.append(_rejected("malformed"))
+            batch.rejected["malformed"] += 1
+            continue
+        found = sensors.get(sensor_id) if type(sensor_id) is str else None
+        ts_us = times.get(ts) if type(ts) is str else None
+        if ts_us is None and found is not None and type(ts) is str:
+            with contextlib.suppress(ValueError, OverflowError):  # `_check` names it
+                ts_us = times[ts] = parse_ts_us(ts)
+        if (
+            found is None
+            or ts_us is None
+            or type(value) is not float
+            or not found.plain_float
+            or not found.low <= value <= found.high
+            or (code is not None and code not in found.codes)
+        ):
+            checked = _check(sensor_id, ts, value, code, sensors)
+            if isinstance(checked, IngestResult):
+                results.append(checked)
+                batch.rejected[checked.reason or ""] += 1
+                continue
+            ts_us, value = checked
+        key = (sensor_id, ts_us)
+        if key in seen:
+            results.append(_DUPLICATE)
+            continue
+        seen.add(key)
+        rows.append((sensor_id, ts_us, value))
+        row_at.append(index)
+        results.append(_STORED)
+    return batch
 
 
 def _insert_new(
@@ -184,17 +267,15 @@ def _insert_new(
     first; when its row count says some rows were skipped, that attempt is rolled
     back and the rows inserted again with RETURNING, which names the new ones.
     """
-    dialect = sqlite if engine.dialect.name == "sqlite" else postgresql
-    statement = dialect.insert(t.readings).on_conflict_do_nothing()
     conn = engine.connect()
     try:
         conn.begin()
-        if rows and _execute_many(conn, statement, rows) == len(rows):
+        if rows and _execute_many(conn, _statements(conn.dialect.name)[0], rows) == len(rows):
             return conn, None
         conn.rollback()
         conn.begin()
         c = t.readings.c
-        returning = statement.returning(c.sensor_id, c.ts_us)
+        returning = _statements(conn.dialect.name)[0].returning(c.sensor_id, c.ts_us)
         named = [{"sensor_id": s, "ts_us": ts, "value": v} for s, ts, v in rows]
         stored = {(r[0], r[1]) for r in conn.execute(returning, named)} if rows else set()
         return conn, stored
@@ -203,31 +284,43 @@ def _insert_new(
         raise
 
 
-def _execute_many(conn: Connection, statement: Any, rows: list[tuple[str, int, float]]) -> int:
-    """The row count of inserting `rows` (column order) with one executemany.
+@functools.cache
+def _statements(dialect_name: str) -> tuple[Any, Any]:
+    """The readings insert (skipping stored keys) and the counts upsert for a dialect."""
+    dialect = sqlite if dialect_name == "sqlite" else postgresql
+    insert = dialect.insert(t.readings).on_conflict_do_nothing()
+    count = dialect.insert(t.ingest_counts)
+    count = count.on_conflict_do_update(
+        index_elements=["channel", "outcome", "reason"],
+        set_={"count": t.ingest_counts.c.count + count.excluded.count},
+    )
+    return insert, count
 
-    With a positional driver (sqlite3) the statement, compiled by SQLAlchemy for the
-    connection's dialect, goes to the driver with the tuples as they are: building
+
+@functools.cache
+def _driver_sql(statement: Any, dialect: Dialect) -> str:
+    return str(statement.compile(dialect=dialect))
+
+
+def _execute_many(conn: Connection, statement: Any, rows: Sequence[tuple[Any, ...]]) -> int:
+    """The row count of executing `statement` once per row (tuples in column order).
+
+    With a positional driver (sqlite3) the statement, compiled once by SQLAlchemy for
+    the connection's dialect, goes to the driver with the tuples as they are: building
     and binding a dict per row would cost as much as SQLite's own insert.
     """
     if conn.dialect.positional:
-        sql = str(statement.compile(dialect=conn.dialect))
-        return int(conn.exec_driver_sql(sql, rows).rowcount)
-    named = [{"sensor_id": s, "ts_us": ts, "value": v} for s, ts, v in rows]
+        sql = _driver_sql(statement, conn.dialect)
+        return int(conn.exec_driver_sql(sql, list(rows)).rowcount)
+    names = [column.name for column in statement.table.columns]
+    named = [dict(zip(names, row, strict=True)) for row in rows]
     return int(conn.execute(statement, named).rowcount)
 
 
 def _count(conn: Connection, channel: str, counts: Counter[tuple[str, str]]) -> None:
-    dialect = sqlite if conn.dialect.name == "sqlite" else postgresql
-    statement = dialect.insert(t.ingest_counts)
-    statement = statement.on_conflict_do_update(
-        index_elements=["channel", "outcome", "reason"],
-        set_={"count": t.ingest_counts.c.count + statement.excluded.count},
-    )
-    for (status, reason), n in counts.items():
-        conn.execute(
-            statement, {"channel": channel, "outcome": status, "reason": reason, "count": n}
-        )
+    rows = [(channel, status, reason, n) for (status, reason), n in counts.items() if n]
+    if rows:
+        _execute_many(conn, _statements(conn.dialect.name)[1], rows)
 
 
 def ingest_readings(
@@ -238,44 +331,54 @@ def ingest_readings(
 ) -> list[IngestResult]:
     """Store the valid readings of `items`; one result per item, in input order.
 
-    `topic_code` (MQTT) must be the room or other code the sensor is registered at.
-    Everything is committed before this returns, so an acknowledged reading survives
-    a crash.
+    `topic_code` (MQTT) must be the room or other code the sensor is registered at;
+    an item's own `topic_code` (a dict key or `ReadingIn.topic_code`) wins over it, so
+    one call can take a batch from many topics. Everything is committed before this
+    returns, so an acknowledged reading survives a crash.
     """
     if channel not in CHANNELS:
         raise BadInput(f"unknown channel {channel!r}; one of: {', '.join(CHANNELS)}")
-    ids = {
-        i.sensor if isinstance(i, ReadingIn) else i.get("sensor") if isinstance(i, dict) else None
-        for i in items
-    }
-    sensors = _sensors(engine, {i for i in ids if isinstance(i, str)})
-    results: list[IngestResult] = []
-    rows: list[tuple[str, int, float]] = []
-    first_at: dict[tuple[str, int], int] = {}
-    for index, item in enumerate(items):
-        checked = _check(item, sensors, topic_code)
-        if isinstance(checked, IngestResult):
-            results.append(checked)
-            continue
-        key = checked[:2]
-        if key in first_at:
-            results.append(_DUPLICATE)
-            continue
-        first_at[key] = index
-        rows.append(checked)
-        results.append(_STORED)
-    conn, stored = _insert_new(engine, rows)
-    with conn:
-        if stored is not None:
-            for key, index in first_at.items():
-                if key not in stored:
-                    results[index] = _DUPLICATE
-        _count(conn, channel, Counter((r.status, r.reason or "") for r in results))
-        conn.commit()
-    fresh = [row for row in rows if stored is None or row[:2] in stored]
+    batch = _check_all(items, _sensors(engine, items), topic_code)
+    results, rows = batch.results, batch.rows
+    with _writing(engine):
+        conn, stored = _insert_new(engine, rows)
+        fresh = _settle(conn, channel, batch, stored)
     if fresh:
         _after_store(engine, fresh)
     return results
+
+
+def _settle(
+    conn: Connection, channel: str, batch: _Batch, stored: set[tuple[str, int]] | None
+) -> list[tuple[str, int, float]]:
+    """Mark rows found already stored as duplicates, count outcomes, commit; the new rows."""
+    results, rows = batch.results, batch.rows
+    with conn:
+        fresh = rows
+        if stored is not None:
+            fresh = [row for row in rows if row[:2] in stored]
+            for row, index in zip(rows, batch.row_at, strict=True):
+                if row[:2] not in stored:
+                    results[index] = _DUPLICATE
+        counts = Counter({("rejected", r): n for r, n in batch.rejected.items()})
+        counts["stored", ""] = len(fresh)
+        counts["duplicate", ""] = len(results) - len(fresh) - batch.rejected.total()
+        _count(conn, channel, counts)
+        conn.commit()
+    return fresh
+
+
+# One writer per store at a time, queued on a lock: SQLite takes one writer anyway,
+# and a thread that finds the database locked sleeps in its busy handler for
+# milliseconds, where a lock hands over at once. Checking runs outside the lock, so
+# one batch is checked while another commits.
+_write_locks: weakref.WeakKeyDictionary[Engine, threading.Lock] = weakref.WeakKeyDictionary()
+_locks_lock = threading.Lock()
+
+
+def _writing(engine: Engine) -> threading.Lock:
+    with _locks_lock:
+        return _write_locks.setdefault(engine, threading.Lock())
 
 
 StoredRows = list[tuple[str, int, float]]

@@ -4,8 +4,9 @@ Topic `campus/<site>/<code>/<sensor_id>`, payload `{"ts": ..., "value": ...}`, Q
 persistent session (fixed client id, clean_session false), so messages published
 while the app is down wait at the broker. paho's network thread only queues what
 arrives; a worker thread takes everything waiting (up to `batch_max`), stores it with
-one `ingest_readings` call per batch, and only then acknowledges each message: a
-PUBACK means committed, and a redelivery stores nothing twice, since ingest is
+one `ingest_readings` call per batch (each item carrying its topic's code, so a batch
+from many rooms is one commit), and only then acknowledges each message: a PUBACK
+means committed, and a redelivery stores nothing twice, since ingest is
 idempotent on (sensor, ts). Bad input is rejected and counted by ingest, logged here,
 and never stops the subscriber; lost connections are retried with exponential backoff.
 
@@ -30,6 +31,7 @@ import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 from sqlalchemy import Engine
 
+from layers.ingest import ingest_readings
 from layers.mqtt_broker import TOPIC_ROOT
 
 __all__ = ["MqttConnection", "MqttSubscriber", "reading_from_message"]
@@ -106,7 +108,6 @@ class MqttSubscriber:
         self._queue: queue.SimpleQueue[_Arrived | None] = queue.SimpleQueue()
         self._generation = 0
         self._stopping = False
-        self._bindings = _Bindings()
         self._warned_unreachable = False
         self._worker: threading.Thread | None = None
         self._client = self._make_client()
@@ -225,10 +226,14 @@ class MqttSubscriber:
 
     def _store(self, batch: list[_Arrived]) -> None:
         """Ingest a batch, then ack it; a failing store is retried, then left unacked."""
-        readings = [reading_from_message(m.topic, m.payload) for m in batch]
+        readings = []
+        for message in batch:
+            item, code = reading_from_message(message.topic, message.payload)
+            item["topic_code"] = code
+            readings.append(item)
         for attempt in range(INGEST_RETRIES):
             try:
-                results = _ingest_batch(self.engine, readings, self._bindings)
+                results = ingest_readings(self.engine, readings, channel="mqtt")
                 break
             except Exception:
                 # The store itself failed (disk, lock): nothing was acked, so the broker
@@ -258,53 +263,3 @@ class MqttSubscriber:
                 len(batch),
                 "; ".join(rejected[:3]),
             )
-
-
-class _Bindings:
-    """Where each sensor is registered, read through `layers.sensors.list_sensors`.
-
-    Interim, until `ingest_readings` takes a topic code per item (see the contract):
-    `topic_code` is one per call and every call is one commit, so a batch spanning 20
-    rooms would cost 20 commits. Readings whose topic names the sensor's registered
-    code go in one call without `topic_code`; the rest go per code with it, so ingest
-    still decides and counts every mismatch and unknown sensor. Registrations never
-    change once made (`SensorExists`), so a known binding stays true; unknown ids make
-    a reload at most every `RELOAD_S`.
-    """
-
-    RELOAD_S = 5.0
-
-    def __init__(self) -> None:
-        self._codes: dict[str, frozenset[str]] = {}
-        self._loaded_at = float("-inf")
-
-    def matches(self, engine: Engine, sensor: str, code: str) -> bool:
-        if sensor not in self._codes and time.monotonic() - self._loaded_at > self.RELOAD_S:
-            from layers.sensors import list_sensors
-
-            self._codes = {
-                s["id"]: frozenset(c for c in (s["room_code"], s["code"]) if c)
-                for s in list_sensors(engine)
-            }
-            self._loaded_at = time.monotonic()
-        return code in self._codes.get(sensor, ())
-
-
-def _ingest_batch(
-    engine: Engine, readings: list[tuple[dict[str, Any], str]], bindings: _Bindings
-) -> list[Any]:
-    """Ingest a batch in as few calls (commits) as it allows; results in input order."""
-    from layers.ingest import ingest_readings
-
-    by_code: dict[str | None, list[int]] = {}
-    for index, (item, code) in enumerate(readings):
-        sensor = item["sensor"]
-        key = None if bindings.matches(engine, sensor, code) else code
-        by_code.setdefault(key, []).append(index)
-    results: list[Any] = [None] * len(readings)
-    for topic_code, indexes in by_code.items():
-        items: list[Any] = [readings[i][0] for i in indexes]
-        done = ingest_readings(engine, items, channel="mqtt", topic_code=topic_code)
-        for index, result in zip(indexes, done, strict=True):
-            results[index] = result
-    return results

@@ -7,6 +7,9 @@ without a table) or `band` (numeric ranges, e.g. net floor area). The web page g
 the whole definition as data (`palette_document`, served at `/api/palette`) and the
 snapshots call `colour_for` / `legend`, so both always show the same colours. Later
 layers (occupancy, sensor values, area against standard) add modes here as data.
+Live modes (`live`: temperature, occupancy now, alarms) read fields that
+`layers.live.live_rooms` adds to a room; `ramp` modes interpolate a colour between
+stops (linear in 8-bit sRGB, rounded half up, as `palette.js` does).
 
 >>> colour_for("usage", {"usage": "office"})
 '#4e79a7'
@@ -14,10 +17,13 @@ layers (occupancy, sensor values, area against standard) add modes here as data.
 '#7fcdbb'
 >>> [entry["key"] for entry in legend("usage", [{"usage": "office"}, {"usage": "plant"}])]
 ['office', 'plant']
+>>> colour_for("temperature", {"temperature": 21.0}), colour_for("temperature", {})
+('#d5ecd4', '#d9d9d9')
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -36,6 +42,7 @@ __all__ = [
     "Band",
     "Category",
     "ColourMode",
+    "Stop",
     "colour_for",
     "fnv1a_32",
     "legend",
@@ -135,23 +142,67 @@ class Band:
 
 
 @dataclass(frozen=True)
+class Stop:
+    """A colour at a value of a `ramp` mode; between stops colours are interpolated."""
+
+    key: str
+    label: str
+    colour: str
+    value: float
+
+
+def _rgb(colour: str) -> tuple[int, int, int]:
+    return int(colour[1:3], 16), int(colour[3:5], 16), int(colour[5:7], 16)
+
+
+def _ramp_colour(stops: Sequence[Stop], value: float) -> str:
+    """Linear in 8-bit sRGB between the two stops around `value`; the ends held beyond."""
+    if value <= stops[0].value:
+        return stops[0].colour
+    for low, high in itertools.pairwise(stops):
+        if value <= high.value:
+            share = (value - low.value) / (high.value - low.value)
+            mixed = (
+                math.floor(a + (b - a) * share + 0.5)
+                for a, b in zip(_rgb(low.colour), _rgb(high.colour), strict=True)
+            )
+            return "#" + "".join(f"{channel:02x}" for channel in mixed)
+    return stops[-1].colour
+
+
+@dataclass(frozen=True)
 class ColourMode:
     """How to colour rooms by one field of the room dicts the API returns."""
 
     key: str
     label: str
     field: str
-    kind: Literal["category", "hashed", "band"]
+    kind: Literal["category", "hashed", "band", "ramp"]
     missing: Category
     categories: tuple[Category, ...] = ()
     bands: tuple[Band, ...] = ()
     unit: str | None = None
     hashed_colours: tuple[str, ...] = ()
+    stops: tuple[Stop, ...] = ()
+    live: bool = False
 
-    def entry_for(self, value: Any) -> Category | Band:
-        """The legend entry a room with this field value falls in."""
+    def colour_of(self, value: Any) -> str:
+        """The `#rrggbb` of a room with this field value (interpolated in a ramp)."""
+        if self.kind == "ramp" and value is not None and value != "":
+            number = float(value)
+            if not math.isnan(number):
+                return _ramp_colour(self.stops, number)
+        return self.entry_for(value).colour
+
+    def entry_for(self, value: Any) -> Category | Band | Stop:
+        """The legend entry a room with this field value falls in (a ramp: the nearest stop)."""
         if value is None or value == "":
             return self.missing
+        if self.kind == "ramp":
+            number = float(value)
+            if math.isnan(number):
+                return self.missing
+            return min(self.stops, key=lambda stop: abs(stop.value - number))
         if self.kind == "band":
             number = float(value)
             if math.isnan(number):
@@ -213,6 +264,63 @@ def _area_bands() -> tuple[Band, ...]:
     return tuple(bands)
 
 
+TEMPERATURE_STOPS_C: tuple[tuple[float, str], ...] = (
+    (16.0, "#2c7bb6"),
+    (20.0, "#abd9e9"),
+    (22.0, "#ffffbf"),
+    (24.0, "#fdae61"),
+    (28.0, "#d7191c"),
+)
+"""The temperature ramp: blue when cold, pale yellow near 22 °C, red when hot."""
+ALARM_COLOURS = {"raised": "#d62728", "acknowledged": "#ffb000"}
+
+
+def _live_modes() -> tuple[ColourMode, ...]:
+    occupancy = (
+        ("empty", "Empty", "#e5f5e0"),
+        ("in_use", "In use (no capacity)", "#fdd0a2"),
+        ("under_half", "Under half full", "#a1d99b"),
+        ("over_half", "Half full or more", "#41ab5d"),
+        ("full", "Full or over capacity", "#8c2d04"),
+    )
+    return (
+        ColourMode(
+            key="temperature",
+            label="Temperature",
+            field="temperature",
+            kind="ramp",
+            unit="°C",
+            stops=tuple(
+                Stop(f"t{value:g}", f"{value:g} °C", colour, value)
+                for value, colour in TEMPERATURE_STOPS_C
+            ),
+            missing=Category("none", "No temperature sensor", MISSING_COLOUR),
+            live=True,
+        ),
+        ColourMode(
+            key="occupancy",
+            label="Occupancy now",
+            field="occupancy_now",
+            kind="category",
+            categories=tuple(Category(*entry) for entry in occupancy),
+            missing=Category("none", "No presence or people sensor", MISSING_COLOUR),
+            live=True,
+        ),
+        ColourMode(
+            key="alarms",
+            label="Alarms",
+            field="alarm_state",
+            kind="category",
+            categories=(
+                Category("raised", "Alarm open", ALARM_COLOURS["raised"]),
+                Category("acknowledged", "Alarm acknowledged", ALARM_COLOURS["acknowledged"]),
+            ),
+            missing=Category("none", "No open alarm", "#e8e6e1"),
+            live=True,
+        ),
+    )
+
+
 COLOUR_MODES: dict[str, ColourMode] = {
     mode.key: mode
     for mode in (
@@ -234,6 +342,7 @@ COLOUR_MODES: dict[str, ColourMode] = {
             unit="m²",
             missing=Category("none", "No area", MISSING_COLOUR),
         ),
+        *_live_modes(),
     )
 }
 """Every colour mode by key, in the order the page lists them."""
@@ -249,7 +358,7 @@ def _mode(mode: str) -> ColourMode:
 def colour_for(mode: str, room: Mapping[str, Any]) -> str:
     """The `#rrggbb` colour of a room (a dict as `twin.rooms.list_rooms` gives) in a mode."""
     chosen = _mode(mode)
-    return chosen.entry_for(room.get(chosen.field)).colour
+    return chosen.colour_of(room.get(chosen.field))
 
 
 def legend(mode: str, rooms: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
@@ -260,12 +369,14 @@ def legend(mode: str, rooms: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]
     """
     chosen = _mode(mode)
     counts: dict[str, int] = {}
-    entries: dict[str, Category | Band] = {}
+    entries: dict[str, Category | Band | Stop] = {}
     for room in rooms:
         entry = chosen.entry_for(room.get(chosen.field))
         counts[entry.key] = counts.get(entry.key, 0) + 1
         entries[entry.key] = entry
-    fixed: Sequence[Category | Band] = chosen.bands if chosen.kind == "band" else chosen.categories
+    fixed: Sequence[Category | Band | Stop] = chosen.categories
+    if chosen.kind in ("band", "ramp"):
+        fixed = chosen.bands if chosen.kind == "band" else chosen.stops
     order = [entry.key for entry in fixed if entry.key in counts]
     known = {*order, chosen.missing.key}
     order += sorted((key for key in counts if key not in known), key=lambda k: entries[k].label)
@@ -313,6 +424,11 @@ def palette_document() -> dict[str, Any]:
                 ],
                 "hashed_colours": list(mode.hashed_colours or QUALITATIVE_COLOURS),
                 "hash": "fnv1a32-utf8" if mode.kind == "hashed" else None,
+                "stops": [
+                    {**_category_json(Category(p.key, p.label, p.colour)), "value": p.value}
+                    for p in mode.stops
+                ],
+                "live": mode.live,
                 "missing": _category_json(mode.missing),
             }
         )

@@ -183,6 +183,12 @@ def snapshot_scene(
         return "below" if level_rank < chosen_rank else "hidden"
 
     rooms = list_rooms(engine, building=building)
+    if COLOUR_MODES[colour].live:
+        # Live modes colour by the latest values at the time of drawing.
+        from layers.live import live_rooms
+
+        live = live_rooms(engine, [room["room_code"] for room in rooms])
+        rooms = [{**room, **live.get(room["room_code"], {})} for room in rooms]
     room_codes = {room["room_code"] for room in rooms}
     with engine.connect() as conn:
         room_rows = conn.execute(

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 import logging
 import multiprocessing
 import os
@@ -61,6 +62,16 @@ class SnapshotKey:
     def file_name(self) -> str:
         version = hashlib.sha256(self.data_version.encode("utf-8")).hexdigest()[:16]
         return f"{self.view_id}-{version}.png"
+
+
+def _live_version(engine: Engine, building_code: str) -> str:
+    """A hash of the building's live room values: live modes redraw when they change."""
+    from layers.live import live_rooms
+    from twin.rooms import list_rooms
+
+    codes = [room["room_code"] for room in list_rooms(engine, building=building_code)]
+    text = json.dumps(live_rooms(engine, codes), sort_keys=True)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
 # --- the worker process -----------------------------------------------------------------
@@ -124,6 +135,7 @@ class SnapshotService:
         or colour mode (so bad requests never reach the worker)."""
         from twin.campus import resolve_storey_code
         from twin.rooms import resolve_building_code
+        from viewer.palette import COLOUR_MODES
         from viewer.snapshot import check_colour_mode
 
         url = database_url(db_url)
@@ -131,7 +143,10 @@ class SnapshotService:
         colour = check_colour_mode(colour)
         building_code = resolve_building_code(engine, building)
         storey_code = resolve_storey_code(engine, building_code, storey) if storey else None
-        return SnapshotKey(url, building_code, storey_code, colour, data_version(engine))
+        version = data_version(engine)
+        if COLOUR_MODES[colour].live:
+            version += f".live{_live_version(engine, building_code)}"
+        return SnapshotKey(url, building_code, storey_code, colour, version)
 
     def _cached(self, key: SnapshotKey) -> bytes | None:
         png = self._memory.get(key)

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import typer
 
+from api.cli.alarms_cmds import alarms_app
 from api.cli.keys_cmds import keys_app
 from api.cli.models_cmds import import_command, sample_command
+from api.cli.report_cmds import report_app
 from api.cli.rooms_cmds import info_command, room_command, rooms_command, set_app
 from api.cli.sensors_cmds import sensors_app
 from api.cli.serve_cmds import labels_command, serve_command
+from api.cli.simulate_cmds import simulate_app
 from api.cli.snapshot_cmds import snapshot_command
 
 __all__ = ["app", "main"]
@@ -31,6 +34,9 @@ app.command("labels")(labels_command)
 app.command("snapshot")(snapshot_command)
 app.add_typer(sensors_app, name="sensors")
 app.add_typer(keys_app, name="keys")
+app.add_typer(alarms_app, name="alarms")
+app.add_typer(report_app, name="report")
+app.add_typer(simulate_app, name="simulate")
 
 
 def main() -> None:

@@ -59,3 +59,13 @@ def test_a_slow_listener_drops_beyond_its_queue_and_counts() -> None:
         return listener.queue.qsize(), listener.dropped
 
     assert asyncio.run(scenario()) == (5, 3)
+
+
+def test_listening_says_whether_anyone_listens() -> None:
+    local = EventBus()
+    assert not local.listening
+    seen: list[object] = []
+    local.add_callback(seen.append)
+    assert local.listening
+    local.remove_callback(seen.append)
+    assert not local.listening

@@ -82,6 +82,40 @@ def test_topic_code_must_be_where_the_sensor_is_registered(live: Engine) -> None
     assert ingest_readings(live, [item], "mqtt", topic_code="DX01")[0].status == "stored"
 
 
+def test_each_item_may_carry_its_own_topic_code_in_one_commit(live: Engine) -> None:
+    at = "2026-03-01T00:00:00Z"
+    items: list[dict[str, object] | ReadingIn] = [
+        {"sensor": "mh-1", "ts": at, "value": "open", "topic_code": "DX01"},
+        {"sensor": "t-1", "ts": at, "value": 20.5, "topic_code": A101},
+        {"sensor": "t-1", "ts": "2026-03-01T00:01:00Z", "value": 20.5, "topic_code": "DX01"},
+        ReadingIn("door-1", at, "closed", topic_code="DX01-B01"),
+        ReadingIn("door-1", "2026-03-01T00:02:00Z", "closed", topic_code=A101),
+        {"sensor": "t-1", "ts": "2026-03-01T00:03:00Z", "value": 20.5, "topic_code": ["x"]},
+    ]
+    # The item's own code wins over the argument, which holds for items without one.
+    results = ingest_readings(live, items, "mqtt", topic_code="DX01-B01")
+    assert [(r.status, r.reason) for r in results] == [
+        ("stored", None),
+        ("stored", None),
+        ("rejected", "topic_mismatch"),
+        ("rejected", "topic_mismatch"),
+        ("stored", None),
+        ("rejected", "topic_mismatch"),
+    ]
+    assert len(_stored(live)) == 3
+    assert ingest_stats(live)["mqtt"]["rejected"]["topic_mismatch"] == 3
+
+
+def test_a_batch_with_a_stored_reading_says_which_ones_are_new(live: Engine) -> None:
+    first = {"sensor": "t-1", "ts": "2026-03-01T00:00:00Z", "value": 20}
+    ingest_readings(live, [first], "http")
+    later = [{**first, "ts": f"2026-03-01T00:0{m}:00Z"} for m in (1, 2)]
+    results = ingest_readings(live, [later[0], first, later[1], first], "http")
+    assert [r.status for r in results] == ["stored", "duplicate", "stored", "duplicate"]
+    stats = ingest_stats(live)["http"]
+    assert (stats["stored"], stats["duplicate"]) == (3, 2)
+
+
 def test_stats_count_per_channel_outcome_and_reason_with_zeros(live: Engine) -> None:
     ok = {"sensor": "t-1", "ts": "2026-03-01T00:00:00Z", "value": 20}
     ingest_readings(

@@ -75,8 +75,8 @@ def test_department_colours_are_stable_hashes_and_missing_is_grey() -> None:
 
 def test_unknown_usage_still_gets_a_colour_and_unknown_mode_is_refused() -> None:
     assert colour_for("usage", {"usage": "laboratory"}).startswith("#")
-    with pytest.raises(BadInput, match="unknown colour mode 'occupancy'"):
-        colour_for("occupancy", {})
+    with pytest.raises(BadInput, match="unknown colour mode 'noise'"):
+        colour_for("noise", {})
 
 
 def test_legend_counts_rooms_in_palette_order_with_missing_last() -> None:
@@ -112,6 +112,29 @@ def test_palette_document_is_json_and_matches_colour_for() -> None:
         assert band["colour"] == colour_for("area", {"net_floor_area_m2": inside})
 
 
+def test_temperature_ramps_between_stops_and_grey_without_a_sensor() -> None:
+    def at(value: float | None) -> str:
+        return colour_for("temperature", {"temperature": value})
+
+    assert at(10.0) == at(16.0) == "#2c7bb6" and at(40.0) == at(28.0) == "#d7191c"
+    assert at(22.0) == "#ffffbf"
+    assert at(23.0) == "#fed790"  # halfway from #ffffbf to #fdae61, rounded half up
+    assert at(None) == COLOUR_MODES["temperature"].missing.colour
+    assert len({at(v) for v in (18.0, 19.0, 21.0, 25.0, 26.0)}) == 5
+    entries = legend("temperature", [{"temperature": 20.8}, {"temperature": 27.0}, {}])
+    assert [(e["key"], e["count"]) for e in entries] == [("t20", 1), ("t28", 1), ("none", 1)]
+
+
+def test_live_modes_are_marked_live() -> None:
+    document = palette_document()
+    live = [mode["key"] for mode in document["modes"] if mode["live"]]
+    assert live == ["temperature", "occupancy", "alarms"]
+    assert colour_for("alarms", {"alarm_state": "raised"}) != colour_for("alarms", {})
+    assert colour_for("occupancy", {"occupancy_now": "full"}) != colour_for(
+        "occupancy", {"occupancy_now": "empty"}
+    )
+
+
 def test_services_colour_by_medium() -> None:
     assert medium_colour("heating") == MEDIUM_COLOURS["heating"]
     assert medium_colour(None) == medium_colour("no such medium") == MEDIUM_COLOURS["unknown"]
@@ -123,16 +146,35 @@ def test_the_page_colours_and_legends_like_python() -> None:
     node = shutil.which("node")
     if node is None:
         pytest.skip("node is not installed; the web client's palette cannot be run")
+    live = [
+        (21.3, "empty", "raised"),
+        (15.0, "full", None),
+        (None, None, "acknowledged"),
+        (29.5, "in_use", None),
+        (23.77, "over_half", "raised"),
+        (17.01, "under_half", None),
+    ]
     rooms = [
-        {"usage": usage, "department": department, "net_floor_area_m2": area}
-        for usage, department, area in [
-            ("office", "Finance", 12.5),
-            ("meeting", "Facilities 设施", 45.0),
-            ("plant", None, None),
-            ("storage", "HR", 150.0),
-            ("sanitary", "HR", 3.0),
-            ("laboratory", "", 80.0),
-        ]
+        {
+            "usage": usage,
+            "department": department,
+            "net_floor_area_m2": area,
+            "temperature": temperature,
+            "occupancy_now": occupancy,
+            "alarm_state": alarm,
+        }
+        for (usage, department, area), (temperature, occupancy, alarm) in zip(
+            [
+                ("office", "Finance", 12.5),
+                ("meeting", "Facilities 设施", 45.0),
+                ("plant", None, None),
+                ("storage", "HR", 150.0),
+                ("sanitary", "HR", 3.0),
+                ("laboratory", "", 80.0),
+            ],
+            live,
+            strict=True,
+        )
     ]
     script = f"""
 import {{ Palette }} from {json.dumps(PALETTE_JS.as_uri())};

@@ -143,6 +143,32 @@ def test_legend_follows_the_shown_storey(duplex_store: Engine) -> None:
     assert sum(entry["count"] for entry in scene.legend) == 10
 
 
+def test_live_modes_colour_by_the_latest_values(duplex_store: Engine) -> None:
+    from layers.ingest import ingest_readings
+    from layers.sensors import SensorCreate, register_sensor
+
+    room = "DX01-B01-F01-002A"
+    register_sensor(duplex_store, SensorCreate(id="snap-t", kind="temperature", room_code=room))
+    for ts, value in (("2026-03-02T09:00:00Z", 18.0), ("2026-03-02T10:00:00Z", 26.5)):
+        ingest_readings(duplex_store, [{"sensor": "snap-t", "ts": ts, "value": value}], "http")
+    scene = snapshot_scene(duplex_store, BUILDING, "F01", "temperature")
+    warm = colour_for("temperature", {"temperature": 26.5})
+    groups = {group.colour: group.room_codes for group in scene.room_groups}
+    assert groups[warm] == (room,)
+    assert {entry["key"]: entry["count"] for entry in scene.legend} == {"t28": 1, "none": 9}
+
+    # A cached live picture is drawn again once a value changes; the usage picture is not.
+    service = SnapshotService()
+    url = str(duplex_store.url)
+    live_key, usage_key = (service.key(url, BUILDING, "F01", c) for c in ("temperature", "usage"))
+    ingest_readings(
+        duplex_store, [{"sensor": "snap-t", "ts": "2026-03-02T11:00:00Z", "value": 19.0}], "http"
+    )
+    assert service.key(url, BUILDING, "F01", "temperature") != live_key
+    assert service.key(url, BUILDING, "F01", "usage") == usage_key
+    service.close()
+
+
 def test_unknown_colour_mode_storey_or_building_is_bad_input(duplex_store: Engine) -> None:
     with pytest.raises(BadInput, match=r"colour mode 'rainbow'.*usage"):
         render_snapshot(duplex_store, BUILDING, None, "rainbow")

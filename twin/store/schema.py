@@ -339,3 +339,88 @@ api_keys = Table(
     Column("created_at", String(32), nullable=False),
     Column("revoked_at", String(32)),
 )
+
+# --- alarms and notifications (issue 5) ---
+
+alarm_rule_overrides = Table(
+    "alarm_rule_overrides",
+    metadata,
+    # One room's change to one default rule (e.g. "temperature.high"); NULL keeps the default.
+    Column("room_code", String(32), primary_key=True),
+    Column("rule", String(48), primary_key=True),
+    Column("limit", Float),
+    Column("hysteresis", Float),
+    Column("min_duration_s", Float),
+    Column("severity", String(16)),
+    Column("enabled", Boolean),
+)
+
+alarms = Table(
+    "alarms",
+    metadata,
+    Column("alarm_id", Integer, primary_key=True, autoincrement=True),
+    Column("rule", String(48), nullable=False),
+    Column("sensor_id", String(64), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("room_code", String(32)),
+    Column("code", String(32)),
+    Column("building_code", String(16)),
+    Column("severity", String(16), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("value", Float),
+    Column("limit", Float),
+    Column("message", Text, nullable=False),
+    Column("raised_at", String(32), nullable=False),
+    Column("acknowledged_at", String(32)),
+    Column("acknowledged_by", Text),
+    Column("cleared_at", String(32)),
+    Column("cleared_by", Text),
+    Index("ix_alarms_state", "state"),
+    Index("ix_alarms_sensor_rule", "sensor_id", "rule"),
+)
+
+alarm_watch = Table(
+    "alarm_watch",
+    metadata,
+    # Where each (sensor, rule) stands between readings: since when its condition holds.
+    Column("sensor_id", String(64), primary_key=True),
+    Column("rule", String(48), primary_key=True),
+    Column("breach_since_us", BigInteger),
+    Column("last_ts_us", BigInteger, nullable=False),
+)
+
+notify_config = Table(
+    "notify_config",
+    metadata,
+    Column("name", String(16), primary_key=True),
+    Column("body_json", Text, nullable=False),
+)
+
+alarm_escalations = Table(
+    "alarm_escalations",
+    metadata,
+    # One row per (alarm, route, step) already sent on, so each step is issued once.
+    Column("alarm_id", Integer, primary_key=True),
+    Column("route", String(64), primary_key=True),
+    Column("step", Integer, primary_key=True),
+    Column("issued_at", String(32), nullable=False),
+)
+
+deliveries = Table(
+    "deliveries",
+    metadata,
+    Column("delivery_id", Integer, primary_key=True, autoincrement=True),
+    Column("alarm_id", Integer, nullable=False),
+    Column("route", String(64), nullable=False),
+    Column("step", Integer, nullable=False),
+    Column("contact", String(64), nullable=False),
+    Column("channel", String(8), nullable=False),
+    Column("target", Text, nullable=False),
+    Column("status", String(12), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_us", BigInteger),
+    Column("last_error", Text),
+    Column("created_at", String(32), nullable=False),
+    Column("delivered_at", String(32)),
+    Index("ix_deliveries_status", "status", "next_attempt_us"),
+)

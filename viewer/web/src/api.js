@@ -50,6 +50,11 @@ export const api = {
     }
   },
 
+  /** Live state per room (`{code: {temperature, occupancy_now, alarm_state…}}`), all or some. */
+  liveRooms: (codes = null) => getJson(
+    `/api/live/rooms${codes ? `?${codes.map((c) => `room=${encodeURIComponent(c)}`).join('&')}` : ''}`,
+  ),
+
   searchRooms: (q, limit = 20) => getJson(`/api/rooms?q=${encodeURIComponent(q)}&limit=${limit}`),
 
   /** The GLB of a building as an ArrayBuffer; the browser revalidates it by ETag. */

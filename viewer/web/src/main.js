@@ -3,6 +3,7 @@
 // `window.campusTwin` is a small hook for the browser test and the benchmark.
 
 import { api } from './api.js';
+import { LiveRooms } from './live.js';
 import { parseBuilding } from './loader.js';
 import { Palette } from './palette.js';
 import { Ui } from './ui.js';
@@ -31,6 +32,17 @@ class App {
     this.view.mode = palette.document.default_mode;
     this.ui.setBuildings(buildings, null);
     this.setupPicking();
+    this.live = new LiveRooms(this.view, () => this.refreshLegend());
+  }
+
+  /** Latest values for the live colour modes, then kept current over the WebSocket. */
+  async startLive() {
+    try {
+      await this.live.refresh();
+    } catch (error) {
+      console.warn(`live values: ${error.message}`);
+    }
+    this.live.connect();
   }
 
   async loadAll() {
@@ -204,6 +216,10 @@ function installTestHook(app, ready) {
     get flying() { return view.flight !== null; },
     modes: () => [...app.palette.modes.keys()],
     setColourMode: (mode) => app.setMode(mode),
+    get liveConnected() { return app.live.connected; },
+    get liveEvents() { return app.live.events; },
+    liveRoom: (code) => { const room = view.roomData.get(code); return room ? { ...room } : null; },
+    badges: () => app.live.badgeSpots(),
     currentLegend: () => app.legend.map((entry) => ({ ...entry })),
     projectRoomCentre: (code) => view.projectRoom(code),
     projectElementCentre: (id) => view.projectElement(id),
@@ -249,6 +265,7 @@ async function start() {
     const app = new App(new Palette(paletteDocument), buildings);
     installTestHook(app, ready);
     await app.loadAll();
+    await app.startLive();
     const room = new URLSearchParams(window.location.search).get('room');
     if (room) await app.openRoom(room.trim());
     app.view.finishFrame();

@@ -12,6 +12,29 @@ export function fnv1a32(text) {
   return hash >>> 0;
 }
 
+function rgb(colour) {
+  return [1, 3, 5].map((i) => parseInt(colour.slice(i, i + 2), 16));
+}
+
+/** Linear in 8-bit sRGB between the stops around `value`, rounded half up; like Python. */
+function rampColour(stops, value) {
+  if (value <= stops[0].value) return stops[0].colour;
+  for (let i = 1; i < stops.length; i++) {
+    const low = stops[i - 1];
+    const high = stops[i];
+    if (value <= high.value) {
+      const share = (value - low.value) / (high.value - low.value);
+      const [a, b] = [rgb(low.colour), rgb(high.colour)];
+      return `#${a.map((x, k) => Math.floor(x + (b[k] - x) * share + 0.5).toString(16).padStart(2, '0')).join('')}`;
+    }
+  }
+  return stops[stops.length - 1].colour;
+}
+
+function present(value) {
+  return !(value === null || value === undefined || value === '');
+}
+
 export class Palette {
   constructor(document) {
     this.document = document;
@@ -31,7 +54,15 @@ export class Palette {
   entryFor(modeKey, room) {
     const mode = this.mode(modeKey);
     const value = room ? room[mode.field] : undefined;
-    if (value === null || value === undefined || value === '') return mode.missing;
+    if (!present(value)) return mode.missing;
+    if (mode.kind === 'ramp') {
+      const number = Number(value);
+      if (Number.isNaN(number)) return mode.missing;
+      // The legend entry of a ramp is its nearest stop (the first of two equally near).
+      let best = mode.stops[0];
+      for (const stop of mode.stops) if (Math.abs(stop.value - number) < Math.abs(best.value - number)) best = stop;
+      return best;
+    }
     if (mode.kind === 'band') {
       const number = Number(value);
       if (Number.isNaN(number)) return mode.missing;
@@ -48,7 +79,17 @@ export class Palette {
   }
 
   colourFor(modeKey, room) {
+    const mode = this.mode(modeKey);
+    const value = room ? room[mode.field] : undefined;
+    if (mode.kind === 'ramp' && present(value) && !Number.isNaN(Number(value))) {
+      return rampColour(mode.stops, Number(value));
+    }
     return this.entryFor(modeKey, room).colour;
+  }
+
+  /** Keys of the modes that read live values (`/api/live/rooms`). */
+  liveModes() {
+    return this.document.modes.filter((mode) => mode.live).map((mode) => mode.key);
   }
 
   /** Entries in use among `rooms`, in palette order, with counts: like `viewer.palette.legend`. */
@@ -61,7 +102,7 @@ export class Palette {
       counts.set(entry.key, (counts.get(entry.key) || 0) + 1);
       entries.set(entry.key, entry);
     }
-    const fixed = mode.kind === 'band' ? mode.bands : mode.categories;
+    const fixed = mode.kind === 'band' ? mode.bands : mode.kind === 'ramp' ? mode.stops : mode.categories;
     const order = fixed.filter((entry) => counts.has(entry.key)).map((entry) => entry.key);
     const known = new Set([...order, mode.missing.key]);
     const open = [...counts.keys()].filter((key) => !known.has(key));

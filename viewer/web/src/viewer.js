@@ -497,6 +497,7 @@ export class CampusView {
   renderNow() {
     this.renderer.render(this.scene, this.camera);
     this.frames += 1;
+    if (this.onRendered) this.onRendered();
   }
 
   /** Render now and wait for the GPU: read one pixel back (what "finished frame" means). */

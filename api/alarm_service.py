@@ -1,0 +1,77 @@
+"""The served app's alarm machinery: rules on every reading, silence checks, notifications.
+
+Started in the app's lifespan (not in `create_app`), so a test that builds an app or
+calls `ingest_readings` on its own store raises no alarms unless it asks to.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy import Engine
+
+from layers import alarms, notify
+from layers.alarm_rules import load_rules_file
+from layers.notify_config import load_config_file
+
+__all__ = ["AlarmService", "AlarmSettings"]
+
+logger = logging.getLogger("twin.alarms")
+
+
+class AlarmSettings(BaseSettings):
+    """Files loaded at start and how often the periodic checks run (`TWIN_*` variables)."""
+
+    model_config = SettingsConfigDict(env_prefix="TWIN_", extra="ignore")
+
+    alarm_rules_file: Path | None = None
+    """Room overrides of the alarm rules, TOML (`TWIN_ALARM_RULES_FILE`)."""
+    notify_config_file: Path | None = None
+    """Contacts, rotas and routes, TOML (`TWIN_NOTIFY_CONFIG_FILE`)."""
+    silent_check_s: float = 60
+    notify_every_s: float = 5
+
+
+class AlarmService:
+    """Watches one engine's readings and runs the silence check and the notifier."""
+
+    def __init__(self, engine: Engine, settings: AlarmSettings | None = None) -> None:
+        self.engine = engine
+        self.settings = settings or AlarmSettings()
+        self._tasks: list[asyncio.Task[None]] = []
+
+    def start(self) -> AlarmService:
+        if self.settings.alarm_rules_file:
+            load_rules_file(self.engine, self.settings.alarm_rules_file)
+        if self.settings.notify_config_file:
+            load_config_file(self.engine, self.settings.notify_config_file)
+        alarms.watch(self.engine)
+        self._tasks = [
+            asyncio.create_task(self._every(self.settings.silent_check_s, alarms.check_periodic)),
+            asyncio.create_task(self._every(self.settings.notify_every_s, notify.run_due)),
+        ]
+        return self
+
+    async def _every(self, period_s: float, job: Callable[[Engine, datetime], Any]) -> None:
+        # The first run waits one period: a freshly started app has not heard its sensors yet.
+        while True:
+            await asyncio.sleep(period_s)
+            try:
+                await asyncio.to_thread(job, self.engine, datetime.now(UTC))
+            except Exception:  # a bad config or a locked store must not stop the loop
+                logger.exception("periodic %s failed", getattr(job, "__name__", job))
+
+    async def stop(self) -> None:
+        alarms.unwatch(self.engine)
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task

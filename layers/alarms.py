@@ -1,0 +1,386 @@
+"""Alarms: raised from readings by threshold rules or by silence, acknowledged, cleared.
+
+`evaluate` runs after every commit of new readings (through `layers.ingest.on_stored`,
+for the engines that `watch` names): for each sensor and each of its kind's rules it
+keeps since when the condition has held, judged on reading times, and raises one
+alarm once it has held for the rule's minimum duration; the alarm clears itself when
+the value is back past the limit by the hysteresis. `check_silent` raises a
+"no data" alarm for a sensor silent for longer than `SILENT_FACTOR` times its
+kind's expected interval; the app runs it periodically, tests call it with `now`.
+Every state change is published on `layers.events.bus` as
+`{"type": "alarm", "alarm": {...}}`.
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, Engine, func, select, update
+
+from layers import ingest
+from layers.alarm_rules import Rule, rules_for
+from layers.events import bus
+from layers.kinds import SENSOR_KINDS
+from layers.readings import ts_text
+from models.errors import BadInput
+from twin.store import schema as t
+
+__all__ = [
+    "NO_DATA",
+    "SILENT_FACTOR",
+    "STATES",
+    "AlarmStateError",
+    "UnknownAlarm",
+    "acknowledge",
+    "check_held",
+    "check_periodic",
+    "check_silent",
+    "clear",
+    "evaluate",
+    "get_alarm",
+    "list_alarms",
+    "unwatch",
+    "watch",
+]
+
+STATES = ("raised", "acknowledged", "cleared")
+OPEN_STATES = ("raised", "acknowledged")
+NO_DATA = "no_data"
+SILENT_FACTOR = 3.0
+SYSTEM = "system"
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+class UnknownAlarm(BadInput):
+    """An alarm id that no alarm has."""
+
+
+class AlarmStateError(BadInput):
+    """A state change the alarm cannot make, e.g. acknowledging a cleared alarm."""
+
+
+# Rules on one (sensor, rule) must be judged one batch at a time: HTTP and MQTT
+# workers commit readings in parallel threads.
+_lock = threading.Lock()
+_watched: weakref.WeakSet[Engine] = weakref.WeakSet()
+
+
+def watch(engine: Engine) -> None:
+    """Evaluate the rules on every reading stored through `engine` from now on."""
+    _watched.add(engine)
+    ingest.on_stored(_on_stored)
+
+
+def unwatch(engine: Engine) -> None:
+    _watched.discard(engine)
+
+
+def _on_stored(engine: Engine, rows: ingest.StoredRows) -> None:
+    if engine in _watched:
+        evaluate(engine, rows)
+
+
+def _us(moment: datetime) -> int:
+    if moment.tzinfo is None:
+        raise BadInput("a time without a time zone; give it one")
+    return (moment - _EPOCH) // timedelta(microseconds=1)
+
+
+def _public(row: Any) -> dict[str, Any]:
+    values = dict(row._mapping)
+    return {
+        "alarm_id": values["alarm_id"],
+        "rule": values["rule"],
+        "sensor": values["sensor_id"],
+        **{k: values[k] for k in ("kind", "room_code", "code", "building_code", "severity")},
+        **{k: values[k] for k in ("state", "value", "limit", "message", "raised_at")},
+        **{k: values[k] for k in ("acknowledged_at", "acknowledged_by")},
+        **{k: values[k] for k in ("cleared_at", "cleared_by")},
+    }
+
+
+def _sensors(conn: Connection, ids: list[str] | None) -> dict[str, dict[str, Any]]:
+    """Kind, codes and building of sensors (all when `ids` is None)."""
+    s, r = t.sensors.c, t.rooms.c
+    query = select(s.sensor_id, s.kind, s.room_code, s.code, s.registered_at, r.building_code)
+    query = query.select_from(t.sensors.outerjoin(t.rooms, s.room_code == r.room_code))
+    if ids is not None:
+        query = query.where(s.sensor_id.in_(ids))
+    found = {row.sensor_id: dict(row._mapping) for row in conn.execute(query)}
+    buildings = set(conn.execute(select(t.buildings.c.building_code)).scalars())
+    for info in found.values():
+        if info["building_code"] is None and info["code"] in buildings:
+            info["building_code"] = info["code"]
+    return found
+
+
+def _open_alarm(conn: Connection, sensor_id: str, rule: str) -> Any:
+    a = t.alarms.c
+    return conn.execute(
+        select(t.alarms).where(a.sensor_id == sensor_id, a.rule == rule, a.state.in_(OPEN_STATES))
+    ).first()
+
+
+def _raise(
+    conn: Connection,
+    info: dict[str, Any],
+    rule: str,
+    severity: str,
+    value: float | None,
+    limit: float | None,
+    message: str,
+    at: str,
+) -> int:
+    result = conn.execute(
+        t.alarms.insert().values(
+            rule=rule,
+            sensor_id=info["sensor_id"],
+            kind=info["kind"],
+            room_code=info["room_code"],
+            code=info["code"],
+            building_code=info["building_code"],
+            severity=severity,
+            state="raised",
+            value=value,
+            limit=limit,
+            message=message,
+            raised_at=at,
+        )
+    )
+    alarm_id: int = result.inserted_primary_key[0]  # type: ignore[index]
+    return alarm_id
+
+
+def _close(conn: Connection, alarm_id: int, at: str, who: str) -> None:
+    conn.execute(
+        update(t.alarms)
+        .where(t.alarms.c.alarm_id == alarm_id)
+        .values(state="cleared", cleared_at=at, cleared_by=who)
+    )
+
+
+def _step(
+    conn: Connection, info: dict[str, Any], rule: Rule, readings: list[tuple[int, float]]
+) -> list[int]:
+    """Walk one sensor's new readings (time order) through one rule; ids of changed alarms."""
+    w = t.alarm_watch.c
+    key = (w.sensor_id == info["sensor_id"], w.rule == rule.name)
+    state = conn.execute(select(t.alarm_watch).where(*key)).first()
+    since: int | None = state.breach_since_us if state else None
+    last: int | None = state.last_ts_us if state else None
+    alarm = _open_alarm(conn, info["sensor_id"], rule.name)
+    open_id: int | None = alarm.alarm_id if alarm else None
+    changed: list[int] = []
+    for ts_us, value in readings:
+        if last is not None and ts_us <= last:
+            continue  # late: the rule has already judged a later moment
+        last = ts_us
+        if since is None and rule.breached(value):
+            since = ts_us
+        elif since is not None and rule.recovered(value):
+            since = None
+            if open_id is not None:
+                _close(conn, open_id, ts_text(ts_us), SYSTEM)
+                changed.append(open_id)
+                open_id = None
+        if since is not None and open_id is None and ts_us - since >= rule.min_duration_s * 1e6:
+            message = f"{rule.message}: {value:g} {SENSOR_KINDS[rule.kind].unit}".rstrip()
+            open_id = _raise(
+                conn, info, rule.name, rule.severity, value, rule.limit, message, ts_text(ts_us)
+            )
+            changed.append(open_id)
+    if last is not None:
+        if state is None:
+            conn.execute(
+                t.alarm_watch.insert().values(
+                    sensor_id=info["sensor_id"],
+                    rule=rule.name,
+                    breach_since_us=since,
+                    last_ts_us=last,
+                )
+            )
+        else:
+            conn.execute(
+                update(t.alarm_watch).where(*key).values(breach_since_us=since, last_ts_us=last)
+            )
+    return changed
+
+
+def evaluate(engine: Engine, rows: ingest.StoredRows) -> list[dict[str, Any]]:
+    """Judge newly stored readings `(sensor, ts_us, value)`; the alarms that changed."""
+    by_sensor: dict[str, list[tuple[int, float]]] = {}
+    for sensor_id, ts_us, value in rows:
+        by_sensor.setdefault(sensor_id, []).append((ts_us, value))
+    changed: list[int] = []
+    with _lock, engine.begin() as conn:
+        infos = _sensors(conn, sorted(by_sensor))
+        rules = rules_for(conn, {(i["kind"], i["room_code"]) for i in infos.values()})
+        for sensor_id, readings in by_sensor.items():
+            info = infos.get(sensor_id)
+            if info is None:
+                continue
+            readings.sort()
+            silent = _open_alarm(conn, sensor_id, NO_DATA)
+            if silent is not None:  # it speaks again
+                _close(conn, silent.alarm_id, ts_text(readings[-1][0]), SYSTEM)
+                changed.append(silent.alarm_id)
+            for rule in rules[(info["kind"], info["room_code"])]:
+                changed += _step(conn, info, rule, readings)
+    return _announce(engine, changed)
+
+
+def _announce(engine: Engine, alarm_ids: list[int]) -> list[dict[str, Any]]:
+    if not alarm_ids:
+        return []
+    with engine.connect() as conn:
+        rows = conn.execute(select(t.alarms).where(t.alarms.c.alarm_id.in_(alarm_ids))).all()
+    found = {row.alarm_id: _public(row) for row in rows}
+    for alarm_id in alarm_ids:
+        bus.publish({"type": "alarm", "alarm": found[alarm_id]})
+    return [found[i] for i in alarm_ids]
+
+
+def check_silent(engine: Engine, now: datetime) -> list[dict[str, Any]]:
+    """Raise "no data" for sensors silent too long, as of `now`; the alarms raised.
+
+    Silent means no reading newer than `SILENT_FACTOR` × the kind's expected interval
+    (a sensor that never reported counts from its registration).
+    """
+    now_us = _us(now)
+    changed: list[int] = []
+    with _lock, engine.begin() as conn:
+        last = dict(
+            conn.execute(
+                select(t.readings.c.sensor_id, func.max(t.readings.c.ts_us)).group_by(
+                    t.readings.c.sensor_id
+                )
+            ).all()
+        )
+        a = t.alarms.c
+        open_silent = set(
+            conn.execute(
+                select(a.sensor_id).where(a.rule == NO_DATA, a.state.in_(OPEN_STATES))
+            ).scalars()
+        )
+        for sensor_id, info in _sensors(conn, None).items():
+            if sensor_id in open_silent:
+                continue
+            since = last.get(sensor_id)
+            if since is None:
+                since = _us(datetime.fromisoformat(info["registered_at"]))
+            allowed_s = SENSOR_KINDS[info["kind"]].expected_interval_s * SILENT_FACTOR
+            if now_us - since > allowed_s * 1e6:
+                message = f"no data since {ts_text(since)}"
+                changed.append(
+                    _raise(conn, info, NO_DATA, "warning", None, None, message, ts_text(now_us))
+                )
+    return _announce(engine, changed)
+
+
+def check_held(engine: Engine, now: datetime) -> list[dict[str, Any]]:
+    """Raise alarms whose condition has held past the minimum duration as of `now`.
+
+    A door that reports only when it changes sends no reading to judge "open too
+    long" on; the periodic check judges it on the clock instead.
+    """
+    now_us = _us(now)
+    changed: list[int] = []
+    with _lock, engine.begin() as conn:
+        w = t.alarm_watch.c
+        pending = conn.execute(select(t.alarm_watch).where(w.breach_since_us.is_not(None))).all()
+        infos = _sensors(conn, sorted({p.sensor_id for p in pending}))
+        rules = rules_for(conn, {(i["kind"], i["room_code"]) for i in infos.values()})
+        for row in pending:
+            info = infos.get(row.sensor_id)
+            if info is None:
+                continue
+            own = rules[(info["kind"], info["room_code"])]
+            rule = next((r for r in own if r.name == row.rule), None)
+            if rule is None or now_us - row.breach_since_us < rule.min_duration_s * 1e6:
+                continue
+            if _open_alarm(conn, row.sensor_id, rule.name) is not None:
+                continue
+            value = conn.execute(
+                select(t.readings.c.value).where(
+                    t.readings.c.sensor_id == row.sensor_id, t.readings.c.ts_us == row.last_ts_us
+                )
+            ).scalar()
+            message = f"{rule.message} since {ts_text(row.breach_since_us)}"
+            changed.append(
+                _raise(
+                    conn,
+                    info,
+                    rule.name,
+                    rule.severity,
+                    value,
+                    rule.limit,
+                    message,
+                    ts_text(now_us),
+                )
+            )
+    return _announce(engine, changed)
+
+
+def check_periodic(engine: Engine, now: datetime) -> list[dict[str, Any]]:
+    """What the app runs every minute: `check_silent` and `check_held`."""
+    return check_silent(engine, now) + check_held(engine, now)
+
+
+def list_alarms(engine: Engine, state: str | None = None) -> list[dict[str, Any]]:
+    """Alarms, newest first, optionally in one state."""
+    query = select(t.alarms).order_by(t.alarms.c.alarm_id.desc())
+    if state is not None:
+        if state not in STATES:
+            raise BadInput(f"unknown alarm state {state!r}; one of: {', '.join(STATES)}")
+        query = query.where(t.alarms.c.state == state)
+    with engine.connect() as conn:
+        return [_public(row) for row in conn.execute(query)]
+
+
+def get_alarm(engine: Engine, alarm_id: int) -> dict[str, Any]:
+    with engine.connect() as conn:
+        row = conn.execute(select(t.alarms).where(t.alarms.c.alarm_id == alarm_id)).first()
+    if row is None:
+        raise UnknownAlarm(f"no alarm has id {alarm_id}; `GET /api/alarms` lists them")
+    return _public(row)
+
+
+def _now_text(now: datetime | None) -> str:
+    return ts_text(_us(now or datetime.now(UTC)))
+
+
+def acknowledge(
+    engine: Engine, alarm_id: int, who: str, now: datetime | None = None
+) -> dict[str, Any]:
+    """Mark a raised alarm acknowledged by `who`; acknowledging twice changes nothing."""
+    alarm = get_alarm(engine, alarm_id)
+    if alarm["state"] == "acknowledged":
+        return alarm
+    if alarm["state"] != "raised":
+        raise AlarmStateError(f"alarm {alarm_id} is {alarm['state']}; only a raised one can be")
+    with _lock, engine.begin() as conn:
+        conn.execute(
+            update(t.alarms)
+            .where(t.alarms.c.alarm_id == alarm_id, t.alarms.c.state == "raised")
+            .values(state="acknowledged", acknowledged_at=_now_text(now), acknowledged_by=who)
+        )
+    return _announce(engine, [alarm_id])[0]
+
+
+def clear(engine: Engine, alarm_id: int, who: str, now: datetime | None = None) -> dict[str, Any]:
+    """Clear an open alarm by hand; its rule starts judging afresh from the next reading."""
+    alarm = get_alarm(engine, alarm_id)
+    if alarm["state"] == "cleared":
+        raise AlarmStateError(f"alarm {alarm_id} is already cleared")
+    with _lock, engine.begin() as conn:
+        _close(conn, alarm_id, _now_text(now), who)
+        w = t.alarm_watch.c
+        conn.execute(
+            update(t.alarm_watch)
+            .where(w.sensor_id == alarm["sensor"], w.rule == alarm["rule"])
+            .values(breach_since_us=None)
+        )
+    return _announce(engine, [alarm_id])[0]
