@@ -11,40 +11,26 @@ import contextlib
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
-from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy import Engine
 
+from api.settings import Settings
 from layers import alarms, notify
 from layers.alarm_rules import load_rules_file
 from layers.notify_config import load_config_file
 
-__all__ = ["AlarmService", "AlarmSettings"]
+__all__ = ["AlarmService"]
 
 logger = logging.getLogger("twin.alarms")
-
-
-class AlarmSettings(BaseSettings):
-    """Files loaded at start and how often the periodic checks run (`TWIN_*` variables)."""
-
-    model_config = SettingsConfigDict(env_prefix="TWIN_", extra="ignore")
-
-    alarm_rules_file: Path | None = None
-    """Room overrides of the alarm rules, TOML (`TWIN_ALARM_RULES_FILE`)."""
-    notify_config_file: Path | None = None
-    """Contacts, rotas and routes, TOML (`TWIN_NOTIFY_CONFIG_FILE`)."""
-    silent_check_s: float = 60
-    notify_every_s: float = 5
 
 
 class AlarmService:
     """Watches one engine's readings and runs the silence check and the notifier."""
 
-    def __init__(self, engine: Engine, settings: AlarmSettings | None = None) -> None:
+    def __init__(self, engine: Engine, settings: Settings) -> None:
         self.engine = engine
-        self.settings = settings or AlarmSettings()
+        self.settings = settings
         self._tasks: list[asyncio.Task[None]] = []
 
     def start(self) -> AlarmService:

@@ -58,7 +58,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     # app for a test or a doctest starts no threads and no broker.
     app.state.mqtt = MqttService(app.state.settings, app.state.engine).start()
     live.install(app)
-    app.state.alarms = AlarmService(app.state.engine).start()
+    app.state.alarms = AlarmService(app.state.engine, app.state.settings).start()
     yield
     await app.state.alarms.stop()
     app.state.mqtt.stop()

@@ -13,15 +13,16 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from layers.alarms import AlarmStateError, UnknownAlarm
 from models.errors import (
     AccessDenied,
+    AlarmStateError,
     BadInput,
     InvalidRoomCode,
     MissingKey,
     ModelImportError,
     SensorExists,
     TwinError,
+    UnknownAlarm,
     UnknownBuilding,
     UnknownCode,
     UnknownElement,

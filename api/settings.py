@@ -50,6 +50,15 @@ class Settings(BaseSettings):
     """Start a mosquitto of the app's own on loopback (`TWIN_MQTT_OWN_BROKER`), its
     logins following the keys table; state under `cache_dir/mqtt` (else a temp folder)."""
 
+    alarm_rules_file: Path | None = None
+    """Room overrides of the alarm rules, TOML (`TWIN_ALARM_RULES_FILE`)."""
+    notify_config_file: Path | None = None
+    """Contacts, duty rotas and routes, TOML (`TWIN_NOTIFY_CONFIG_FILE`)."""
+    silent_check_s: float = 60
+    """How often silent sensors and held conditions are checked (`TWIN_SILENT_CHECK_S`)."""
+    notify_every_s: float = 5
+    """How often due notifications are sent (`TWIN_NOTIFY_EVERY_S`)."""
+
     @property
     def base_url(self) -> str | None:
         """`public_base_url` without a trailing slash, or None when not set."""

@@ -25,7 +25,7 @@ from layers.alarm_rules import Rule, rules_for
 from layers.events import bus
 from layers.kinds import SENSOR_KINDS
 from layers.readings import ts_text
-from models.errors import BadInput
+from models.errors import AlarmStateError, BadInput, UnknownAlarm
 from twin.store import schema as t
 
 __all__ = [
@@ -52,14 +52,6 @@ NO_DATA = "no_data"
 SILENT_FACTOR = 3.0
 SYSTEM = "system"
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-class UnknownAlarm(BadInput):
-    """An alarm id that no alarm has."""
-
-
-class AlarmStateError(BadInput):
-    """A state change the alarm cannot make, e.g. acknowledging a cleared alarm."""
 
 
 # Rules on one (sensor, rule) must be judged one batch at a time: HTTP and MQTT

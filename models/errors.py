@@ -9,6 +9,7 @@ from __future__ import annotations
 
 __all__ = [
     "AccessDenied",
+    "AlarmStateError",
     "BadInput",
     "InvalidKey",
     "InvalidRoomCode",
@@ -16,6 +17,7 @@ __all__ = [
     "ModelImportError",
     "SensorExists",
     "TwinError",
+    "UnknownAlarm",
     "UnknownBuilding",
     "UnknownCode",
     "UnknownElement",
@@ -60,6 +62,14 @@ class UnknownElement(BadInput):
     def __init__(self, message: str, closest: list[str] | None = None) -> None:
         super().__init__(message)
         self.closest = closest or []
+
+
+class UnknownAlarm(BadInput):
+    """An alarm id that no alarm has."""
+
+
+class AlarmStateError(BadInput):
+    """A state change the alarm cannot make, e.g. acknowledging a cleared alarm."""
 
 
 class ModelImportError(BadInput):
