@@ -155,15 +155,21 @@ def _close(conn: Connection, alarm_id: int, at: str, who: str) -> None:
 
 
 def _step(
-    conn: Connection, info: dict[str, Any], rule: Rule, readings: list[tuple[int, float]]
-) -> list[int]:
-    """Walk one sensor's new readings (time order) through one rule; ids of changed alarms."""
-    w = t.alarm_watch.c
-    key = (w.sensor_id == info["sensor_id"], w.rule == rule.name)
-    state = conn.execute(select(t.alarm_watch).where(*key)).first()
+    conn: Connection,
+    info: dict[str, Any],
+    rule: Rule,
+    readings: list[tuple[int, float]],
+    state: Any,
+    alarm: Any,
+) -> tuple[list[int], tuple[int | None, int | None]]:
+    """Walk one sensor's new readings (time order) through one rule.
+
+    `state` is its `alarm_watch` row (or None) and `alarm` its open alarm (or None),
+    both read beforehand for the whole batch. Returns the ids of alarms raised or
+    cleared and the watch state to keep: (breach since, last judged), in µs.
+    """
     since: int | None = state.breach_since_us if state else None
     last: int | None = state.last_ts_us if state else None
-    alarm = _open_alarm(conn, info["sensor_id"], rule.name)
     open_id: int | None = alarm.alarm_id if alarm else None
     changed: list[int] = []
     for ts_us, value in readings:
@@ -184,43 +190,104 @@ def _step(
                 conn, info, rule.name, rule.severity, value, rule.limit, message, ts_text(ts_us)
             )
             changed.append(open_id)
-    if last is not None:
-        if state is None:
-            conn.execute(
-                t.alarm_watch.insert().values(
-                    sensor_id=info["sensor_id"],
-                    rule=rule.name,
-                    breach_since_us=since,
-                    last_ts_us=last,
-                )
+    return changed, (since, last)
+
+
+def _open_alarms(conn: Connection, sensor_ids: list[str]) -> dict[tuple[str, str], Any]:
+    """Open (raised or acknowledged) alarms of these sensors by (sensor, rule)."""
+    a = t.alarms.c
+    found: dict[tuple[str, str], Any] = {}
+    for chunk in range(0, len(sensor_ids), 500):
+        rows = conn.execute(
+            select(t.alarms).where(
+                a.sensor_id.in_(sensor_ids[chunk : chunk + 500]), a.state.in_(OPEN_STATES)
             )
+        )
+        for row in rows:
+            found[(row.sensor_id, row.rule)] = row
+    return found
+
+
+def _watch_states(conn: Connection, sensor_ids: list[str]) -> dict[tuple[str, str], Any]:
+    w = t.alarm_watch.c
+    found: dict[tuple[str, str], Any] = {}
+    for chunk in range(0, len(sensor_ids), 500):
+        rows = conn.execute(
+            select(t.alarm_watch).where(w.sensor_id.in_(sensor_ids[chunk : chunk + 500]))
+        )
+        for row in rows:
+            found[(row.sensor_id, row.rule)] = row
+    return found
+
+
+def _save_watch(
+    conn: Connection,
+    states: dict[tuple[str, str], Any],
+    kept: dict[tuple[str, str], tuple[int | None, int | None]],
+) -> None:
+    """Write the kept watch states: one executemany for updates, one for inserts.
+
+    Sent to the driver as plain tuples: building SQLAlchemy's parameter dicts for
+    thousands of rows costs more than the writes themselves.
+    """
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    updates: list[tuple[int | None, int, str, str]] = []
+    inserts: list[tuple[str, str, int | None, int]] = []
+    for (sensor_id, rule), (since, last) in kept.items():
+        if last is None:
+            continue
+        if (sensor_id, rule) in states:
+            updates.append((since, last, sensor_id, rule))
         else:
-            conn.execute(
-                update(t.alarm_watch).where(*key).values(breach_since_us=since, last_ts_us=last)
-            )
-    return changed
+            inserts.append((sensor_id, rule, since, last))
+    if updates:
+        conn.exec_driver_sql(
+            f"UPDATE alarm_watch SET breach_since_us = {mark}, last_ts_us = {mark} "
+            f"WHERE sensor_id = {mark} AND rule = {mark}",
+            updates,
+        )
+    if inserts:
+        conn.exec_driver_sql(
+            "INSERT INTO alarm_watch (sensor_id, rule, breach_since_us, last_ts_us) "
+            f"VALUES ({mark}, {mark}, {mark}, {mark})",
+            inserts,
+        )
 
 
 def evaluate(engine: Engine, rows: ingest.StoredRows) -> list[dict[str, Any]]:
-    """Judge newly stored readings `(sensor, ts_us, value)`; the alarms that changed."""
+    """Judge newly stored readings `(sensor, ts_us, value)`; the alarms that changed.
+
+    The watch states and open alarms of every sensor in the batch are read in two
+    queries and the new states written in two statements, so a batch of a thousand
+    readings costs a handful of round trips, not several per reading.
+    """
     by_sensor: dict[str, list[tuple[int, float]]] = {}
     for sensor_id, ts_us, value in rows:
         by_sensor.setdefault(sensor_id, []).append((ts_us, value))
     changed: list[int] = []
     with _lock, engine.begin() as conn:
-        infos = _sensors(conn, sorted(by_sensor))
+        ids = sorted(by_sensor)
+        infos = _sensors(conn, ids)
         rules = rules_for(conn, {(i["kind"], i["room_code"]) for i in infos.values()})
+        states = _watch_states(conn, ids)
+        open_alarms = _open_alarms(conn, ids)
+        kept: dict[tuple[str, str], tuple[int | None, int | None]] = {}
         for sensor_id, readings in by_sensor.items():
             info = infos.get(sensor_id)
             if info is None:
                 continue
             readings.sort()
-            silent = _open_alarm(conn, sensor_id, NO_DATA)
+            silent = open_alarms.get((sensor_id, NO_DATA))
             if silent is not None:  # it speaks again
                 _close(conn, silent.alarm_id, ts_text(readings[-1][0]), SYSTEM)
                 changed.append(silent.alarm_id)
             for rule in rules[(info["kind"], info["room_code"])]:
-                changed += _step(conn, info, rule, readings)
+                key = (sensor_id, rule.name)
+                ids_changed, kept[key] = _step(
+                    conn, info, rule, readings, states.get(key), open_alarms.get(key)
+                )
+                changed += ids_changed
+        _save_watch(conn, states, kept)
     return _announce(engine, changed)
 
 

@@ -45,7 +45,10 @@ class HttpSender:
     """Posts batches to `<url>/api/readings`; counts what the twin answered per item."""
 
     def __init__(self, url: str, key: str) -> None:
-        import httpx
+        try:
+            import httpx
+        except ImportError:
+            raise BadInput("`twin simulate --http` needs httpx: pip install httpx") from None
 
         self._client = httpx.Client(
             base_url=url.rstrip("/"), headers={"Authorization": f"Bearer {key}"}, timeout=30
