@@ -12,6 +12,7 @@ DEMO_DIR := build/sample
 DEMO_DB ?= twin.db
 HOST ?= 127.0.0.1
 PORT ?= 8000
+SIM_RATE ?= 20
 
 # Debian packages: EGL for off-screen snapshots, fonts for labels (Chinese names
 # need the Droid fallback), chromium for the browser tests, mosquitto for MQTT.
@@ -54,7 +55,13 @@ demo: system-deps install web
 	mkdir -p $(DEMO_DIR)
 	$(BIN)/twin sample $(DEMO_DIR)/campus.ifc --buildings 3 --seed 1
 	$(BIN)/twin import $(DEMO_DIR)/campus.ifc --site WZ01 --db $(DEMO_DB)
+	$(BIN)/twin simulate setup --db $(DEMO_DB)
 	$(BIN)/twin info --db $(DEMO_DB)
+	$(BIN)/twin keys create --role gateway --db $(DEMO_DB) | tail -n 1 > $(DEMO_DIR)/gateway.key
+	# The simulator feeds the running app over HTTP; it stops with the server.
+	$(BIN)/twin simulate --db $(DEMO_DB) --url http://127.0.0.1:$(PORT) --rate $(SIM_RATE) \
+	    --seed 1 --key "$$(cat $(DEMO_DIR)/gateway.key)" > $(DEMO_DIR)/simulate.log 2>&1 & \
+	sim=$$!; trap 'kill $$sim 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/twin serve --host $(HOST) --port $(PORT) --db $(DEMO_DB)
 
 lint: install
