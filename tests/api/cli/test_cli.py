@@ -3,31 +3,12 @@
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from models.codes import RoomCode
-from tests.processes import run_twin
-
-
-def twin(*args: str, db: Path) -> subprocess.CompletedProcess[str]:
-    return run_twin(*args, db=db)
-
-
-@pytest.fixture(scope="module")
-def duplex_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from tests.conftest import SHARED_IFC
-
-    if not (SHARED_IFC / "duplex.ifc").exists():
-        pytest.skip(f"real IFC files not found at {SHARED_IFC}")
-    db = tmp_path_factory.mktemp("cli") / "twin.db"
-    result = twin("import", str(SHARED_IFC / "duplex.ifc"), "--site", "DX01", "--json", db=db)
-    assert result.returncode == 0, result.stderr
-    summary = json.loads(result.stdout)
-    assert summary["counts"]["rooms"] == 21
-    return db
+from tests.processes import run_twin as twin
 
 
 def test_rooms_json_is_an_array_with_api_keys(duplex_db: Path) -> None:

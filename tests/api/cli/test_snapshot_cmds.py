@@ -2,27 +2,11 @@
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import SHARED_IFC
-from tests.processes import run_twin
-
-
-def twin(*args: str, db: Path) -> subprocess.CompletedProcess[str]:
-    return run_twin(*args, db=db)
-
-
-@pytest.fixture(scope="module")
-def duplex_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    if not (SHARED_IFC / "duplex.ifc").exists():
-        pytest.skip(f"real IFC files not found at {SHARED_IFC}")
-    db = tmp_path_factory.mktemp("snapshot-cli") / "twin.db"
-    result = twin("import", str(SHARED_IFC / "duplex.ifc"), "--site", "DX01", "--json", db=db)
-    assert result.returncode == 0, result.stderr
-    return db
+from tests.processes import run_twin as twin
 
 
 def test_snapshot_writes_a_png(duplex_db: Path, tmp_path: Path) -> None:
