@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.table import Table
 
-from api.cli.common import DbOption, JsonOption, guarded, out, print_json
+from api.cli.common import DbOption, JsonOption, engine_for, guarded, out, print_json
 
 __all__ = ["alarms_app"]
 
@@ -21,12 +21,6 @@ alarms_app.add_typer(notify_app, name="notify")
 FileArgument = Annotated[Path, typer.Argument(metavar="FILE", help="A TOML file.")]
 
 
-def _engine(db: str | None) -> Any:
-    from twin.store import open_store
-
-    return open_store(db)
-
-
 @alarms_app.command("list")
 @guarded
 def list_command(
@@ -37,7 +31,7 @@ def list_command(
     """Alarms, newest first."""
     from layers.alarms import list_alarms
 
-    found = list_alarms(_engine(db), state)
+    found = list_alarms(engine_for(db), state)
     if as_json:
         print_json(found)
         return
@@ -64,7 +58,7 @@ def rules_load_command(path: FileArgument, db: DbOption = None) -> None:
     """Replace the room overrides of the alarm rules with those of FILE."""
     from layers.alarm_rules import load_rules_file
 
-    count = load_rules_file(_engine(db), path)
+    count = load_rules_file(engine_for(db), path)
     out.print(f"loaded {count} room override(s) from {path}", highlight=False)
 
 
@@ -74,7 +68,7 @@ def notify_load_command(path: FileArgument, db: DbOption = None) -> None:
     """Replace contacts, rotas and routes with those of FILE."""
     from layers.notify_config import load_config_file
 
-    config = load_config_file(_engine(db), path)
+    config = load_config_file(engine_for(db), path)
     out.print(
         f"loaded {len(config.contacts)} contact(s), {len(config.rotas)} rota(s), "
         f"{len(config.routes)} route(s) from {path}",

@@ -19,7 +19,7 @@ from rich.console import Console
 
 from models.errors import BadInput, TwinError
 
-__all__ = ["DbOption", "JsonOption", "err", "guarded", "out", "print_json"]
+__all__ = ["DbOption", "JsonOption", "engine_for", "err", "guarded", "out", "print_json"]
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -34,6 +34,13 @@ DbOption = Annotated[
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print only JSON.")]
+
+
+def engine_for(db: str | None) -> Any:
+    """The store `--db` names (else `$TWIN_DATABASE_URL`, else ./twin.db), opened lazily."""
+    from twin.store import open_store
+
+    return open_store(db)
 
 
 def print_json(value: Any) -> None:

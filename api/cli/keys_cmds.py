@@ -3,22 +3,16 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.table import Table
 
-from api.cli.common import DbOption, JsonOption, guarded, out, print_json
+from api.cli.common import DbOption, JsonOption, engine_for, guarded, out, print_json
 
 __all__ = ["keys_app"]
 
 keys_app = typer.Typer(help="API keys for gateways and administrators.", no_args_is_help=True)
-
-
-def _engine(db: str | None) -> Any:
-    from twin.store import open_store
-
-    return open_store(db)
 
 
 @keys_app.command("create")
@@ -30,7 +24,7 @@ def create_command(
     """Make a key; it is printed once, alone on the last line, and stored only hashed."""
     from layers.keys import create_key
 
-    token = create_key(_engine(db), role)
+    token = create_key(engine_for(db), role)
     out.print(f"new {role} key (shown once; the twin keeps only its hash):", highlight=False)
     sys.stdout.flush()
     sys.stdout.write(token + "\n")
@@ -42,7 +36,7 @@ def list_command(db: DbOption = None, as_json: JsonOption = False) -> None:
     """Every key's id, role and dates (the keys themselves are not stored)."""
     from layers.keys import list_keys
 
-    keys = list_keys(_engine(db))
+    keys = list_keys(engine_for(db))
     if as_json:
         print_json(keys)
         return
@@ -63,5 +57,5 @@ def revoke_command(
     """Revoke a key; requests with it are refused from now on."""
     from layers.keys import revoke_key
 
-    revoke_key(_engine(db), key_id)
+    revoke_key(engine_for(db), key_id)
     out.print(f"key {key_id} revoked", highlight=False)

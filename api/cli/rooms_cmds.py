@@ -7,17 +7,11 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from api.cli.common import DbOption, JsonOption, guarded, out, print_json
+from api.cli.common import DbOption, JsonOption, engine_for, guarded, out, print_json
 
 __all__ = ["info_command", "room_command", "rooms_command", "set_app"]
 
 set_app = typer.Typer(help="Local edits that survive every re-import.", no_args_is_help=True)
-
-
-def _engine(db: str | None) -> Any:
-    from twin.store import open_store
-
-    return open_store(db)
 
 
 @guarded
@@ -25,7 +19,7 @@ def info_command(db: DbOption = None, as_json: JsonOption = False) -> None:
     """Counts per site and building."""
     from twin.rooms import campus_info
 
-    info = campus_info(_engine(db))
+    info = campus_info(engine_for(db))
     if as_json:
         print_json(info)
         return
@@ -73,7 +67,9 @@ def rooms_command(
     """List rooms: code, name, usage, storey, net floor area, height."""
     from twin.rooms import list_rooms
 
-    rooms = list_rooms(_engine(db), building=building, storey=storey, usage=usage, retired=retired)
+    rooms = list_rooms(
+        engine_for(db), building=building, storey=storey, usage=usage, retired=retired
+    )
     if as_json:
         print_json(rooms)
         return
@@ -110,7 +106,7 @@ def room_command(
     """One room: identity, area, volume, storey, neighbours, services through it."""
     from twin.rooms import room_detail
 
-    detail = room_detail(_engine(db), code)
+    detail = room_detail(engine_for(db), code)
     if as_json:
         print_json(detail)
         return
@@ -194,7 +190,7 @@ def set_room_command(
         raise BadInput(
             "nothing to set: give --usage, --name, --long-name, --department or --capacity"
         )
-    detail = set_room(_engine(db), code, changes)
+    detail = set_room(engine_for(db), code, changes)
     if as_json:
         print_json(detail)
         return

@@ -8,17 +8,11 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from api.cli.common import DbOption, JsonOption, err, guarded, out, print_json
+from api.cli.common import DbOption, JsonOption, engine_for, err, guarded, out, print_json
 
 __all__ = ["sensors_app"]
 
 sensors_app = typer.Typer(help="Sensors bound to room and element codes.", no_args_is_help=True)
-
-
-def _engine(db: str | None) -> Any:
-    from twin.store import open_store
-
-    return open_store(db)
 
 
 def _where(sensor: dict[str, Any]) -> str:
@@ -37,7 +31,7 @@ def import_command(
     """Register the sensors of a CSV file; bad lines are reported and skipped (exit 2)."""
     from layers.sensors import import_sensors_csv
 
-    report = import_sensors_csv(_engine(db), csv_file)
+    report = import_sensors_csv(engine_for(db), csv_file)
     if as_json:
         print_json(
             {
@@ -71,7 +65,7 @@ def orphans_command(db: DbOption = None, as_json: JsonOption = False) -> None:
     """Sensors whose room was retired by a re-import, or that no room holds."""
     from layers.sensors import orphans
 
-    found = orphans(_engine(db))
+    found = orphans(engine_for(db))
     if as_json:
         print_json(found)
         return
@@ -95,7 +89,7 @@ def list_command(
     """Registered sensors: id, kind, where."""
     from layers.sensors import list_sensors
 
-    found = list_sensors(_engine(db), room_code=room_code, kind=kind)
+    found = list_sensors(engine_for(db), room_code=room_code, kind=kind)
     if as_json:
         print_json(found)
         return

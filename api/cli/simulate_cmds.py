@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
-from api.cli.common import DbOption, JsonOption, err, guarded, out, print_json
+from api.cli.common import DbOption, JsonOption, engine_for, err, guarded, out, print_json
 
 __all__ = ["simulate_app"]
 
@@ -16,12 +16,6 @@ simulate_app = typer.Typer(
 )
 
 
-def _engine(db: str | None) -> Any:
-    from twin.store import open_store
-
-    return open_store(db)
-
-
 @simulate_app.command("setup")
 @guarded
 def setup_command(db: DbOption = None, as_json: JsonOption = False) -> None:
@@ -29,7 +23,7 @@ def setup_command(db: DbOption = None, as_json: JsonOption = False) -> None:
     rooms, meters per building, manhole covers and parking bays per site."""
     from layers.simulate import plan_sensors, register_plan
 
-    engine = _engine(db)
+    engine = engine_for(db)
     plan = plan_sensors(engine)
     created = register_plan(engine, plan)
     if as_json:
@@ -75,7 +69,7 @@ def simulate_command(
 
     if not key:
         raise BadInput("a gateway key is needed: --key or $TWIN_KEY (`twin keys create`)")
-    streams = load_streams(_engine(db), sensors)
+    streams = load_streams(engine_for(db), sensors)
     if not streams:
         raise BadInput("no sensors to feed: run `twin simulate setup` first")
     sender: Sender
