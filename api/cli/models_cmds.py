@@ -28,12 +28,12 @@ def sample_command(
 ) -> None:
     """Write the generated sample campus (and its answer file) as IFC4."""
     from bim_import.sample.campus import write_sample_campus
+    from models.errors import BadInput
 
-    if buildings < 1:
-        from models.errors import BadInput
-
-        raise BadInput(f"--buildings must be at least 1, not {buildings}")
-    files = write_sample_campus(out_file, buildings=buildings, seed=seed, split=split)
+    try:
+        files = write_sample_campus(out_file, buildings=buildings, seed=seed, split=split)
+    except ValueError as exc:  # the generator's own check of --buildings (1 to 200)
+        raise BadInput(f"--buildings: {exc}") from exc
     for path in files.ifc_files:
         out.print(str(path), highlight=False)
     err.print(f"answers: {files.answers}", highlight=False)

@@ -112,3 +112,11 @@ def test_broken_shared_file_exits_2(tmp_path: Path, shared_ifc: Path) -> None:
     result = twin("import", str(shared_ifc / "errorfile.ifc"), db=tmp_path / "twin.db")
     assert result.returncode == 2
     assert "errorfile.ifc: no IfcBuilding" in result.stderr
+
+
+@pytest.mark.parametrize("count", ["0", "500"])
+def test_sample_with_an_impossible_building_count_is_bad_input(tmp_path: Path, count: str) -> None:
+    result = twin("sample", str(tmp_path / "campus.ifc"), "--buildings", count)
+    assert result.returncode == 2, result.stderr
+    assert "--buildings" in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "campus.ifc").exists()
