@@ -1,0 +1,1 @@
+"""Space planning: area standards, who sits where, room lifecycle and reallocation scenarios."""
