@@ -29,6 +29,8 @@ from models.errors import (
     UnknownRoomCode,
     UnknownSensor,
     UnknownStorey,
+    UnknownWorkOrder,
+    WorkOrderStateError,
     WrongRole,
 )
 
@@ -49,6 +51,8 @@ STATUS_BY_ERROR: tuple[tuple[type[TwinError], int], ...] = (
     (SensorExists, 409),
     (UnknownAlarm, 404),
     (AlarmStateError, 409),
+    (UnknownWorkOrder, 404),
+    (WorkOrderStateError, 409),
     (MissingKey, 401),
     (WrongRole, 403),
     (AccessDenied, 401),

@@ -24,6 +24,8 @@ __all__ = [
     "UnknownRoomCode",
     "UnknownSensor",
     "UnknownStorey",
+    "UnknownWorkOrder",
+    "WorkOrderStateError",
     "WrongRole",
 ]
 
@@ -70,6 +72,14 @@ class UnknownAlarm(BadInput):
 
 class AlarmStateError(BadInput):
     """A state change the alarm cannot make, e.g. acknowledging a cleared alarm."""
+
+
+class UnknownWorkOrder(BadInput):
+    """A work order id that no work order has."""
+
+
+class WorkOrderStateError(BadInput):
+    """A change the work order cannot make in its state, e.g. assigning a closed order."""
 
 
 class ModelImportError(BadInput):

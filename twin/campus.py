@@ -9,13 +9,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Connection, Engine, func, select
 
 from models.codes import closest_codes
 from models.errors import UnknownElement, UnknownStorey
 from twin.store import schema as t
 
-__all__ = ["element_detail", "resolve_storey_code", "sites", "storeys"]
+__all__ = ["element_detail", "find_element", "resolve_storey_code", "sites", "storeys"]
 
 
 def sites(engine: Engine) -> list[dict[str, Any]]:
@@ -71,23 +71,29 @@ def resolve_storey_code(engine: Engine, building_code: str, text: str) -> str:
     return full
 
 
+def find_element(conn: Connection, element_id: str) -> Any:
+    """The `elements` row of `element_id` (any case); `UnknownElement` with the closest ids."""
+    wanted = element_id.strip().upper()
+    e = t.elements
+    row = conn.execute(select(e).where(e.c.element_id == wanted)).first()
+    if row is None:
+        prefix = wanted.rsplit("-", 1)[0]
+        known = conn.execute(
+            select(e.c.element_id).where(e.c.element_id.like(f"{prefix}-%"))
+        ).scalars()
+        closest = closest_codes(wanted, known)
+        hint = f"; closest: {', '.join(closest)}" if closest else ""
+        raise UnknownElement(f"unknown element {element_id!r}{hint}", closest)
+    return row
+
+
 def element_detail(engine: Engine, element_id: str) -> dict[str, Any]:
     """One element: what it is, its systems, the rooms it runs through or serves.
 
     Raises `UnknownElement` with the closest ids when no element has `element_id`.
     """
-    wanted = element_id.strip().upper()
-    e = t.elements
     with engine.connect() as conn:
-        row = conn.execute(select(e).where(e.c.element_id == wanted)).first()
-        if row is None:
-            prefix = wanted.rsplit("-", 1)[0]
-            known = conn.execute(
-                select(e.c.element_id).where(e.c.element_id.like(f"{prefix}-%"))
-            ).scalars()
-            closest = closest_codes(wanted, known)
-            hint = f"; closest: {', '.join(closest)}" if closest else ""
-            raise UnknownElement(f"unknown element {element_id!r}{hint}", closest)
+        row = find_element(conn, element_id)
         systems = conn.execute(
             select(t.systems.c.name, t.systems.c.medium, t.systems.c.predefined_type)
             .join(t.element_systems, t.element_systems.c.system_id == t.systems.c.system_id)

@@ -20,6 +20,7 @@ from twin.store import schema as t
 __all__ = [
     "EDITABLE_FIELDS",
     "campus_info",
+    "find_room",
     "list_rooms",
     "resolve_building_code",
     "room_detail",
@@ -165,7 +166,8 @@ def list_rooms(
     return rooms
 
 
-def _lookup(conn: Any, code: str) -> Any:
+def find_room(conn: Any, code: str) -> Any:
+    """The `rooms` row of `code` (retired too); `InvalidRoomCode` or `UnknownRoomCode` else."""
     parsed = RoomCode.parse(code)
     row = conn.execute(select(t.rooms).where(t.rooms.c.room_code == str(parsed))).first()
     if row is None:
@@ -183,7 +185,7 @@ def room_detail(engine: Engine, code: str) -> dict[str, Any]:
     `UnknownRoomCode` (with the closest codes) for a valid code no room has.
     """
     with engine.connect() as conn:
-        row = _lookup(conn, code)
+        row = find_room(conn, code)
         edits = _edits(conn, [row.room_code]).get(row.room_code, {})
         neighbours = conn.execute(
             select(t.adjacency).where(
@@ -288,7 +290,7 @@ def set_room(engine: Engine, code: str, changes: dict[str, Any]) -> dict[str, An
         raise BadInput(f"capacity must be a whole number ≥ 0, not {changes['capacity']!r}")
     at = datetime.now(UTC).isoformat(timespec="seconds")
     with engine.begin() as conn:
-        row = _lookup(conn, code)
+        row = find_room(conn, code)
         for field, value in changes.items():
             encoded = json.dumps(value, ensure_ascii=False)
             updated = conn.execute(

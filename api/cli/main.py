@@ -13,6 +13,7 @@ from api.cli.sensors_cmds import sensors_app
 from api.cli.serve_cmds import labels_command, serve_command
 from api.cli.simulate_cmds import simulate_app
 from api.cli.snapshot_cmds import snapshot_command
+from api.cli.wo_cmds import wo_app
 
 __all__ = ["app", "main"]
 
@@ -37,6 +38,7 @@ app.add_typer(keys_app, name="keys")
 app.add_typer(alarms_app, name="alarms")
 app.add_typer(report_app, name="report")
 app.add_typer(simulate_app, name="simulate")
+app.add_typer(wo_app, name="wo")
 
 
 def main() -> None:

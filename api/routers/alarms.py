@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from api.deps import AdminKey, EngineDep
 from api.schemas.common import ERROR_RESPONSES
 from layers import alarm_rules, alarms
+from twin.workorders import work_orders_of_alarm
 
 __all__ = ["router"]
 
@@ -62,7 +63,9 @@ def put_rule(
 
 @router.get("/{alarm_id}", responses=ERROR_RESPONSES)
 def get_alarm(engine: EngineDep, alarm_id: AlarmId) -> dict[str, Any]:
-    return alarms.get_alarm(engine, alarm_id)
+    """One alarm, with the work orders opened from it (`work_orders`)."""
+    alarm = alarms.get_alarm(engine, alarm_id)
+    return {**alarm, "work_orders": work_orders_of_alarm(engine, alarm_id)}
 
 
 @router.post("/{alarm_id}/acknowledge", responses={**ERROR_RESPONSES, 409: {}})

@@ -8,6 +8,7 @@ says, so a re-import never overwrites them.
 from __future__ import annotations
 
 from sqlalchemy import (
+    DDL,
     BigInteger,
     Boolean,
     Column,
@@ -21,6 +22,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    event,
 )
 
 __all__ = ["metadata"]
@@ -424,3 +426,59 @@ deliveries = Table(
     Column("delivered_at", String(32)),
     Index("ix_deliveries_status", "status", "next_attempt_us"),
 )
+
+# --- work orders (issue 6) ---
+
+work_orders = Table(
+    "work_orders",
+    metadata,
+    Column("work_order_id", Integer, primary_key=True, autoincrement=True),
+    # Against a room or an element, never both. No foreign key on the element: a
+    # re-import deletes and re-inserts a file's elements, and the order must outlive that.
+    Column("room_code", ForeignKey("rooms.room_code")),
+    Column("element_id", String(32)),
+    Column("building_code", String(16)),
+    Column("alarm_id", ForeignKey("alarms.alarm_id")),
+    Column("title", Text, nullable=False),
+    Column("description", Text, nullable=False),
+    Column("priority", String(8), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("assignee", Text),
+    Column("opened_at", String(32), nullable=False),
+    Column("opened_by", Text, nullable=False),
+    Column("updated_at", String(32), nullable=False),
+    Column("closed_at", String(32)),
+    Index("ix_work_orders_room", "room_code"),
+    Index("ix_work_orders_building_state", "building_code", "state"),
+    Index("ix_work_orders_alarm", "alarm_id"),
+)
+
+work_order_events = Table(
+    "work_order_events",
+    metadata,
+    # The history of each order: only ever inserted, never updated or deleted.
+    Column("event_id", Integer, primary_key=True, autoincrement=True),
+    Column("work_order_id", ForeignKey("work_orders.work_order_id"), nullable=False),
+    Column("at", String(32), nullable=False),
+    Column("event", String(16), nullable=False),
+    Column("by", Text, nullable=False),
+    # How `by` came in: "cli", or the key's role and id ("admin key 3f2a9c0d1e7b").
+    Column("via", Text, nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("assignee", Text),
+    Column("note", Text),
+    Index("ix_work_order_events_order", "work_order_id"),
+)
+
+# SQLite refuses to edit the history at all, whatever the caller (the twin has no code
+# that would; this keeps a stray UPDATE from a shell or a script from rewriting it).
+for _change in ("UPDATE", "DELETE"):
+    event.listen(
+        work_order_events,
+        "after_create",
+        DDL(
+            f"CREATE TRIGGER work_order_events_no_{_change.lower()} BEFORE {_change} "
+            "ON work_order_events BEGIN "
+            "SELECT RAISE(ABORT, 'work order history is never edited'); END"
+        ).execute_if(dialect="sqlite"),
+    )
