@@ -40,14 +40,15 @@ def orders(wo_campus: Path) -> Iterator[tuple[Engine, dict[str, int], list[str],
     room_a, room_b = some_rooms(engine)
     valve = some_valve(engine)
     ids = {}
-    for name, target in (
-        ("a_open", {"room_code": room_a}),
-        ("a_assigned", {"room_code": room_a}),
-        ("a_closed", {"room_code": room_a}),
-        ("b_in_progress", {"room_code": room_b}),
-        ("valve_assigned", {"element_id": valve}),
+    for name, room, element in (
+        ("a_open", room_a, None),
+        ("a_assigned", room_a, None),
+        ("a_closed", room_a, None),
+        ("b_in_progress", room_b, None),
+        ("valve_assigned", None, valve),
     ):
-        ids[name] = open_work_order(engine, BY, title=name, **target)["work_order_id"]
+        order = open_work_order(engine, BY, title=name, room_code=room, element_id=element)
+        ids[name] = order["work_order_id"]
     assign_work_order(engine, ids["a_assigned"], "Li Wei", BY)
     assign_work_order(engine, ids["b_in_progress"], "li wei", BY)
     start_work_order(engine, ids["b_in_progress"], BY)
