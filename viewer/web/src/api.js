@@ -36,6 +36,9 @@ export const api = {
   storeys: (building) => getJson(`/api/buildings/${encodeURIComponent(building)}/storeys`),
   room: (code) => getJson(`/api/rooms/${encodeURIComponent(code)}`),
   element: (id) => getJson(`/api/elements/${encodeURIComponent(id)}`),
+  roomWorkOrders: (code, state) => getJson(
+    `/api/rooms/${encodeURIComponent(code)}/work-orders${state ? `?state=${encodeURIComponent(state)}` : ''}`,
+  ),
 
   /** Every active room of a building, page by page. */
   async roomsOfBuilding(building) {
