@@ -7,6 +7,7 @@ The command line works on the store directly, with no key: who makes a change is
 from __future__ import annotations
 
 import getpass
+from collections.abc import Callable
 from typing import Annotated, Any
 
 import typer
@@ -156,34 +157,28 @@ def comment_command(
 NoteOption = Annotated[str, typer.Option("--note", help="Required: what was done, or why.")]
 
 
-@wo_app.command("close")
-@guarded
-def close_command(
-    work_order_id: IdArgument,
-    note: NoteOption = "",
-    by: ByOption = None,
-    db: DbOption = None,
-    as_json: JsonOption = False,
-) -> None:
-    """Close an order; --note says what was done."""
-    from twin.workorders import close_work_order
+def _noted_command(action: str, summary: str) -> Callable[..., None]:
+    """`twin wo close|reopen ID --note …`: the two changes that need a note."""
 
-    _print_order(close_work_order(engine_for(db), work_order_id, note, _actor(by)), as_json)
+    @wo_app.command(action, help=summary)
+    @guarded
+    def command(
+        work_order_id: IdArgument,
+        note: NoteOption = "",
+        by: ByOption = None,
+        db: DbOption = None,
+        as_json: JsonOption = False,
+    ) -> None:
+        from twin import workorders
+
+        change = getattr(workorders, f"{action}_work_order")
+        _print_order(change(engine_for(db), work_order_id, note, _actor(by)), as_json)
+
+    return command
 
 
-@wo_app.command("reopen")
-@guarded
-def reopen_command(
-    work_order_id: IdArgument,
-    note: NoteOption = "",
-    by: ByOption = None,
-    db: DbOption = None,
-    as_json: JsonOption = False,
-) -> None:
-    """Reopen a closed order; --note says why."""
-    from twin.workorders import reopen_work_order
-
-    _print_order(reopen_work_order(engine_for(db), work_order_id, note, _actor(by)), as_json)
+close_command = _noted_command("close", "Close an order; --note says what was done.")
+reopen_command = _noted_command("reopen", "Reopen a closed order; --note says why.")
 
 
 @wo_app.command("list")

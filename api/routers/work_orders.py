@@ -11,6 +11,7 @@ stolen one must not be able to close or reassign a crew's jobs. The room panel r
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Path, Query, status
@@ -42,6 +43,15 @@ CHANGE_RESPONSES: dict[int | str, dict[str, Any]] = {
     **ERROR_RESPONSES,
     409: {"description": "The order's state does not allow this, e.g. assigning a closed one."},
 }
+
+
+def _action(name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """The route of one change: `POST /work-orders/{work_order_id}/<name>`."""
+    return router.post(
+        f"/work-orders/{{work_order_id}}/{name}",
+        response_model=WorkOrderPublic,
+        responses=CHANGE_RESPONSES,
+    )
 
 
 def _actor(key: KeyInfo, action: WorkOrderAction) -> workorders.Actor:
@@ -110,11 +120,7 @@ def work_order(engine: EngineDep, work_order_id: WorkOrderId) -> dict[str, Any]:
     return workorders.work_order_detail(engine, work_order_id)
 
 
-@router.post(
-    "/work-orders/{work_order_id}/assign",
-    response_model=WorkOrderPublic,
-    responses=CHANGE_RESPONSES,
-)
+@_action("assign")
 def assign(
     engine: EngineDep, key: AdminKey, work_order_id: WorkOrderId, change: WorkOrderAssign
 ) -> dict[str, Any]:
@@ -122,11 +128,7 @@ def assign(
     return workorders.assign_work_order(engine, work_order_id, change.assignee, _actor(key, change))
 
 
-@router.post(
-    "/work-orders/{work_order_id}/start",
-    response_model=WorkOrderPublic,
-    responses=CHANGE_RESPONSES,
-)
+@_action("start")
 def start(
     engine: EngineDep,
     key: AdminKey,
@@ -139,11 +141,7 @@ def start(
     )
 
 
-@router.post(
-    "/work-orders/{work_order_id}/comment",
-    response_model=WorkOrderPublic,
-    responses=CHANGE_RESPONSES,
-)
+@_action("comment")
 def comment(
     engine: EngineDep, key: AdminKey, work_order_id: WorkOrderId, change: WorkOrderComment
 ) -> dict[str, Any]:
@@ -151,11 +149,7 @@ def comment(
     return workorders.comment_work_order(engine, work_order_id, change.text, _actor(key, change))
 
 
-@router.post(
-    "/work-orders/{work_order_id}/close",
-    response_model=WorkOrderPublic,
-    responses=CHANGE_RESPONSES,
-)
+@_action("close")
 def close(
     engine: EngineDep, key: AdminKey, work_order_id: WorkOrderId, change: WorkOrderNote
 ) -> dict[str, Any]:
@@ -163,11 +157,7 @@ def close(
     return workorders.close_work_order(engine, work_order_id, change.note, _actor(key, change))
 
 
-@router.post(
-    "/work-orders/{work_order_id}/reopen",
-    response_model=WorkOrderPublic,
-    responses=CHANGE_RESPONSES,
-)
+@_action("reopen")
 def reopen(
     engine: EngineDep, key: AdminKey, work_order_id: WorkOrderId, change: WorkOrderNote
 ) -> dict[str, Any]:

@@ -20,6 +20,7 @@ import json
 import shutil
 import subprocess
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -67,6 +68,31 @@ def _ensure_client_built() -> None:
         )
 
 
+def require_browser() -> None:
+    """Skip unless Debian chromium and playwright are there; build the client when stale."""
+    if not CHROMIUM.exists():
+        pytest.skip("Debian chromium is missing: apt-get install -y chromium")
+    pytest.importorskip(
+        "playwright.sync_api", reason="playwright is missing: pip install playwright"
+    )
+    _ensure_client_built()
+
+
+@contextmanager
+def launched_chromium() -> Iterator[Any]:
+    """Headless Debian chromium under playwright, closed when the block ends."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
 @pytest.fixture(scope="module")
 def campus(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """The 3-building sample campus, with departments set on a few rooms."""
@@ -85,12 +111,7 @@ def campus(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 @pytest.fixture(scope="module")
 def server(campus: dict[str, Any]) -> Iterator[str]:
     """`twin serve` on a free port over the campus; yields its base URL."""
-    if not CHROMIUM.exists():
-        pytest.skip("Debian chromium is missing: apt-get install -y chromium")
-    pytest.importorskip(
-        "playwright.sync_api", reason="playwright is missing: pip install playwright"
-    )
-    _ensure_client_built()
+    require_browser()
     log = campus["folder"] / "serve.log"
     cache = str(campus["folder"] / "cache")
     with serve_twin(campus["db"], log, TWIN_CACHE_DIR=cache) as (base, _process):
@@ -99,14 +120,8 @@ def server(campus: dict[str, Any]) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def browser(server: str) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
+    with launched_chromium() as chromium:
         yield chromium
-        chromium.close()
 
 
 # --- the page ------------------------------------------------------------------------

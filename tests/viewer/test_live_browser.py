@@ -22,7 +22,7 @@ from layers.keys import create_key
 from layers.sensors import SensorCreate, register_sensor
 from tests.campus_stores import sample_store
 from tests.processes import serve_twin
-from tests.viewer.test_browser import CHROMIUM, CHROMIUM_ARGS, Page, _ensure_client_built
+from tests.viewer.test_browser import Page, launched_chromium, require_browser
 from twin.rooms import list_rooms, set_room
 from twin.store import open_store
 from viewer.palette import COLOUR_MODES, colour_for
@@ -32,10 +32,7 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    if not CHROMIUM.exists():
-        pytest.skip("Debian chromium is missing: apt-get install -y chromium")
-    pytest.importorskip("playwright.sync_api", reason="playwright is missing")
-    _ensure_client_built()
+    require_browser()
     folder = tmp_path_factory.mktemp("live-campus")
     db = sample_store(folder, buildings=1)
     engine = open_store(str(db))
@@ -52,18 +49,12 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, 
 
 @pytest.fixture(scope="module")
 def page(live_server: dict[str, Any]) -> Iterator[Page]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
+    with launched_chromium() as chromium:
         opened = Page(chromium, live_server["base"], viewport={"width": 1280, "height": 800})
         opened.page.wait_for_function("window.campusTwin.liveConnected", timeout=10_000)
         opened.call("window.notReloaded = true")
         yield opened
         opened.close()
-        chromium.close()
 
 
 def _send(server: dict[str, Any], sensor: str, value: float, minutes_ago: float) -> None:

@@ -18,7 +18,7 @@ import pytest
 from layers.keys import create_key
 from tests.campus_stores import sample_store
 from tests.processes import serve_twin
-from tests.viewer.test_browser import CHROMIUM, CHROMIUM_ARGS, Page, _ensure_client_built
+from tests.viewer.test_browser import Page, launched_chromium, require_browser
 from twin.rooms import list_rooms
 from twin.store import open_store
 from twin.workorders import Actor, assign_work_order, close_work_order, open_work_order
@@ -30,10 +30,7 @@ BY = Actor("dispatcher", "cli")
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    if not CHROMIUM.exists():
-        pytest.skip("Debian chromium is missing: apt-get install -y chromium")
-    pytest.importorskip("playwright.sync_api", reason="playwright is missing")
-    _ensure_client_built()
+    require_browser()
     folder = tmp_path_factory.mktemp("wo-campus")
     db = sample_store(folder, buildings=1)
     engine = open_store(str(db))
@@ -73,14 +70,9 @@ def _panel_orders(page: Page, code: str) -> list[dict[str, str]]:
 def test_the_room_panel_lists_the_rooms_open_work_orders(
     server: dict[str, Any], tmp_path: Path
 ) -> None:
-    from playwright.sync_api import sync_playwright
-
     room, other, empty = server["rooms"]
     door_id, tap_id = server["ids"]
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
+    with launched_chromium() as chromium:
         page = Page(
             chromium, server["base"], f"/?room={room}", viewport={"width": 1280, "height": 800}
         )
@@ -113,4 +105,3 @@ def test_the_room_panel_lists_the_rooms_open_work_orders(
             assert page.errors == []
         finally:
             page.close()
-            chromium.close()

@@ -62,10 +62,11 @@ def _now_text(now: datetime | None) -> str:
     return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
-def _text(value: str | None, what: str, limit: int = TEXT_MAX) -> str:
+def _text(value: str | None, what: str, limit: int = TEXT_MAX, empty: str | None = None) -> str:
+    """`value` stripped; `BadInput` (saying `empty`, if given) when blank or too long."""
     cleaned = (value or "").strip()
     if not cleaned:
-        raise BadInput(f"{what} is empty; write one")
+        raise BadInput(empty or f"{what} is empty; write one")
     if len(cleaned) > limit:
         raise BadInput(f"{what} is {len(cleaned)} characters long; at most {limit}")
     return cleaned
@@ -323,9 +324,8 @@ def close_work_order(
     engine: Engine, work_order_id: int, note: str, by: Actor, now: datetime | None = None
 ) -> dict[str, Any]:
     """Close an order with a note saying what was done (or why nothing was)."""
-    if not (note or "").strip():
-        raise BadInput(f"closing work order {work_order_id} needs a note saying what was done")
-    text = _text(note, "the closing note")
+    needed = f"closing work order {work_order_id} needs a note saying what was done"
+    text = _text(note, "the closing note", empty=needed)
     return _change(engine, work_order_id, "close", "closed", by, now, to="closed", note=text)
 
 
@@ -333,7 +333,6 @@ def reopen_work_order(
     engine: Engine, work_order_id: int, note: str, by: Actor, now: datetime | None = None
 ) -> dict[str, Any]:
     """Reopen a closed order with a note saying why; back to assigned when it has an assignee."""
-    if not (note or "").strip():
-        raise BadInput(f"reopening work order {work_order_id} needs a note saying why")
-    text = _text(note, "the reopening note")
+    needed = f"reopening work order {work_order_id} needs a note saying why"
+    text = _text(note, "the reopening note", empty=needed)
     return _change(engine, work_order_id, "reopen", "reopened", by, now, note=text)
