@@ -20,8 +20,8 @@ from twin.store import schema as t
 __all__ = [
     "EDITABLE_FIELDS",
     "campus_info",
-    "find_room",
     "list_rooms",
+    "lookup_room",
     "resolve_building_code",
     "room_detail",
     "set_room",
@@ -166,8 +166,7 @@ def list_rooms(
     return rooms
 
 
-def find_room(conn: Any, code: str) -> Any:
-    """The `rooms` row of `code` (retired too); `InvalidRoomCode` or `UnknownRoomCode` else."""
+def _lookup(conn: Any, code: str) -> Any:
     parsed = RoomCode.parse(code)
     row = conn.execute(select(t.rooms).where(t.rooms.c.room_code == str(parsed))).first()
     if row is None:
@@ -178,6 +177,15 @@ def find_room(conn: Any, code: str) -> Any:
     return row
 
 
+def lookup_room(conn: Any, code: str) -> Any:
+    """The stored row of the room `code` names, on an open connection.
+
+    Raises `InvalidRoomCode` for a malformed code or wrong check character and
+    `UnknownRoomCode` (with the closest codes) for a valid code no room has.
+    """
+    return _lookup(conn, code)
+
+
 def room_detail(engine: Engine, code: str) -> dict[str, Any]:
     """Everything about one room: identity, size, neighbours, services through it, history.
 
@@ -185,7 +193,7 @@ def room_detail(engine: Engine, code: str) -> dict[str, Any]:
     `UnknownRoomCode` (with the closest codes) for a valid code no room has.
     """
     with engine.connect() as conn:
-        row = find_room(conn, code)
+        row = _lookup(conn, code)
         edits = _edits(conn, [row.room_code]).get(row.room_code, {})
         neighbours = conn.execute(
             select(t.adjacency).where(
@@ -290,7 +298,7 @@ def set_room(engine: Engine, code: str, changes: dict[str, Any]) -> dict[str, An
         raise BadInput(f"capacity must be a whole number ≥ 0, not {changes['capacity']!r}")
     at = datetime.now(UTC).isoformat(timespec="seconds")
     with engine.begin() as conn:
-        row = find_room(conn, code)
+        row = _lookup(conn, code)
         for field, value in changes.items():
             encoded = json.dumps(value, ensure_ascii=False)
             updated = conn.execute(

@@ -21,7 +21,7 @@ from sqlalchemy import Connection, Engine, insert, select, update
 
 from models.errors import BadInput, UnknownAlarm, WorkOrderStateError
 from twin.campus import find_element
-from twin.rooms import find_room
+from twin.rooms import lookup_room
 from twin.store import schema as t
 from twin.workorders.read import PRIORITIES, find_work_order, work_order_detail
 
@@ -118,7 +118,7 @@ def _resolve_target(
     if room_code and element_id:
         raise BadInput("a work order is against a room or an element, not both")
     if room_code:
-        room = find_room(conn, room_code)
+        room = lookup_room(conn, room_code)
         if room.status != "active":
             raise BadInput(
                 f"room {room.room_code} was retired on {room.retired_at}; "

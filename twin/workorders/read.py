@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, func, select
 
 from models.errors import BadInput, UnknownWorkOrder
-from twin.rooms import find_room, resolve_building_code
+from twin.rooms import lookup_room, resolve_building_code
 from twin.store import schema as t
 
 __all__ = [
@@ -122,7 +122,7 @@ def list_work_orders(
         query = query.where(func.lower(w.assignee) == assignee.strip().lower())
     with engine.connect() as conn:
         if room:
-            query = query.where(w.room_code == find_room(conn, room).room_code)
+            query = query.where(w.room_code == lookup_room(conn, room).room_code)
         return [_public(row) for row in conn.execute(query)]
 
 
