@@ -27,7 +27,7 @@ from sqlalchemy import Engine, select
 
 from models.services import ElementKind
 from twin.geo.footprints import WALL_GAP_M, footprints_of
-from twin.geo.geojson import BOUNDARY_MARGIN_M, to_wgs84
+from twin.geo.geojson import BOUNDARY_MARGIN_M, site_boundary, to_wgs84
 from twin.geo.sites import placed_frame, resolve_site
 from twin.rooms import room_summaries
 from twin.store import schema as t
@@ -169,12 +169,10 @@ def imdf_archive(
             "postal_code_vanity": None,
         },
     )
-    outlines = list(footprints.values()) or [shapely.from_wkb(r.footprint_wkb) for r in rooms]
-    venue_shape = (
-        shapely.buffer(shapely.convex_hull(shapely.union_all(outlines)), BOUNDARY_MARGIN_M, 4)
-        if outlines
-        else shapely.Point(0, 0).buffer(BOUNDARY_MARGIN_M, 4)
-    )
+    outlines = list(footprints.values()) or list(shapely.from_wkb([r.footprint_wkb for r in rooms]))
+    venue_shape = site_boundary(outlines)
+    if venue_shape is None:
+        venue_shape = shapely.Point(0, 0).buffer(BOUNDARY_MARGIN_M, quad_segs=4)
     venue_geometry = to_wgs84(venue_shape, frame)
     venue = _feature(
         "venue",
