@@ -56,7 +56,7 @@ def free_entry(engine: Any, medium: str) -> Any:
 
 def counts(engine: Any) -> tuple[int, int, int, int]:
     with engine.connect() as conn:
-        return tuple(  # type: ignore[return-value]
+        return tuple(
             conn.execute(select(func.count()).select_from(table)).scalar()
             for table in (t.elements, t.ports, t.connections, t.systems)
         )
