@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 import shapely
-from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy import Connection, Engine, and_, case, func, literal, select
 
 from models.errors import BadInput, UnknownStorey
 from models.geometry import FloatArray
@@ -57,12 +57,17 @@ def to_wgs84(geometries: Sequence[Any] | Any, frame: SiteFrame) -> Any:
 
 def feature_collection(ids: Sequence[str], geometries: Any, properties: Sequence[Any]) -> str:
     """A FeatureCollection as JSON text from ids, WGS84 geometries and property dicts."""
+    texts = [json.dumps(p, ensure_ascii=False) for p in properties]
+    return _collection_text(ids, geometries, texts)
+
+
+def _collection_text(ids: Sequence[str], geometries: Any, properties: Sequence[str]) -> str:
+    """The same from property JSON texts. Ids are twin codes: no character needs escaping."""
     if not len(ids):
         return '{"type":"FeatureCollection","features":[]}'
     texts = shapely.to_geojson(np.asarray(geometries, dtype=object))
     features = [
-        f'{{"type":"Feature","id":{json.dumps(i)},"geometry":{g},'
-        f'"properties":{json.dumps(p, ensure_ascii=False)}}}'
+        f'{{"type":"Feature","id":"{i}","geometry":{g},"properties":{p}}}'
         for i, g, p in zip(ids, texts, properties, strict=True)
     ]
     return '{"type":"FeatureCollection","features":[' + ",".join(features) + "]}"
@@ -99,22 +104,79 @@ def site_geojson(engine: Engine, site_code: str, layer: str, storey: str | None 
 def _rooms(
     conn: Connection, frame: SiteFrame, site_code: str, buildings: list[str], storey: str | None
 ) -> str:
-    query = (
-        select(t.rooms)
-        .where(
-            t.rooms.c.building_code.in_(buildings),
-            t.rooms.c.status == "active",
-            t.rooms.c.footprint_wkb.is_not(None),
-        )
-        .order_by(t.rooms.c.room_code)
-    )
+    where = [
+        t.rooms.c.building_code.in_(buildings),
+        t.rooms.c.status == "active",
+        t.rooms.c.footprint_wkb.is_not(None),
+    ]
     if storey:
-        storey_codes = _storey_codes(conn, site_code, buildings, storey)
-        query = query.where(t.rooms.c.storey_code.in_(storey_codes))
-    rows = conn.execute(query).all()
-    summaries = room_summaries(conn, rows)
-    geometries = to_wgs84(shapely.from_wkb([row.footprint_wkb for row in rows]), frame)
-    return feature_collection([row.room_code for row in rows], geometries, summaries)
+        where.append(t.rooms.c.storey_code.in_(_storey_codes(conn, site_code, buildings, storey)))
+    found: list[tuple[str, bytes, str]]
+    if conn.dialect.name == "sqlite":
+        # SQLite writes each room's properties as JSON in C; the rows never become
+        # Python dicts. Other stores take the same fields through `room_summaries`.
+        edits = _site_edits(site_code)
+        properties = _room_properties_json(site_code, edits.c.edits)
+        found = [
+            (code, wkb, text)
+            for code, wkb, text in conn.execute(
+                select(t.rooms.c.room_code, t.rooms.c.footprint_wkb, properties)
+                .select_from(t.rooms.outerjoin(edits, edits.c.room_code == t.rooms.c.room_code))
+                .where(*where)
+                .order_by(t.rooms.c.room_code)
+            )
+        ]
+    else:
+        rows = conn.execute(select(t.rooms).where(*where).order_by(t.rooms.c.room_code)).all()
+        found = [
+            (row.room_code, row.footprint_wkb, json.dumps(summary, ensure_ascii=False))
+            for row, summary in zip(rows, room_summaries(conn, rows), strict=True)
+        ]
+    geometries = to_wgs84(shapely.from_wkb([wkb for _, wkb, _ in found]), frame)
+    return _collection_text([code for code, _, _ in found], geometries, [p for _, _, p in found])
+
+
+def _site_edits(site_code: str) -> Any:
+    """Each room's local edits as one JSON object, for the rooms of one site."""
+    edits = t.room_edits
+    return (
+        select(
+            edits.c.room_code,
+            func.json_group_object(edits.c.field, func.json(edits.c.value)).label("edits"),
+        )
+        # A range on the primary key: every room code of the site starts with "SITE-".
+        .where(edits.c.room_code >= f"{site_code}-", edits.c.room_code < f"{site_code}.")
+        .group_by(edits.c.room_code)
+        .subquery("site_edits")
+    )
+
+
+def _room_properties_json(site_code: str, edits: Any) -> Any:
+    """`json_object` of the fields `twin.rooms.list_rooms` gives, local edits applied."""
+    r = t.rooms.c
+
+    def edited(field: str, model: Any) -> Any:
+        path = f"$.{field}"
+        return case(
+            (func.json_type(edits, path).is_not(None), func.json_extract(edits, path)),
+            else_=model,
+        )
+
+    return func.json_object(
+        "room_code", r.room_code,
+        "site_code", literal(site_code),
+        "building_code", r.building_code,
+        "storey_code", r.storey_code,
+        "storey", func.substr(r.storey_code, func.length(r.building_code) + 2),
+        "name", edited("name", r.name),
+        "long_name", edited("long_name", r.long_name),
+        "usage", edited("usage", r.usage),
+        "department", func.json_extract(edits, "$.department"),
+        "capacity", func.json_extract(edits, "$.capacity"),
+        "net_floor_area_m2", func.round(r.net_floor_area_m2, 2),
+        "height_m", func.round(r.height_m, 2),
+        "status", r.status,
+    )  # fmt: skip
 
 
 def _storey_codes(conn: Connection, site_code: str, buildings: list[str], storey: str) -> list[str]:
@@ -192,6 +254,12 @@ def _boundary(frame: SiteFrame, footprints: dict[str, Any]) -> str:
 
 
 def _pipes(conn: Connection, frame: SiteFrame, site_code: str) -> str:
+    outdoor = and_(
+        t.elements.c.site_code == site_code,
+        t.elements.c.building_code.is_(None),
+        t.elements.c.kind == ElementKind.PIPE_SEGMENT.value,
+        t.elements.c.axis_json.is_not(None),
+    )
     rows = conn.execute(
         select(
             t.elements.c.element_id,
@@ -200,19 +268,15 @@ def _pipes(conn: Connection, frame: SiteFrame, site_code: str) -> str:
             t.elements.c.outer_diameter_m,
             t.elements.c.axis_json,
         )
-        .where(
-            t.elements.c.site_code == site_code,
-            t.elements.c.building_code.is_(None),
-            t.elements.c.kind == ElementKind.PIPE_SEGMENT.value,
-            t.elements.c.axis_json.is_not(None),
-        )
+        .where(outdoor)
         .order_by(t.elements.c.element_id)
     ).all()
     systems: dict[str, list[str]] = {}
     for element_id, name in conn.execute(
         select(t.element_systems.c.element_id, t.systems.c.name)
         .join(t.systems, t.systems.c.system_id == t.element_systems.c.system_id)
-        .where(t.systems.c.site_code == site_code, t.systems.c.building_code.is_(None))
+        .join(t.elements, t.elements.c.element_id == t.element_systems.c.element_id)
+        .where(outdoor)
     ):
         systems.setdefault(element_id, []).append(name)
     ids, lines, properties = [], [], []

@@ -144,3 +144,20 @@ def test_bad_requests(sample_db: Path, georef_db: Path) -> None:
         layer(sample_db, "rooms", storey="F09")
     with pytest.raises(BadInput, match="EX01 has no georeference"):
         layer(georef_db, "footprints", site="EX01")
+
+
+def test_room_edits_show_in_the_layer(sample_db: Path, tmp_path: Path) -> None:
+    from tests.campus_stores import copy_store
+    from twin.rooms import set_room
+
+    db = copy_store(sample_db, tmp_path)
+    engine = open_store(str(db))
+    first, second = (r["room_code"] for r in list_rooms(engine)[:2])
+    set_room(engine, first, {"name": 'Registry "A" 登记处', "department": "Finance", "capacity": 4})
+    set_room(engine, second, {"long_name": None, "usage": "storage"})
+    by_code = {r["room_code"]: r for r in list_rooms(engine)}
+    engine.dispose()
+    features = {f["id"]: f["properties"] for f in layer(db, "rooms")["features"]}
+    assert features[first] == by_code[first] and features[first]["capacity"] == 4
+    assert features[second] == by_code[second] and features[second]["long_name"] is None
+    assert features == by_code
