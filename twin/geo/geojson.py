@@ -25,7 +25,7 @@ from models.geometry import FloatArray
 from models.services import ElementKind
 from twin.geo.crs import SiteFrame
 from twin.geo.footprints import footprints_of
-from twin.geo.sites import COORDINATE_DIGITS, placed_frame, resolve_site
+from twin.geo.sites import COORDINATE_DIGITS, placed_frame, resolve_site, room_totals
 from twin.rooms import room_summaries
 from twin.store import schema as t
 
@@ -205,29 +205,18 @@ def _footprints(
             .group_by(t.storeys.c.building_code)
         ).all()
     )
-    rooms = {
-        row.building_code: (row.rooms, row.area)
-        for row in conn.execute(
-            select(
-                t.rooms.c.building_code,
-                func.count().label("rooms"),
-                func.sum(t.rooms.c.net_floor_area_m2).label("area"),
-            )
-            .where(t.rooms.c.building_code.in_(list(footprints)), t.rooms.c.status == "active")
-            .group_by(t.rooms.c.building_code)
-        )
-    }
+    rooms = room_totals(conn, by_site=False, building_codes=list(footprints))
     placed = [b for b in buildings if b.building_code in footprints]
     properties = []
     for building in placed:
-        count, area = rooms.get(building.building_code, (0, None))
+        count, area = rooms.get(building.building_code, (0, 0.0))
         properties.append(
             {
                 "building_code": building.building_code,
                 "name": building.name,
                 "storeys": storeys.get(building.building_code, 0),
                 "rooms": count,
-                "net_floor_area_m2": round(area or 0.0, 2),
+                "net_floor_area_m2": area,
             }
         )
     geometries = to_wgs84(np.array([footprints[b.building_code] for b in placed]), frame)
