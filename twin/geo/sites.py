@@ -12,7 +12,6 @@ import json
 from collections import Counter
 from typing import Any
 
-import numpy as np
 from sqlalchemy import Connection, Engine, and_, delete, func, insert, literal, select
 
 from models.codes import closest_codes
@@ -111,9 +110,7 @@ def site_summaries(engine: Engine) -> list[dict[str, Any]]:
         frame = frame_for(georeference_of(row), placements.get(row.site_code))
         lon = lat = None
         if frame is not None:
-            lon, lat = (
-                round(float(v), COORDINATE_DIGITS) for v in frame.to_lonlat(np.zeros((1, 2)))[0]
-            )
+            lon, lat = (round(v, COORDINATE_DIGITS) for v in frame.origin_lonlat())
         count, area = rooms.get(row.site_code, (0, 0.0))
         result.append(
             {
