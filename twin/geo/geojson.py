@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 import shapely
+import shapely.affinity
 from sqlalchemy import Connection, Engine, and_, case, func, literal, select
 
 from models.errors import BadInput, UnknownStorey
@@ -46,13 +47,45 @@ def to_wgs84(geometries: Sequence[Any] | Any, frame: SiteFrame) -> Any:
     """Geometries in site metres to WGS84 lon/lat, rounded, polygons counter-clockwise.
 
     `geometries` is one shapely geometry or an array of them; the same shape returns.
+    A geometry that crosses the antimeridian is cut there (RFC 7946 §3.1.9).
     """
 
     def move(points: FloatArray) -> FloatArray:
         return np.round(frame.to_lonlat(points), COORDINATE_DIGITS)
 
     moved = shapely.remove_repeated_points(shapely.transform(geometries, move))
+    bounds = np.atleast_2d(shapely.bounds(moved))
+    if np.any(bounds[:, 2] - bounds[:, 0] > 180.0):
+        moved = np.vectorize(_cut_at_antimeridian, otypes=[object])(moved)
     return shapely.orient_polygons(moved, exterior_cw=False)
+
+
+def _cut_at_antimeridian(geometry: Any) -> Any:
+    """A geometry spanning more than 180° of longitude, made continuous and cut at ±180°.
+
+    >>> line = shapely.LineString([(179.9, 1.0), (-179.9, 1.0)])
+    >>> _cut_at_antimeridian(line).geoms[1].coords[0]
+    (-180.0, 1.0)
+    """
+    xmin, _, xmax, _ = geometry.bounds
+    if xmax - xmin <= 180.0:
+        return geometry
+    continuous = shapely.transform(
+        geometry,
+        lambda p: np.column_stack([np.where(p[:, 0] < 0, p[:, 0] + 360, p[:, 0]), p[:, 1]]),
+    )
+    east = shapely.intersection(continuous, shapely.box(-180.0, -90.0, 180.0, 90.0))
+    west = shapely.affinity.translate(
+        shapely.intersection(continuous, shapely.box(180.0, -90.0, 540.0, 90.0)), xoff=-360.0
+    )
+    parts = [part for part in (east, west) if not part.is_empty]
+    if all(isinstance(part, shapely.LineString | shapely.MultiLineString) for part in parts):
+        return shapely.MultiLineString(
+            [line for part in parts for line in getattr(part, "geoms", [part])]
+        )
+    return shapely.MultiPolygon(
+        [polygon for part in parts for polygon in getattr(part, "geoms", [part])]
+    )
 
 
 def feature_collection(ids: Sequence[str], geometries: Any, properties: Sequence[Any]) -> str:
