@@ -101,7 +101,7 @@ def measure_geojson(db: Path, site_code: str, repeat: int = 15) -> dict[str, dic
                 "served_ms": round(median["served"] * 1000, 3),
                 "raw_sql_ms": round(median["raw_sql"] * 1000, 3),
                 "cold_ratio": round(median["cold"] / median["raw_sql"], 2),
-                "served_ratio": round(median["served"] / median["raw_sql"], 2),
+                "served_ratio": round(median["served"] / median["raw_sql"], 3),
             }
     finally:
         raw.close()
