@@ -23,6 +23,7 @@ from api.routers import (
     alarms,
     buildings,
     elements,
+    geo,
     ingest,
     live,
     notifications,
@@ -36,6 +37,7 @@ from api.routers import (
 )
 from api.settings import Settings
 from api.web import mount_web_client
+from twin.geo.layer_cache import LayerCache
 from twin.store import open_store
 from viewer.snapshot_service import SnapshotService
 
@@ -65,6 +67,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.mqtt.stop()
     app.state.snapshots.close()
     app.state.room_search.close()
+    app.state.geo_layers.close()
     app.state.engine.dispose()
 
 
@@ -80,6 +83,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = open_store(settings.database_url)
     app.state.room_search = RoomSearch(app.state.engine)
+    app.state.geo_layers = LayerCache(app.state.engine)
     app.state.snapshots = SnapshotService(
         cache_dir=settings.cache_dir / "snapshots" if settings.cache_dir else None
     )
@@ -87,7 +91,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Reads are open on loopback; `keys_for_reads` closes them (writes check their own keys).
     api = APIRouter(prefix="/api", dependencies=[Depends(read_access)])
     routers = (sites, buildings, rooms, elements, palette, sensors, readings, ingest, utilisation)
-    for module in (*routers, alarms, notifications, work_orders, live):
+    for module in (*routers, alarms, notifications, work_orders, geo, live):
         api.include_router(module.router)
     app.include_router(api)
     app.include_router(live.socket_router)
