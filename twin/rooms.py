@@ -21,6 +21,7 @@ __all__ = [
     "EDITABLE_FIELDS",
     "campus_info",
     "list_rooms",
+    "lookup_room",
     "resolve_building_code",
     "room_detail",
     "set_room",
@@ -174,6 +175,15 @@ def _lookup(conn: Any, code: str) -> Any:
         ).scalars()
         raise unknown_room_code(str(parsed), known)
     return row
+
+
+def lookup_room(conn: Any, code: str) -> Any:
+    """The stored row of the room `code` names, on an open connection.
+
+    Raises `InvalidRoomCode` for a malformed code or wrong check character and
+    `UnknownRoomCode` (with the closest codes) for a valid code no room has.
+    """
+    return _lookup(conn, code)
 
 
 def room_detail(engine: Engine, code: str) -> dict[str, Any]:

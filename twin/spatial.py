@@ -28,6 +28,7 @@ __all__ = [
     "RoomVolume",
     "SegmentRun",
     "adjacent_rooms",
+    "axis_inside",
     "room_volume",
     "rooms_containing",
     "segment_runs",
@@ -165,6 +166,29 @@ def _intervals_of_clip(
         ts = (np.asarray(part.coords) - start[:2]) @ direction
         intervals.append((float(ts.min()), float(ts.max())))
     return intervals
+
+
+def axis_inside(
+    axis: FloatArray, region: shapely.Geometry, low_m: float, high_m: float
+) -> list[tuple[FloatArray, FloatArray]]:
+    """The straight pieces of a `(k, 3) float` polyline whose plan lies in `region`, low ≤ z ≤ high.
+
+    Each piece is a (start, end) pair of `(3,) float` points, in the order of the axis.
+    """
+    found = []
+    for start, end in _pieces(np.asarray(axis, dtype=float)):
+        for t0, t1 in _param_intervals_in_plan(start, end, region):
+            z0, z1 = start[2], end[2]
+            if abs(z1 - z0) < 1e-9:
+                if not low_m <= z0 <= high_m:
+                    continue
+                lo, hi = t0, t1
+            else:
+                ta, tb = sorted(((low_m - z0) / (z1 - z0), (high_m - z0) / (z1 - z0)))
+                lo, hi = max(t0, ta), min(t1, tb)
+            if hi > lo + 1e-9:
+                found.append((start + lo * (end - start), start + hi * (end - start)))
+    return found
 
 
 def _length_in_height(
