@@ -39,7 +39,7 @@ from sqlalchemy import Connection, Engine, select
 from models.errors import BadInput
 from models.geometry import FloatArray
 from twin import spatial
-from twin.maintenance.provenance import AS_DESIGNED, model_files
+from twin.maintenance.provenance import AS_DESIGNED, model_files, segment_files
 from twin.rooms import lookup_room, resolve_building_code
 from twin.store import schema as t
 
@@ -374,10 +374,7 @@ def _answers(
         select(t.sites.c.true_north_deg).where(t.sites.c.site_code == site_code)
     ).scalar()
     compass = Compass(None if north is None else float(north))
-    files = model_files(
-        conn, site_code, {run.source_file for found in runs.values() for run in found}
-    )
-    dates = {f["file_name"]: f["imported_at"] for f in files}
+    searched = model_files(conn, site_code, segment_files(conn, site_code))
     order = {name: index for index, name in enumerate(WHERE_CHOICES)}
     answers = {}
     for row in rows:
@@ -420,10 +417,7 @@ def _answers(
                 for face in faces
             ],
             "services": services,
-            "models": [
-                {"file_name": name, "imported_at": dates[name]}
-                for name in sorted({s["source_file"] for s in services})
-            ],
+            "models": searched,
             "notice": AS_DESIGNED,
         }
     return answers
