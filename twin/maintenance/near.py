@@ -15,6 +15,7 @@ model came from.
 
 from __future__ import annotations
 
+import bisect
 import json
 import threading
 from collections.abc import Sequence
@@ -25,9 +26,8 @@ import numpy as np
 import shapely
 from sqlalchemy import Connection, Engine, select
 
-from models.errors import BadInput, UnknownCode
+from models.errors import BadInput, UnknownCode, UnknownStorey
 from models.geometry import FloatArray
-from twin import campus
 from twin.maintenance.provenance import (
     AS_DESIGNED,
     SEGMENT_KIND_NAMES,
@@ -81,9 +81,10 @@ def segment_distances(
     ff = np.einsum("ij,ij->i", d2, r)
     tiny = 1e-12
     safe_ee = np.where(ee > tiny, ee, 1.0)
-    if aa <= tiny:
-        s = np.zeros(len(a))
-        tt = np.where(ee > tiny, np.clip(ff / safe_ee, 0.0, 1.0), 0.0)
+    if aa <= tiny:  # a point: the closest point of each piece, fewer steps (hot path)
+        tt = np.clip(ff / safe_ee, 0.0, 1.0)
+        gap = a + tt[:, None] * d2 - start
+        return np.sqrt(np.einsum("ij,ij->i", gap, gap)), np.zeros(len(a))
     else:
         cc = r @ d1
         bb = d2 @ d1
@@ -108,7 +109,9 @@ class SegmentIndex:
 
     `starts`, `ends`: `(p, 3) float`; `piece_element`: `(p,) int` index into the
     per-element arrays `element_ids`, `radii_m` (half the outer diameter, 0 when
-    unknown), `storeys` (storey code or None) and `rows` (the element's fields).
+    unknown), `storeys` (storey code or None), `storey_numbers` (`(e,) int`, the
+    storey's position in `storey_codes`, -1 for none) and `rows` (the element's
+    fields). `storey_codes` lists every storey of the site, with or without segments.
     """
 
     site_code: str
@@ -119,6 +122,8 @@ class SegmentIndex:
     element_ids: list[str]
     radii_m: FloatArray
     storeys: np.ndarray
+    storey_codes: list[str]
+    storey_numbers: np.ndarray
     rows: list[dict[str, Any]]
     tree: shapely.STRtree
     max_radius_m: float
@@ -161,6 +166,14 @@ class SegmentIndex:
             starts.append(axis[:-1])
             ends.append(axis[1:])
             owner.extend([index] * (len(axis) - 1))
+        storey_codes = sorted(
+            conn.execute(
+                select(t.storeys.c.storey_code)
+                .join(t.buildings, t.buildings.c.building_code == t.storeys.c.building_code)
+                .where(t.buildings.c.site_code == site_code)
+            ).scalars()
+        )
+        number_of = {code: number for number, code in enumerate(storey_codes)}
         start_array = np.vstack(starts) if starts else np.zeros((0, 3))
         end_array = np.vstack(ends) if ends else np.zeros((0, 3))
         radii = np.array([(row.outer_diameter_m or 0.0) / 2.0 for row in rows], dtype=float)
@@ -173,6 +186,10 @@ class SegmentIndex:
             element_ids=[row.element_id for row in rows],
             radii_m=radii,
             storeys=np.array([row.storey_code for row in rows], dtype=object),
+            storey_codes=storey_codes,
+            storey_numbers=np.array(
+                [number_of.get(row.storey_code, -1) for row in rows], dtype=np.int64
+            ),
             rows=[
                 {
                     "element_id": row.element_id,
@@ -206,12 +223,16 @@ class SegmentIndex:
         `distance_m` (to its outside), `axis_distance_m` and `along_m` (how far along
         the path the closest approach is).
         """
-        plan = _plans(start[None, :], end[None, :])[0]
-        candidates = self.tree.query(
-            plan, predicate="dwithin", distance=clearance_m + self.max_radius_m
-        )
+        # The box around the path's plan, grown by the reach, finds every piece whose plan
+        # could be close enough; the exact 3D distance below decides. A box query tests
+        # envelopes only, which is cheaper than a dwithin predicate on every candidate.
+        reach = clearance_m + self.max_radius_m
+        low = np.minimum(start[:2], end[:2]) - reach
+        high = np.maximum(start[:2], end[:2]) + reach
+        candidates = self.tree.query(shapely.box(low[0], low[1], high[0], high[1]))
         if storey_code is not None and len(candidates):
-            candidates = candidates[self.storeys[self.piece_element[candidates]] == storey_code]
+            wanted = self.storey_number(storey_code)
+            candidates = candidates[self.storey_numbers[self.piece_element[candidates]] == wanted]
         if not len(candidates):
             return []
         distances, along = segment_distances(
@@ -244,6 +265,22 @@ class SegmentIndex:
                 }
             )
         return found
+
+    def storey_number(self, storey_code: str) -> int:
+        """The storey's position in `storey_codes`; `UnknownStorey` when the site has none such."""
+        wanted = storey_code.strip().upper()
+        parts = wanted.split("-")
+        if len(parts) != 3 or parts[0] != self.site_code:
+            raise BadInput(f"storey must be written SITE-Bnn-STOREY, e.g. {self.site_code}-B01-F02")
+        position = bisect.bisect_left(self.storey_codes, wanted)
+        if position == len(self.storey_codes) or self.storey_codes[position] != wanted:
+            building = f"{parts[0]}-{parts[1]}-"
+            known = [c.split("-")[-1] for c in self.storey_codes if c.startswith(building)]
+            raise UnknownStorey(
+                f"building {parts[0]}-{parts[1]} has no storey {parts[2]!r}; "
+                f"it has {', '.join(known) or 'none'}"
+            )
+        return position
 
 
 def _plans(starts: FloatArray, ends: FloatArray) -> np.ndarray:
@@ -296,16 +333,6 @@ def _site(engine: Engine, site: str | None) -> str:
     return wanted
 
 
-def _storey(engine: Engine, site_code: str, storey: str | None) -> str | None:
-    if storey is None:
-        return None
-    wanted = storey.strip().upper()
-    parts = wanted.split("-")
-    if len(parts) != 3 or parts[0] != site_code:
-        raise BadInput(f"storey must be written SITE-Bnn-STOREY, e.g. {site_code}-B01-F02")
-    return campus.resolve_storey_code(engine, f"{parts[0]}-{parts[1]}", wanted)
-
-
 def _point(values: Sequence[float], field: str) -> FloatArray:
     point = np.asarray(values, dtype=float)
     if point.shape != (3,) or not np.isfinite(point).all():
@@ -326,8 +353,10 @@ def services_near(
     if not 0.0 <= radius_m <= MAX_RADIUS_M:
         raise BadInput(f"radius must be between 0 and {MAX_RADIUS_M:g} m, not {radius_m!r}")
     site_code = _site(engine, site)
-    storey_code = _storey(engine, site_code, storey)
     index = segment_index(engine, site_code, version)
+    storey_code = None
+    if storey is not None:
+        storey_code = index.storey_codes[index.storey_number(storey)]
     return {
         "site_code": site_code,
         "point": [float(v) for v in where],
