@@ -23,7 +23,6 @@ a handful of queries, which is what the viewer and the bench use.
 
 from __future__ import annotations
 
-import itertools
 import json
 import math
 from collections import defaultdict
@@ -46,7 +45,7 @@ from twin.store import schema as t
 __all__ = [
     "WHERE_CHOICES",
     "Compass",
-    "WallFace",
+    "RoomFaces",
     "hidden_services",
     "hidden_services_of_building",
     "parse_where",
@@ -113,48 +112,66 @@ class Compass:
 
 
 @dataclass(frozen=True)
-class WallFace:
-    """One straight face of a room's outline, from `start` to `end` with the room on its left."""
+class RoomFaces:
+    """The straight faces of a room's outline, each from `starts[i]` to `ends[i]` with the
+    room on its left, as `(f, 2) float` arrays; `directions[i]` is the compass point its
+    outward normal faces."""
 
-    start: FloatArray  # (2,) float
-    end: FloatArray  # (2,) float
-    outward: FloatArray  # (2,) float, unit normal pointing out of the room
-    direction: str  # compass point the outward normal faces
+    starts: FloatArray
+    ends: FloatArray
+    outward: FloatArray
+    directions: list[str]
 
     @property
-    def length_m(self) -> float:
-        return float(np.linalg.norm(self.end - self.start))
+    def lengths_m(self) -> FloatArray:
+        return np.asarray(np.linalg.norm(self.ends - self.starts, axis=1))
 
     @property
     def along(self) -> FloatArray:
-        return (self.end - self.start) / self.length_m
+        return np.asarray((self.ends - self.starts) / self.lengths_m[:, None])
 
     def inside_m(self, points: FloatArray) -> FloatArray:
-        """Perpendicular distance of `(n, 2)` plan points from the face, positive inside."""
-        return np.asarray((points - self.start) @ -self.outward)
+        """`(n, f)`: perpendicular distance of `(n, 2)` plan points from each face, + inside."""
+        return np.einsum("nfj,fj->nf", points[:, None, :] - self.starts[None], -self.outward)
 
     def along_m(self, points: FloatArray) -> FloatArray:
-        """Position of `(n, 2)` plan points along the face, from `start`."""
-        return np.asarray((points - self.start) @ self.along)
+        """`(n, f)`: position of `(n, 2)` plan points along each face, from its start."""
+        return np.einsum("nfj,fj->nf", points[:, None, :] - self.starts[None], self.along)
+
+    def describe(self) -> list[dict[str, Any]]:
+        return [
+            {
+                "wall": direction,
+                "length_m": round(float(length), 3),
+                "from_m": [round(float(v), 3) for v in start],
+                "to_m": [round(float(v), 3) for v in end],
+            }
+            for direction, length, start, end in zip(
+                self.directions, self.lengths_m, self.starts, self.ends, strict=True
+            )
+        ]
 
 
-def room_walls(footprint: shapely.Polygon, compass: Compass) -> list[WallFace]:
+def room_walls(footprint: shapely.Polygon, compass: Compass) -> RoomFaces:
     """The faces of a room's outline at least `MIN_WALL_FACE_M` long, each with its direction."""
     outline = orient(shapely.simplify(footprint, 0.01), 1.0)
     corners = np.asarray(outline.exterior.coords)[:, :2]
-    faces = []
-    for start, end in itertools.pairwise(corners):
-        edge = end - start
-        length = float(np.linalg.norm(edge))
-        if length < MIN_WALL_FACE_M:
-            continue
-        outward = np.array([edge[1], -edge[0]]) / length  # right of a counter-clockwise edge
-        faces.append(WallFace(start, end, outward, wall_direction(compass.bearing_deg(outward))))
-    return faces
+    starts, ends = corners[:-1], corners[1:]
+    edges = ends - starts
+    lengths = np.linalg.norm(edges, axis=1)
+    keep = lengths >= MIN_WALL_FACE_M
+    edges, lengths = edges[keep], lengths[keep]
+    outward = np.column_stack([edges[:, 1], -edges[:, 0]]) / lengths[:, None]  # right of a CCW edge
+    return RoomFaces(
+        starts[keep],
+        ends[keep],
+        outward,
+        [wall_direction(compass.bearing_deg(normal)) for normal in outward],
+    )
 
 
 def _range(values: Iterable[float], digits: int = 3) -> list[float]:
-    found = list(values)
+    found = [float(v) for v in values]
     return [round(min(found), digits), round(max(found), digits)]
 
 
@@ -169,46 +186,52 @@ def _ends(pieces: Sequence[tuple[FloatArray, FloatArray]]) -> FloatArray:
 
 
 def _slab_position(
-    pieces: Sequence[tuple[FloatArray, FloatArray]], floor_m: float, faces: Sequence[WallFace]
+    pieces: Sequence[tuple[FloatArray, FloatArray]], floor_m: float, faces: RoomFaces
 ) -> dict[str, Any]:
     """Height above the floor and the two nearest walls, measured at the run's middle."""
     ends, middle = _ends(pieces), _middle(pieces)
-    walls = sorted(
-        (
-            (
-                float(face.inside_m(middle[None, :2])[0]),
-                face.direction,
-                face.inside_m(ends[:, :2]),
-            )
-            for face in faces
-        ),
-        key=lambda found: abs(found[0]),
-    )[:2]
+    at_middle = faces.inside_m(middle[None, :2])[0]
+    at_ends = faces.inside_m(ends[:, :2])
+    nearest = np.argsort(np.abs(at_middle), kind="stable")[:2]
     return {
         "height_above_floor_m": round(float(middle[2]) - floor_m, 3),
-        "height_range_m": _range(float(z) - floor_m for z in ends[:, 2]),
+        "height_range_m": _range(ends[:, 2] - floor_m),
         "walls": [
-            {"wall": direction, "distance_m": round(at, 3), "distance_range_m": _range(spread)}
-            for at, direction, spread in walls
+            {
+                "wall": faces.directions[i],
+                "distance_m": round(float(at_middle[i]), 3),
+                "distance_range_m": _range(at_ends[:, i]),
+            }
+            for i in nearest.tolist()
         ],
     }
 
 
+@dataclass(frozen=True)
+class _Storey:
+    """The rooms of one storey, to find the room behind a wall."""
+
+    codes: list[str]
+    footprints: np.ndarray  # (r,) shapely polygons
+
+
 def _room_behind(
-    face: WallFace, along: FloatArray, room_code: str, neighbours: Sequence[tuple[str, Any]]
+    faces: RoomFaces, face: int, along: FloatArray, room_code: str, storey: _Storey
 ) -> str | None:
-    """The room on the other side of `face` over the stretch `along` (positions on the face)."""
+    """The room on the other side of face `face` over the stretch `along` (positions on it)."""
+    length = float(faces.lengths_m[face])
     lo = max(0.0, float(along.min()) - 0.05)
-    hi = min(face.length_m, float(along.max()) + 0.05)
-    a, b = face.start + lo * face.along, face.start + hi * face.along
-    reach = face.outward * BEHIND_REACH_M
+    hi = min(length, float(along.max()) + 0.05)
+    direction = faces.along[face]
+    a, b = faces.starts[face] + lo * direction, faces.starts[face] + hi * direction
+    reach = faces.outward[face] * BEHIND_REACH_M
     strip = shapely.Polygon([a, b, b + reach, a + reach])
+    if not len(storey.codes):
+        return None
+    areas = shapely.area(shapely.intersection(strip, storey.footprints))
     best, best_area = None, 0.005
-    for code, footprint in neighbours:
-        if code == room_code:
-            continue
-        area = float(shapely.area(shapely.intersection(strip, footprint)))
-        if area > best_area:
+    for code, area in zip(storey.codes, areas.tolist(), strict=True):
+        if code != room_code and area > best_area:
             best, best_area = code, area
     return best
 
@@ -216,43 +239,44 @@ def _room_behind(
 def _wall_position(
     pieces: Sequence[tuple[FloatArray, FloatArray]],
     floor_m: float,
-    faces: Sequence[WallFace],
+    faces: RoomFaces,
     room_code: str,
-    neighbours: Sequence[tuple[str, Any]],
+    storey: _Storey,
     compass: Compass,
 ) -> dict[str, Any] | None:
     """Which wall, the room behind it, depth behind the face, height, distance from its end."""
     ends, middle = _ends(pieces), _middle(pieces)
     plan = middle[None, :2]
-    candidates = []
-    for face in faces:
-        depth = -float(face.inside_m(plan)[0])
-        at = float(face.along_m(plan)[0])
-        if -0.01 <= depth <= spatial.WALL_REACH_M + 0.05 and -0.05 <= at <= face.length_m + 0.05:
-            candidates.append((depth, face))
-    if not candidates:
+    depths = -faces.inside_m(plan)[0]
+    ats = faces.along_m(plan)[0]
+    lengths = faces.lengths_m
+    fits = (
+        (depths >= -0.01)
+        & (depths <= spatial.WALL_REACH_M + 0.05)
+        & (ats >= -0.05)
+        & (ats <= lengths + 0.05)
+    )
+    if not fits.any():
         return None
-    depth, face = min(candidates, key=lambda found: found[0])
-    along = face.along_m(ends[:, :2])
-    at = float(face.along_m(plan)[0])
-    from_start = at <= face.length_m / 2.0
-    end_point = face.start if from_start else face.end
-    centre = (face.start + face.end) / 2.0
-    end_name = wall_direction(compass.bearing_deg(end_point - centre))
-    distances = along if from_start else face.length_m - along
+    face = int(np.flatnonzero(fits)[np.argmin(depths[fits])])
+    length, depth, at = float(lengths[face]), float(depths[face]), float(ats[face])
+    along = faces.along_m(ends[:, :2])[:, face]
+    from_start = at <= length / 2.0
+    end_point = faces.starts[face] if from_start else faces.ends[face]
+    centre = (faces.starts[face] + faces.ends[face]) / 2.0
     return {
-        "wall": face.direction,
-        "room_behind": _room_behind(face, along, room_code, neighbours),
+        "wall": faces.directions[face],
+        "room_behind": _room_behind(faces, face, along, room_code, storey),
         "depth_behind_face_m": round(depth, 3),
-        "depth_range_m": _range(-face.inside_m(ends[:, :2])),
+        "depth_range_m": _range(-faces.inside_m(ends[:, :2])[:, face]),
         "height_above_floor_m": round(float(middle[2]) - floor_m, 3),
-        "height_range_m": _range(float(z) - floor_m for z in ends[:, 2]),
+        "height_range_m": _range(ends[:, 2] - floor_m),
         "from_wall_end": {
-            "end": end_name,
-            "distance_m": round(at if from_start else face.length_m - at, 3),
-            "distance_range_m": _range(distances),
+            "end": wall_direction(compass.bearing_deg(end_point - centre)),
+            "distance_m": round(at if from_start else length - at, 3),
+            "distance_range_m": _range(along if from_start else length - along),
         },
-        "wall_length_m": round(face.length_m, 3),
+        "wall_length_m": round(length, 3),
     }
 
 
@@ -292,51 +316,26 @@ def _shape(row: Any) -> _RoomShape | None:
     )
 
 
-def _position(
-    run: Any,
-    room: _RoomShape,
-    faces: Sequence[WallFace],
-    neighbours: Sequence[tuple[str, Any]],
-    compass: Compass,
-) -> dict[str, Any]:
-    axis = np.asarray(json.loads(run.axis_json), dtype=float)
-    region, low, high = room.region(run.where)
-    pieces = spatial.axis_inside(axis, region, low, high)
-    service: dict[str, Any] = {
-        "from_m": None,
-        "to_m": None,
-        "position": None,
-    }
-    if not pieces:
-        return service
-    service["from_m"] = [round(float(v), 3) for v in pieces[0][0]]
-    service["to_m"] = [round(float(v), 3) for v in pieces[-1][1]]
-    if run.where == "wall":
-        service["position"] = _wall_position(
-            pieces, room.floor_m, faces, room.code, neighbours, compass
-        )
-    else:
-        service["position"] = _slab_position(pieces, room.floor_m, faces)
-    return service
-
-
 def _answers(
     conn: Connection, rows: Sequence[Any], where: tuple[str, ...], site_code: str
 ) -> dict[str, dict[str, Any]]:
     """The hidden services of each room in `rows`, keyed by room code."""
     codes = [row.room_code for row in rows]
-    storeys = sorted({row.storey_code for row in rows})
-    neighbours: dict[str, list[tuple[str, Any]]] = defaultdict(list)
+    storey_rooms: dict[str, list[tuple[str, Any]]] = defaultdict(list)
     for other in conn.execute(
         select(t.rooms.c.room_code, t.rooms.c.storey_code, t.rooms.c.footprint_wkb).where(
-            t.rooms.c.storey_code.in_(storeys),
+            t.rooms.c.storey_code.in_(sorted({row.storey_code for row in rows})),
             t.rooms.c.status == "active",
             t.rooms.c.footprint_wkb.is_not(None),
         )
     ):
-        neighbours[other.storey_code].append(
+        storey_rooms[other.storey_code].append(
             (other.room_code, shapely.from_wkb(other.footprint_wkb))
         )
+    storeys = {
+        code: _Storey([c for c, _ in found], np.array([f for _, f in found], dtype=object))
+        for code, found in storey_rooms.items()
+    }
     runs: dict[str, list[Any]] = defaultdict(list)
     for chunk in range(0, len(codes), 500):
         for run in conn.execute(
@@ -376,10 +375,14 @@ def _answers(
     compass = Compass(None if north is None else float(north))
     searched = model_files(conn, site_code, segment_files(conn, site_code))
     order = {name: index for index, name in enumerate(WHERE_CHOICES)}
+    axes: dict[str, FloatArray] = {}
+    to_place: list[tuple[dict[str, Any], str, _RoomShape, RoomFaces]] = []
+    clip: tuple[list[FloatArray], list[Any], list[float], list[float]] = ([], [], [], [])
     answers = {}
     for row in rows:
         room = _shape(row)
-        faces = room_walls(room.footprint, compass) if room else []
+        faces = room_walls(room.footprint, compass) if room else None
+        regions: dict[str, tuple[Any, float, float]] = {}
         services = []
         for run in sorted(runs[row.room_code], key=lambda r: (order[r.where], r.element_id)):
             service = {
@@ -394,12 +397,21 @@ def _answers(
                 "length_m": round(run.length_m, 2),
                 "global_id": run.global_id,
                 "source_file": run.source_file,
+                "from_m": None,
+                "to_m": None,
+                "position": None,
             }
-            if room is not None:
-                service.update(_position(run, room, faces, neighbours[row.storey_code], compass))
-            else:
-                service.update({"from_m": None, "to_m": None, "position": None})
             services.append(service)
+            if room is None or faces is None:
+                continue
+            if run.element_id not in axes:
+                axes[run.element_id] = np.asarray(json.loads(run.axis_json), dtype=float)
+            if run.where not in regions:
+                regions[run.where] = room.region(run.where)
+            region, low, high = regions[run.where]
+            to_place.append((service, run.where, room, faces))
+            for found, value in zip(clip, (axes[run.element_id], region, low, high), strict=True):
+                found.append(value)
         answers[row.room_code] = {
             "room_code": row.room_code,
             "where": list(where),
@@ -407,19 +419,25 @@ def _answers(
             "finish_ceiling_m": None if room is None else round(room.ceiling_m, 3),
             "void_top_m": None if room is None else round(room.void_top_m, 3),
             "compass": compass.describe(),
-            "walls": [
-                {
-                    "wall": face.direction,
-                    "length_m": round(face.length_m, 3),
-                    "from_m": [round(float(v), 3) for v in face.start],
-                    "to_m": [round(float(v), 3) for v in face.end],
-                }
-                for face in faces
-            ],
+            "walls": faces.describe() if faces is not None else [],
             "services": services,
             "models": searched,
             "notice": AS_DESIGNED,
         }
+    empty = _Storey([], np.empty(0, dtype=object))
+    for (service, zone, room, faces), pieces in zip(
+        to_place, spatial.axes_inside(*clip), strict=True
+    ):
+        if not pieces:
+            continue
+        service["from_m"] = [round(float(v), 3) for v in pieces[0][0]]
+        service["to_m"] = [round(float(v), 3) for v in pieces[-1][1]]
+        if zone == "wall":
+            service["position"] = _wall_position(
+                pieces, room.floor_m, faces, room.code, storeys.get(room.storey, empty), compass
+            )
+        else:
+            service["position"] = _slab_position(pieces, room.floor_m, faces)
     return answers
 
 
