@@ -144,24 +144,8 @@ def _brute_force(
     keep = outside <= clearance_m
     if storey is not None:
         keep &= index.storey_numbers[owners] == index.storey_number(storey)
-    picked = np.flatnonzero(keep)
-    order = picked[np.lexsort((owners[picked], outside[picked]))]
-    seen: set[int] = set()
-    found = []
-    for i in order.tolist():
-        owner = int(owners[i])
-        if owner in seen:
-            continue
-        seen.add(owner)
-        found.append(
-            {
-                **index.rows[owner],
-                "distance_m": round(float(outside[i]), 4),
-                "axis_distance_m": round(float(axis[i]), 4),
-                "along_m": 0.0,
-            }
-        )
-    return found
+    # The same records as the index builds (one per element, nearest first).
+    return index.results(owners[keep], outside[keep], axis[keep], np.zeros(int(keep.sum())))
 
 
 def _queries(index: SegmentIndex, count: int, seed: int = 5) -> list[tuple[np.ndarray, str | None]]:

@@ -69,6 +69,23 @@ class SampleCampus:
     def room_of_kind(self, building: int, storey: int, kind: str) -> RoomPlan:
         return self.layout.buildings[building].storeys[storey].rooms_of_kind(kind)[0]
 
+    def drop_beside(self, side: str) -> tuple[str, RoomPlan, list[float]]:
+        """The drop to a tap on B01 F01, the room `side` ("west"/"east") of the partition it
+        stands in, and the point on that room's face 1.5 m above its floor, level with it."""
+        drop = self.mep.elements[self.mep.landmarks["B01/F01/water_drop"]]
+        assert drop.run is not None
+        x, y, _ = drop.run.start
+        # The partition is 0.15 m thick and the drop stands in its middle plane.
+        face_x = x - 0.075 if side == "west" else x + 0.075
+        storey = self.layout.buildings[0].storeys[0]
+        room = next(
+            r
+            for r in storey.rooms
+            if abs((r.rect.x1 if side == "west" else r.rect.x0) - face_x) < 1e-6
+            and r.rect.y0 <= y <= r.rect.y1
+        )
+        return self.element_id(drop), room, [face_x, y, room.floor_z_m + 1.5]
+
 
 def _clip_mid(
     element: ElementPlan, box: tuple[float, float, float, float], z_lo: float, z_hi: float

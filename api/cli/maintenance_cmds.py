@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 import typer
@@ -70,22 +71,28 @@ def pipes_command(
     if not found["services"]:
         out.print("  no modelled service hidden here", highlight=False)
     else:
-        table = Table()
-        for column in ("element id", "kind", "system", "medium", "Ø m", "where", "position"):
-            table.add_column(column)
-        for s in found["services"]:
-            table.add_row(
-                s["element_id"],
-                s["kind"],
-                s["system"] or "",
-                s["medium"] or "",
-                _num(s["outer_diameter_m"], 3),
-                s["where"],
-                _where_text(s),
-            )
-        out.print(table)
+        _print_services(found["services"], {"where": lambda s: s["where"], "position": _where_text})
     _print_provenance(found)
     out.print(f"  compass: {found['compass']['convention']}", highlight=False)
+
+
+def _print_services(
+    services: list[dict[str, Any]], more: dict[str, Callable[[dict[str, Any]], str]]
+) -> None:
+    """One row per service: what it is, then the columns `more` adds."""
+    table = Table()
+    for column in ("element id", "kind", "system", "medium", "Ø m", *more):
+        table.add_column(column)
+    for s in services:
+        table.add_row(
+            s["element_id"],
+            s["kind"],
+            s["system"] or "",
+            s["medium"] or "",
+            _num(s["outer_diameter_m"], 3),
+            *(cell(s) for cell in more.values()),
+        )
+    out.print(table)
 
 
 def _print_provenance(found: dict[str, Any]) -> None:
@@ -127,18 +134,11 @@ def drill_check_command(
         return
     out.print(f"[bold]{found['room_code']}[/bold]  {found['message']}", highlight=False)
     if found["services"]:
-        table = Table()
-        for column in ("element id", "kind", "system", "medium", "Ø m", "distance m", "at depth m"):
-            table.add_column(column)
-        for s in found["services"]:
-            table.add_row(
-                s["element_id"],
-                s["kind"],
-                s["system"] or "",
-                s["medium"] or "",
-                _num(s["outer_diameter_m"], 3),
-                _num(s["distance_m"], 3),
-                _num(s["along_m"], 3),
-            )
-        out.print(table)
+        _print_services(
+            found["services"],
+            {
+                "distance m": lambda s: _num(s["distance_m"], 3),
+                "at depth m": lambda s: _num(s["along_m"], 3),
+            },
+        )
     _print_provenance(found)

@@ -53,15 +53,7 @@ def page(served: dict[str, Any]) -> Iterator[Page]:
 
 def _drop_and_room(campus: SampleCampus) -> tuple[str, Any, list[float]]:
     """The drop to a tap on F01, the room east of its partition, the point behind it at 1.5 m."""
-    drop = campus.mep.elements[campus.mep.landmarks["B01/F01/water_drop"]]
-    assert drop.run is not None
-    x, y, _ = drop.run.start
-    face_x = x + 0.075  # the partition is 0.15 m thick, the drop in its middle plane
-    storey = campus.layout.buildings[0].storeys[0]
-    room = next(
-        r for r in storey.rooms if abs(r.rect.x0 - face_x) < 1e-6 and r.rect.y0 <= y <= r.rect.y1
-    )
-    return campus.element_id(drop), room, [face_x, y, room.floor_z_m + 1.5]
+    return campus.drop_beside("east")
 
 
 def _click_site_point(page: Page, point: list[float]) -> dict[str, Any]:

@@ -38,7 +38,13 @@ from sqlalchemy import Connection, Engine, select
 from models.errors import BadInput
 from models.geometry import FloatArray
 from twin import spatial
-from twin.maintenance.provenance import AS_DESIGNED, model_files, segment_files
+from twin.maintenance.provenance import (
+    AS_DESIGNED,
+    describe_service,
+    model_files,
+    segment_files,
+    system_names,
+)
 from twin.rooms import lookup_room, resolve_building_code
 from twin.store import schema as t
 
@@ -361,14 +367,10 @@ def _answers(
         ):
             runs[run.room_code].append(run)
     element_ids = sorted({run.element_id for found in runs.values() for run in found})
-    systems: dict[str, list[str]] = defaultdict(list)
+    systems: dict[str, str] = {}
     for chunk in range(0, len(element_ids), 500):
-        for element, name in conn.execute(
-            select(t.element_systems.c.element_id, t.systems.c.name)
-            .join(t.systems, t.systems.c.system_id == t.element_systems.c.system_id)
-            .where(t.element_systems.c.element_id.in_(element_ids[chunk : chunk + 500]))
-        ):
-            systems[element].append(name)
+        wanted = t.element_systems.c.element_id.in_(element_ids[chunk : chunk + 500])
+        systems.update(system_names(conn, wanted))
     north = conn.execute(
         select(t.sites.c.true_north_deg).where(t.sites.c.site_code == site_code)
     ).scalar()
@@ -386,13 +388,7 @@ def _answers(
         services = []
         for run in sorted(runs[row.room_code], key=lambda r: (order[r.where], r.element_id)):
             service = {
-                "element_id": run.element_id,
-                "kind": run.kind,
-                "system": ", ".join(sorted(systems.get(run.element_id, []))) or None,
-                "medium": run.medium,
-                "outer_diameter_m": None
-                if run.outer_diameter_m is None
-                else round(run.outer_diameter_m, 4),
+                **describe_service(run, systems),
                 "where": run.where,
                 "length_m": round(run.length_m, 2),
                 "global_id": run.global_id,

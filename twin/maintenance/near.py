@@ -31,8 +31,10 @@ from models.geometry import FloatArray
 from twin.maintenance.provenance import (
     AS_DESIGNED,
     SEGMENT_KIND_NAMES,
+    describe_service,
     model_files,
     segment_files,
+    system_names,
 )
 from twin.rooms import lookup_room
 from twin.store import data_version
@@ -149,13 +151,7 @@ class SegmentIndex:
             )
             .order_by(t.elements.c.element_id)
         ).all()
-        systems: dict[str, list[str]] = {}
-        for element, name in conn.execute(
-            select(t.element_systems.c.element_id, t.systems.c.name)
-            .join(t.systems, t.systems.c.system_id == t.element_systems.c.system_id)
-            .where(t.systems.c.site_code == site_code)
-        ):
-            systems.setdefault(element, []).append(name)
+        systems = system_names(conn, t.systems.c.site_code == site_code)
         starts: list[FloatArray] = []
         ends: list[FloatArray] = []
         owner: list[int] = []
@@ -192,13 +188,7 @@ class SegmentIndex:
             ),
             rows=[
                 {
-                    "element_id": row.element_id,
-                    "kind": row.kind,
-                    "system": ", ".join(sorted(systems.get(row.element_id, []))) or None,
-                    "medium": row.medium,
-                    "outer_diameter_m": None
-                    if row.outer_diameter_m is None
-                    else round(row.outer_diameter_m, 4),
+                    **describe_service(row, systems),
                     "building_code": row.building_code,
                     "storey_code": row.storey_code,
                     "source_file": row.source_file,
@@ -241,17 +231,20 @@ class SegmentIndex:
         owners = self.piece_element[candidates]
         outside = np.maximum(distances - self.radii_m[owners], 0.0)
         keep = outside <= clearance_m
-        owners, outside, distances, along = (
-            owners[keep],
-            outside[keep],
-            distances[keep],
-            along[keep],
-        )
-        order = np.lexsort((owners, outside))
-        seen: set[int] = set()
         length = float(np.linalg.norm(end - start))
+        return self.results(owners[keep], outside[keep], distances[keep], along[keep] * length)
+
+    def results(
+        self, owners: np.ndarray, outside: FloatArray, axis: FloatArray, along: FloatArray
+    ) -> list[dict[str, Any]]:
+        """One record per element, at its nearest piece, nearest first.
+
+        `owners`: `(k,) int` element of each matched piece; `outside`, `axis`, `along`:
+        `(k,) float` distance to the outside, to the axis, and along the query path.
+        """
+        seen: set[int] = set()
         found = []
-        for i in order.tolist():
+        for i in np.lexsort((owners, outside)).tolist():
             owner = int(owners[i])
             if owner in seen:
                 continue
@@ -260,8 +253,8 @@ class SegmentIndex:
                 {
                     **self.rows[owner],
                     "distance_m": round(float(outside[i]), 4),
-                    "axis_distance_m": round(float(distances[i]), 4),
-                    "along_m": round(float(along[i]) * length, 4),
+                    "axis_distance_m": round(float(axis[i]), 4),
+                    "along_m": round(float(along[i]), 4),
                 }
             )
         return found

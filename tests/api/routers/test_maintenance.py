@@ -36,16 +36,9 @@ def _plain(value: Any) -> Any:
 
 
 def _drop(campus: SampleCampus) -> tuple[str, str, list[float]]:
-    """(drop element id, the room west of its partition, the face point at 1.5 m)."""
-    drop = campus.mep.elements[campus.mep.landmarks["B01/F01/water_drop"]]
-    assert drop.run is not None
-    x, y, _ = drop.run.start
-    face_x = x - 0.075
-    storey = campus.layout.buildings[0].storeys[0]
-    room = next(
-        r for r in storey.rooms if abs(r.rect.x1 - face_x) < 1e-6 and r.rect.y0 <= y <= r.rect.y1
-    )
-    return campus.element_id(drop), campus.room_code(room), [face_x, y, 1.5]
+    """The drop to a tap, the room west of its partition, the face point level with it."""
+    drop, room, point = campus.drop_beside("west")
+    return drop, campus.room_code(room), point
 
 
 async def test_hidden_pipes_of_a_room_are_the_twin_answer(

@@ -32,18 +32,6 @@ HIDDEN = ("ceiling", "floor", "wall")
 
 
 @pytest.fixture(scope="module")
-def campus(tmp_path_factory: pytest.TempPathFactory) -> SampleCampus:
-    return SampleCampus.build(tmp_path_factory.mktemp("hidden"), buildings=3)
-
-
-@pytest.fixture(scope="module")
-def engine(campus: SampleCampus) -> Any:
-    engine = open_store(str(campus.db))
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture(scope="module")
 def answers_by_room(engine: Engine, campus: SampleCampus) -> dict[str, dict[str, Any]]:
     found: dict[str, dict[str, Any]] = {}
     for building in ("WZ01-B01", "WZ01-B02", "WZ01-B03"):

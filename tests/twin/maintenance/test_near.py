@@ -30,18 +30,6 @@ from twin.store import open_store
 from twin.store import schema as t
 
 
-@pytest.fixture(scope="module")
-def campus(tmp_path_factory: pytest.TempPathFactory) -> SampleCampus:
-    return SampleCampus.build(tmp_path_factory.mktemp("near"), buildings=3)
-
-
-@pytest.fixture(scope="module")
-def engine(campus: SampleCampus) -> Any:
-    engine = open_store(str(campus.db))
-    yield engine
-    engine.dispose()
-
-
 def _stored_pieces(engine: Engine) -> tuple[list[str], list[str | None], np.ndarray, np.ndarray]:
     """(element id, storey, radius, (start, end)) for every straight piece of every axis."""
     ids, storeys, radii, pieces = [], [], [], []
@@ -136,25 +124,15 @@ def test_storey_filter_keeps_only_that_storey(engine: Engine, campus: SampleCamp
     assert len(unfiltered["services"]) > len(answer["services"])
 
 
-def _room_west_of(campus: SampleCampus, x: float, y: float, storey_index: int) -> str:
-    storey = campus.layout.buildings[0].storeys[storey_index]
-    room = next(
-        r for r in storey.rooms if abs(r.rect.x1 - x) < 1e-6 and r.rect.y0 <= y <= r.rect.y1
-    )
-    return campus.room_code(room)
-
-
 def test_drill_into_the_wall_hits_the_drop_to_the_tap(engine: Engine, campus: SampleCampus) -> None:
-    drop = campus.mep.elements[campus.mep.landmarks["B01/F01/water_drop"]]
-    assert drop.run is not None
-    x, y, _top = drop.run.start
-    radius = drop.run.profile.size_m / 2
-    # The drop stands in the middle plane of a 0.15 m partition; the face is 0.075 m west.
-    face_x = x - 0.075
-    room = _room_west_of(campus, face_x, y, 0)
-    answer = drill_check(engine, room, [face_x, y, 1.5], [1.0, 0.0, 0.0], depth_m=0.1)
+    drop, room_plan, (face_x, y, z) = campus.drop_beside("west")
+    plan = campus.mep.elements[campus.mep.landmarks["B01/F01/water_drop"]]
+    assert plan.run is not None
+    radius = plan.run.profile.size_m / 2
+    room = campus.room_code(room_plan)
+    answer = drill_check(engine, room, [face_x, y, z], [1.0, 0.0, 0.0], depth_m=0.1)
     first = answer["services"][0]
-    assert first["element_id"] == campus.element_id(drop)
+    assert first["element_id"] == drop
     assert first["distance_m"] == 0.0
     assert first["along_m"] == pytest.approx(0.075, abs=1e-3)
     assert answer["message"] == f"{len(answer['services'])} modelled service(s) within clearance"
@@ -165,13 +143,13 @@ def test_drill_into_the_wall_hits_the_drop_to_the_tap(engine: Engine, campus: Sa
 
     # Beside the drop by clearance + radius + 3 cm: the drop is not listed.
     aside = y + 0.05 + radius + 0.03
-    missed = drill_check(engine, room, [face_x, aside, 1.5], [1.0, 0.0, 0.0], depth_m=0.1)
-    assert campus.element_id(drop) not in {s["element_id"] for s in missed["services"]}
+    missed = drill_check(engine, room, [face_x, aside, z], [1.0, 0.0, 0.0], depth_m=0.1)
+    assert drop not in {s["element_id"] for s in missed["services"]}
     # ... but a wider clearance finds it again, 3 cm past the default.
     wider = drill_check(
-        engine, room, [face_x, aside, 1.5], [1.0, 0.0, 0.0], depth_m=0.1, clearance_m=0.09
+        engine, room, [face_x, aside, z], [1.0, 0.0, 0.0], depth_m=0.1, clearance_m=0.09
     )
-    hit = next(s for s in wider["services"] if s["element_id"] == campus.element_id(drop))
+    hit = next(s for s in wider["services"] if s["element_id"] == drop)
     assert hit["distance_m"] == pytest.approx(0.05 + 0.03, abs=1e-3)
 
 
