@@ -6,7 +6,8 @@ partition that hides the drop to a tap (known from the generator's plan), switch
 lists, with X-ray on. A real mouse click on the room's west wall where the drop runs
 behind it drills there (into the wall, along its normal) and the panel lists the drop;
 a click on the floor and one on the ceiling drill those surfaces; each answer is what
-the API answers for the same drill, never "safe". Switching off removes it all.
+the API answers for the same drill, never "safe". Opening the room on the other side of
+the partition shows its services instead. Switching off removes it all.
 """
 
 from __future__ import annotations
@@ -141,6 +142,17 @@ def test_maintenance_mode_draws_hidden_services_and_drills_where_clicked(
     assert drill["body"]["direction"] == [0, 0, 1]
     assert drill["body"]["point"][2] == pytest.approx(ceiling, abs=1e-3)
     assert drill["answer"] == _api_drill(base, drill["body"])
+
+    # Another room while the mode is on: its own services, from the building's batch.
+    _, west, _ = campus.drop_beside("west")
+    other = campus.room_code(west)
+    assert page.hook("openRoom", other) == other
+    assert page.hook("maintenance.loaded") == other
+    theirs = httpx.get(f"{base}/api/rooms/{other}/hidden-pipes").json()["services"]
+    assert sorted(label.split(" · ")[0] for label in page.hook("maintenance.labels")) == sorted(
+        s["element_id"] for s in theirs if s["from_m"]
+    )
+    assert drop in {s["element_id"] for s in theirs}
 
     page.page.click("#maintenance")
     assert page.call("window.campusTwin.maintenance.active") is False

@@ -49,6 +49,8 @@ export const api = {
   room: (code) => getJson(`/api/rooms/${encodeURIComponent(code)}`),
   element: (id) => getJson(`/api/elements/${encodeURIComponent(id)}`),
   hiddenPipes: (code) => getJson(`/api/rooms/${encodeURIComponent(code)}/hidden-pipes`),
+  /** The hidden services of every room of a building, keyed by room code (one batch). */
+  hiddenPipesOfBuilding: (building) => getJson(`/api/buildings/${encodeURIComponent(building)}/hidden-pipes`),
   drillCheck: (body) => postJson('/api/drill-check', body),
 
   /** Every active room of a building, page by page. */

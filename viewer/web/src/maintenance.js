@@ -1,5 +1,6 @@
 // Maintenance mode: with a room selected, the "Maintenance" toggle draws the room's hidden
-// services (GET /api/rooms/{code}/hidden-pipes) through the see-through (X-ray) surfaces,
+// services through the see-through (X-ray) surfaces (the building's rooms are fetched in
+// one batch, GET /api/buildings/{b}/hidden-pipes, so moving from room to room is instant),
 // labelled with element id, medium and diameter; a click on a wall, the floor or (with
 // "ceiling" ticked) the ceiling of that room runs the drill check there (POST
 // /api/drill-check), drilling along the surface normal into the surface, and shows the
@@ -120,6 +121,7 @@ export class Maintenance {
     this.answer = null;
     this.lastDrill = null;
     this.loading = Promise.resolve(null);
+    this.batches = new Map(); // building code → promise of {room code: hidden services}
     this.overlay = new THREE.Group();
     this.overlay.name = 'maintenance';
     this.overlay.renderOrder = 20;
@@ -176,6 +178,7 @@ export class Maintenance {
     this.button.setAttribute('aria-pressed', String(on));
     this.panel.hidden = !on;
     if (!on) {
+      this.batches.clear(); // the next switch reads the store afresh
       this.clear();
       this.answerBox.hidden = true;
       this.view.requestRender();
@@ -185,9 +188,20 @@ export class Maintenance {
     return this.load();
   }
 
+  /** The room's hidden services from its building's batch (fetched once per mode switch). */
+  async hiddenServices({ code, building }) {
+    if (!this.batches.has(building)) {
+      const batch = api.hiddenPipesOfBuilding(building);
+      this.batches.set(building, batch);
+      batch.catch(() => this.batches.delete(building));
+    }
+    const rooms = await this.batches.get(building);
+    return rooms[code] || api.hiddenPipes(code);
+  }
+
   load() {
     const code = this.room.code;
-    this.loading = api.hiddenPipes(code).then((answer) => {
+    this.loading = this.hiddenServices(this.room).then((answer) => {
       if (!this.active || !this.room || this.room.code !== code) return null;
       this.answer = answer;
       this.surfaces = roomSurfaces(answer);
