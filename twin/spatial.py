@@ -28,6 +28,7 @@ __all__ = [
     "RoomVolume",
     "SegmentRun",
     "adjacent_rooms",
+    "axes_inside",
     "room_volume",
     "rooms_containing",
     "segment_runs",
@@ -165,6 +166,48 @@ def _intervals_of_clip(
         ts = (np.asarray(part.coords) - start[:2]) @ direction
         intervals.append((float(ts.min()), float(ts.max())))
     return intervals
+
+
+def axes_inside(
+    axes: Sequence[FloatArray],
+    regions: Sequence[shapely.Geometry],
+    lows_m: Sequence[float],
+    highs_m: Sequence[float],
+) -> list[list[tuple[FloatArray, FloatArray]]]:
+    """For each `(k, 3) float` polyline, its straight pieces in plan region i, low ≤ z ≤ high.
+
+    Each piece is a (start, end) pair of `(3,) float` points, in the order of the axis.
+    All plans are clipped against their regions in one vectorised call.
+    """
+    owners, starts, ends = [], [], []
+    for index, axis in enumerate(axes):
+        for start, end in _pieces(np.asarray(axis, dtype=float)):
+            owners.append(index)
+            starts.append(start)
+            ends.append(end)
+    found: list[list[tuple[FloatArray, FloatArray]]] = [[] for _ in axes]
+    if not owners:
+        return found
+    start_array, end_array = np.array(starts), np.array(ends)
+    plans, plan_lengths = _plans(start_array, end_array)
+    region_array = np.empty(len(owners), dtype=object)
+    region_array[:] = [regions[i] for i in owners]
+    clips = shapely.intersection(plans, region_array)
+    for k, owner in enumerate(owners):
+        start, end = start_array[k], end_array[k]
+        low, high = lows_m[owner], highs_m[owner]
+        z0, z1 = start[2], end[2]
+        for t0, t1 in _intervals_of_clip(clips[k], start, end, plan_lengths[k]):
+            if abs(z1 - z0) < 1e-9:
+                if not low <= z0 <= high:
+                    continue
+                lo, hi = t0, t1
+            else:
+                ta, tb = sorted(((low - z0) / (z1 - z0), (high - z0) / (z1 - z0)))
+                lo, hi = max(t0, ta), min(t1, tb)
+            if hi > lo + 1e-9:
+                found[owner].append((start + lo * (end - start), start + hi * (end - start)))
+    return found
 
 
 def _length_in_height(

@@ -7,6 +7,7 @@ import typer
 from api.cli.alarms_cmds import alarms_app
 from api.cli.geo_cmds import export_app, sites_command, utilities_app
 from api.cli.keys_cmds import keys_app
+from api.cli.maintenance_cmds import drill_check_command, pipes_command
 from api.cli.models_cmds import import_command, sample_command
 from api.cli.report_cmds import report_app
 from api.cli.rooms_cmds import info_command, room_command, rooms_command, set_app
@@ -43,6 +44,8 @@ app.add_typer(wo_app, name="wo")
 app.command("sites")(sites_command)
 app.add_typer(export_app, name="export")
 app.add_typer(utilities_app, name="utilities")
+app.command("pipes")(pipes_command)
+app.command("drill-check")(drill_check_command)
 
 
 def main() -> None:

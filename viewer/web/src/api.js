@@ -9,8 +9,7 @@ export class ApiError extends Error {
   }
 }
 
-async function getJson(path) {
-  const response = await fetch(path, { headers: { Accept: 'application/json' } });
+async function readJson(response, path) {
   if (!response.ok) {
     let message = `${response.status} ${response.statusText} for ${path}`;
     let closest = [];
@@ -30,6 +29,19 @@ async function getJson(path) {
   return response.json();
 }
 
+async function getJson(path) {
+  return readJson(await fetch(path, { headers: { Accept: 'application/json' } }), path);
+}
+
+async function postJson(path, body) {
+  const response = await fetch(path, {
+    method: 'POST',
+    headers: { Accept: 'application/json', 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  return readJson(response, path);
+}
+
 export const api = {
   palette: () => getJson('/api/palette'),
   buildings: () => getJson('/api/buildings'),
@@ -39,6 +51,10 @@ export const api = {
   roomWorkOrders: (code, state) => getJson(
     `/api/rooms/${encodeURIComponent(code)}/work-orders${state ? `?state=${encodeURIComponent(state)}` : ''}`,
   ),
+  hiddenPipes: (code) => getJson(`/api/rooms/${encodeURIComponent(code)}/hidden-pipes`),
+  /** The hidden services of every room of a building, keyed by room code (one batch). */
+  hiddenPipesOfBuilding: (building) => getJson(`/api/buildings/${encodeURIComponent(building)}/hidden-pipes`),
+  drillCheck: (body) => postJson('/api/drill-check', body),
 
   /** Every active room of a building, page by page. */
   async roomsOfBuilding(building) {

@@ -5,6 +5,7 @@
 import { api } from './api.js';
 import { LiveRooms } from './live.js';
 import { parseBuilding } from './loader.js';
+import { Maintenance } from './maintenance.js';
 import { Palette } from './palette.js';
 import { Ui } from './ui.js';
 import { CampusView } from './viewer.js';
@@ -33,6 +34,10 @@ class App {
     this.ui.setBuildings(buildings, null);
     this.setupPicking();
     this.live = new LiveRooms(this.view, () => this.refreshLegend());
+    this.maintenance = new Maintenance(this.view, palette, {
+      setXray: (on) => this.ui.setXray(on),
+      status: (text, error) => this.ui.status(text, error),
+    });
   }
 
   /** Latest values for the live colour modes, then kept current over the WebSocket. */
@@ -132,6 +137,7 @@ class App {
     await this.showStorey(room.building_code, room.storey_code, { fly: false });
     this.view.select({ kind: 'room', id: room.room_code, building: room.building_code });
     this.ui.showRoom(room);
+    await this.maintenance.roomSelected(room);
     this.ui.status(`${room.room_code} · ${room.name}`);
     if (fly && model) await this.view.frameRoom(model, room.room_code);
     return room;
@@ -147,6 +153,7 @@ class App {
       return null;
     }
     this.ui.showElement(element);
+    await this.maintenance.roomSelected(null);
     const model = element.building_code && this.view.buildings.get(element.building_code);
     if (reveal && model && model.elements.has(id)) {
       if (!this.view.state.xray) this.ui.setXray(true);
@@ -161,6 +168,7 @@ class App {
   clearSelection() {
     this.view.select(null);
     this.ui.hideDetails();
+    this.maintenance.roomSelected(null);
   }
 
   /** A click (not a drag) picks what is under the pointer. */
@@ -183,6 +191,8 @@ class App {
   }
 
   async pickAt(clientX, clientY) {
+    const drilled = await this.maintenance.drillAt(clientX, clientY);
+    if (drilled) return drilled;
     const hit = this.view.pick(clientX, clientY);
     if (!hit) {
       this.clearSelection();
@@ -193,6 +203,7 @@ class App {
       try {
         const room = await api.room(hit.id);
         this.ui.showRoom(room);
+        await this.maintenance.roomSelected(room);
       } catch (error) {
         this.ui.status(error.message, true);
       }
@@ -253,6 +264,7 @@ function installTestHook(app, ready) {
     drawCalls: () => { view.renderNow(); return view.drawCalls(); },
     /** Time `n` finished frames while the camera turns around its target (ms each). */
     rotateFrames: (n = 10, degreesPerFrame = 3) => view.rotateFrames(n, degreesPerFrame),
+    maintenance: app.maintenance.testHook(),
   };
 }
 
