@@ -7,6 +7,7 @@ import typer
 from api.cli.alarms_cmds import alarms_app
 from api.cli.keys_cmds import keys_app
 from api.cli.models_cmds import import_command, sample_command
+from api.cli.portfolio_cmds import sample_portfolio_command
 from api.cli.report_cmds import report_app
 from api.cli.rooms_cmds import info_command, room_command, rooms_command, set_app
 from api.cli.sensors_cmds import sensors_app
@@ -25,6 +26,7 @@ app = typer.Typer(
 )
 app.command("sample")(sample_command)
 app.command("import")(import_command)
+app.command("sample-portfolio")(sample_portfolio_command)
 app.command("info")(info_command)
 app.command("rooms")(rooms_command)
 app.command("room")(room_command)
