@@ -3,7 +3,7 @@
 >>> from api.settings import Settings
 >>> app = create_app(Settings(database_url="sqlite://"))
 >>> sorted(r.path for r in app.routes if r.path.startswith("/api/sites"))
-['/api/sites']
+['/api/sites', '/api/sites/{site_code}/geojson']
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from api.routers import (
     alarms,
     buildings,
     elements,
+    geo,
     ingest,
     live,
     notifications,
@@ -86,7 +87,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Reads are open on loopback; `keys_for_reads` closes them (writes check their own keys).
     api = APIRouter(prefix="/api", dependencies=[Depends(read_access)])
     routers = (sites, buildings, rooms, elements, palette, sensors, readings, ingest, utilisation)
-    for module in (*routers, alarms, notifications, live):
+    for module in (*routers, alarms, notifications, live, geo):
         api.include_router(module.router)
     app.include_router(api)
     app.include_router(live.socket_router)

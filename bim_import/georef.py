@@ -18,7 +18,7 @@ import ifcopenshell.util.unit
 
 from models.campus import Georeference
 
-__all__ = ["MalformedAngle", "compound_angle_deg", "read_georeference"]
+__all__ = ["MalformedAngle", "compound_angle_deg", "metric_scale", "read_georeference"]
 
 _EPSG_RE = re.compile(r"EPSG\s*:\s*(\d+)", re.IGNORECASE)
 
@@ -65,19 +65,55 @@ def read_georeference(model: ifcopenshell.file, warnings: list[str]) -> Georefer
         if site.RefElevation is not None:
             length_scale = ifcopenshell.util.unit.calculate_unit_scale(model)
             values["elevation_m"] = float(site.RefElevation) * length_scale
-    values.update(_map_conversion(model))
+    values.update(_map_conversion(model, warnings))
     values.update(_true_north(model))
     return Georeference(**values)  # type: ignore[arg-type]
 
 
-def _map_conversion(model: ifcopenshell.file) -> dict[str, object]:
+def metric_scale(
+    scale: float | None, project_unit_m: float, map_unit_m: float
+) -> tuple[float, bool]:
+    """IfcMapConversion.Scale as metres on the map per metre of the model, and whether
+    it was read as the reciprocal of the unit ratio.
+
+    The standard's Scale takes model units to map units, so it carries the unit
+    conversion (0.001 for a model in millimetres on a map in metres) and any grid
+    distortion. Exporters also write the reciprocal (1000) or 1 for a pure unit
+    change; both are read as "no distortion".
+
+    >>> metric_scale(0.001, 0.001, 1.0)
+    (1.0, False)
+    >>> metric_scale(1000.0, 0.001, 1.0)
+    (1.0, True)
+    >>> metric_scale(0.9996, 1.0, 1.0)
+    (0.9996, False)
+    """
+    given = float(scale) if scale else 1.0
+    ratio = project_unit_m / map_unit_m
+    if math.isclose(ratio, 1.0) or math.isclose(given, ratio, rel_tol=1e-9):
+        return given / ratio, False
+    if math.isclose(given, 1.0 / ratio, rel_tol=1e-9):
+        return 1.0, True
+    if math.isclose(given, 1.0, rel_tol=1e-9):
+        return 1.0, False
+    return given / ratio, False
+
+
+def _map_conversion(model: ifcopenshell.file, warnings: list[str]) -> dict[str, object]:
     if model.schema == "IFC2X3":
         return {}
     for conversion in model.by_type("IfcMapConversion"):
         crs = conversion.TargetCRS
-        unit_scale = ifcopenshell.util.unit.calculate_unit_scale(model)
+        project_unit = ifcopenshell.util.unit.calculate_unit_scale(model)
+        unit_scale = project_unit
         if crs is not None and getattr(crs, "MapUnit", None) is not None:
             unit_scale = _unit_to_metres(crs.MapUnit)
+        scale, reciprocal = metric_scale(conversion.Scale, project_unit, unit_scale)
+        if reciprocal:
+            warnings.append(
+                f"IfcMapConversion Scale {conversion.Scale:g} is the reciprocal of the "
+                "model-to-map unit ratio; read as a unit conversion (no distortion)"
+            )
         epsg = None
         crs_name = getattr(crs, "Name", None)
         if crs_name:
@@ -91,7 +127,7 @@ def _map_conversion(model: ifcopenshell.file) -> dict[str, object]:
             "orthogonal_height_m": float(conversion.OrthogonalHeight) * unit_scale,
             "x_axis_abscissa": float(conversion.XAxisAbscissa or 1.0),
             "x_axis_ordinate": float(conversion.XAxisOrdinate or 0.0),
-            "scale": float(conversion.Scale) if conversion.Scale else 1.0,
+            "scale": scale,
         }
     return {}
 

@@ -25,8 +25,9 @@ class Georeference:
     """How a model's engineering coordinates sit on the earth.
 
     From IfcMapConversion + IfcProjectedCRS (IFC4 and later) and/or IfcSite's
-    reference latitude/longitude. Lengths are in metres (the map unit and Scale are
-    already applied); `x_axis_abscissa`/`x_axis_ordinate` give the grid rotation.
+    reference latitude/longitude. Lengths are in metres (the map unit is already
+    applied); `scale` is metres on the map per metre of the model (1.0 unless the
+    grid is distorted); `x_axis_abscissa`/`x_axis_ordinate` give the grid rotation.
     """
 
     epsg: int | None = None

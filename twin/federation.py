@@ -9,7 +9,6 @@ GlobalId.
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -54,36 +53,25 @@ class SiteTransform:
         return moved
 
 
-def _grid(georef: Georeference) -> tuple[float, float, float, float, float]:
-    norm = math.hypot(georef.x_axis_abscissa, georef.x_axis_ordinate) or 1.0
-    return (
-        georef.x_axis_abscissa / norm,
-        georef.x_axis_ordinate / norm,
-        georef.eastings_m or 0.0,
-        georef.northings_m or 0.0,
-        georef.orthogonal_height_m or 0.0,
-    )
-
-
 def site_transform(file_georef: Georeference, site_georef: Georeference) -> SiteTransform | None:
     """The transform taking a file's coordinates into the site's, or None when they agree.
 
-    Both must carry a map conversion in the same CRS; otherwise the file is taken to
+    Both georeferences are put on the earth (map conversion in any EPSG grid, else
+    reference latitude/longitude with true north) and the file's frame is carried
+    into the site's through them. A file or site that nothing places is taken to
     share the site's coordinates.
     """
-    if not (file_georef.has_map_conversion and site_georef.has_map_conversion):
+    from twin.geo.crs import affine_between, frame_for
+
+    if file_georef == site_georef:
         return None
-    if file_georef.epsg != site_georef.epsg:
+    source, target = frame_for(file_georef), frame_for(site_georef)
+    if source is None or target is None:
         return None
-    fa, fb, fe, fn, fh = _grid(file_georef)
-    sa, sb, se, sn, sh = _grid(site_georef)
-    if (fa, fb, fe, fn, fh) == (sa, sb, se, sn, sh):
+    matrix, offset = affine_between(source, target)
+    if np.allclose(matrix, np.eye(2), atol=1e-9) and np.allclose(offset, 0.0, atol=1e-4):
         return None
-    to_map = np.array([[fa, -fb], [fb, fa]])
-    from_map = np.array([[sa, sb], [-sb, sa]])
-    rotation = from_map @ to_map
-    offset_plan = from_map @ np.array([fe - se, fn - sn])
-    return SiteTransform(rotation, np.array([offset_plan[0], offset_plan[1], fh - sh]))
+    return SiteTransform(matrix, offset)
 
 
 def derive_site_code(conn: Connection, site_global_id: str | None, site_name: str) -> str:

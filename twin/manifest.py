@@ -6,6 +6,14 @@ Example::
     code = "WZ01"
     name = "Wenzhou sample campus"
 
+    [site.georeference]               # only for models that carry none
+    epsg = 4549                       # the campus's projected CRS
+    eastings = 568854.272             # where the site origin (0, 0) is, metres
+    northings = 3098639.217
+    height = 10.0                     # orthogonal height of site z = 0
+    rotation_deg = 0.0                # site x axis, anticlockwise from grid east
+    # or: latitude = 28.0, longitude = 120.7, true_north_deg = 0.0
+
     [[buildings]]
     code = "B01"                      # pins the building's number on the site
     name = "Office block"             # matches IfcBuilding.Name, if no files are given
@@ -19,10 +27,12 @@ Example::
 
 from __future__ import annotations
 
+import math
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from models.campus import Georeference
 from models.codes import BUILDING_RE, SITE_RE, RoomCode
 from models.errors import BadInput
 
@@ -44,6 +54,7 @@ class Manifest:
     site_name: str | None = None
     buildings: tuple[BuildingPin, ...] = ()
     room_pins: dict[str, RoomCode] = field(default_factory=dict)
+    site_georeference: Georeference | None = None
 
     def building_for_file(self, file_name: str) -> BuildingPin | None:
         for pin in self.buildings:
@@ -94,4 +105,63 @@ def load_manifest(path: Path | None) -> Manifest:
         if "global_id" not in entry or "code" not in entry:
             raise BadInput(f"{path}: each [[rooms]] entry needs global_id and code")
         room_pins[str(entry["global_id"])] = RoomCode.parse(str(entry["code"]))
-    return Manifest(site_code, site.get("name"), tuple(pins), room_pins)
+    georeference = _georeference(path, site.get("georeference"))
+    return Manifest(site_code, site.get("name"), tuple(pins), room_pins, georeference)
+
+
+def _number(path: Path, table: dict[str, object], key: str, low: float, high: float) -> float:
+    value = table[key]
+    if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
+        raise BadInput(f"{path}: [site.georeference] {key} must be a number in [{low:g}, {high:g}]")
+    return float(value)
+
+
+def _georeference(path: Path, table: object) -> Georeference | None:
+    """`[site.georeference]`: EPSG + eastings/northings (+ height, rotation), or lat/lon."""
+    if table is None:
+        return None
+    if not isinstance(table, dict):
+        raise BadInput(f"{path}: [site.georeference] must be a table")
+    known = {"epsg", "eastings", "northings", "height", "rotation_deg", "scale"}
+    known |= {"latitude", "longitude", "elevation", "true_north_deg"}
+    unknown = sorted(set(table) - known)
+    if unknown:
+        raise BadInput(f"{path}: [site.georeference] has unknown keys {', '.join(unknown)}")
+    if "eastings" in table or "northings" in table or "epsg" in table:
+        missing = [k for k in ("epsg", "eastings", "northings") if k not in table]
+        if missing:
+            raise BadInput(f"{path}: [site.georeference] needs {', '.join(missing)} as well")
+        epsg = table["epsg"]
+        if not isinstance(epsg, int) or isinstance(epsg, bool) or epsg <= 0:
+            raise BadInput(f"{path}: [site.georeference] epsg must be an EPSG code number")
+        angle = (
+            math.radians(_number(path, table, "rotation_deg", -360, 360))
+            if ("rotation_deg" in table)
+            else 0.0
+        )
+        return Georeference(
+            epsg=epsg,
+            crs_name=f"EPSG:{epsg}",
+            eastings_m=_number(path, table, "eastings", -1e8, 1e8),
+            northings_m=_number(path, table, "northings", -1e8, 1e8),
+            orthogonal_height_m=_number(path, table, "height", -1e4, 1e4)
+            if "height" in table
+            else 0.0,
+            x_axis_abscissa=math.cos(angle),
+            x_axis_ordinate=math.sin(angle),
+            scale=_number(path, table, "scale", 0.5, 2.0) if "scale" in table else 1.0,
+        )
+    if "latitude" in table and "longitude" in table:
+        return Georeference(
+            latitude_deg=_number(path, table, "latitude", -90, 90),
+            longitude_deg=_number(path, table, "longitude", -180, 180),
+            elevation_m=_number(path, table, "elevation", -1e4, 1e4)
+            if "elevation" in table
+            else None,
+            true_north_deg=_number(path, table, "true_north_deg", -360, 360)
+            if "true_north_deg" in table
+            else None,
+        )
+    raise BadInput(
+        f"{path}: [site.georeference] needs epsg, eastings and northings, or latitude and longitude"
+    )

@@ -8,6 +8,7 @@ the model says; edits live apart from the model so every re-import keeps them.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -23,6 +24,7 @@ __all__ = [
     "list_rooms",
     "resolve_building_code",
     "room_detail",
+    "room_summaries",
     "set_room",
 ]
 
@@ -131,6 +133,12 @@ def _room_summary(row: Any, edits: dict[str, Any]) -> dict[str, Any]:
         "height_m": _round(row.height_m),
         "status": row.status,
     }
+
+
+def room_summaries(conn: Any, rows: Sequence[Any]) -> list[dict[str, Any]]:
+    """`rooms` rows as `list_rooms` gives them (local edits applied), for other readers."""
+    edits = _edits(conn, [row.room_code for row in rows])
+    return [_room_summary(row, edits.get(row.room_code, {})) for row in rows]
 
 
 def _round(value: float | None, digits: int = 2) -> float | None:

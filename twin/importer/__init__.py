@@ -18,6 +18,7 @@ from sqlalchemy import Connection, Engine, func, insert, select
 
 from models.services import SEGMENT_KINDS, SERVICE_KINDS, ElementKind
 from twin.federation import derive_site_code, resolve_building, site_transform
+from twin.geo.footprints import refresh_footprints
 from twin.importer.elements import infer_site_connections, store_elements
 from twin.importer.rooms import store_rooms
 from twin.importer.run import ChangeReport, ImportRun, ImportSummary, inserted_id, now_utc
@@ -117,6 +118,7 @@ def _store(
     infer_site_connections(run)
     for building_code in sorted(run.buildings_touched):
         refresh_spatial(conn, building_code, _boundary_pairs(run, parsed, building_code))
+        refresh_footprints(conn, building_code)
     record_files(run, parsed, building_of)
     _warn_empty_buildings(run)
     _count(run)

@@ -10,6 +10,7 @@ from sqlalchemy import insert, select, update
 
 from models.campus import Georeference
 from twin.federation import StoreyInput, resolve_storeys
+from twin.geo.sites import record_placement
 from twin.importer.run import ImportRun
 from twin.store import schema as t
 
@@ -41,6 +42,14 @@ def upsert_site(run: ImportRun, parsed: list[ParsedModel]) -> Georeference:
             Georeference(),
         ),
     )
+    placed_by_manifest = False
+    if (
+        not georef.has_map_conversion
+        and georef.latitude_deg is None
+        and run.manifest.site_georeference is not None
+    ):
+        georef = run.manifest.site_georeference
+        placed_by_manifest = True
     site = next((m.site for m in parsed if m.site is not None), None)
     values = {
         "global_id": site.source.global_id if site else None,
@@ -70,11 +79,13 @@ def upsert_site(run: ImportRun, parsed: list[ParsedModel]) -> Georeference:
                 f"site {run.site_code}: no georeference in the model; imported at a local origin"
             )
         run.conn.execute(insert(t.sites).values(site_code=run.site_code, **values))
+        record_placement(run.conn, run.site_code, "manifest" if placed_by_manifest else None)
         return georef
     if existing.eastings_m is None and georef.has_map_conversion:
         run.conn.execute(
             update(t.sites).where(t.sites.c.site_code == run.site_code).values(**values)
         )
+        record_placement(run.conn, run.site_code, "manifest" if placed_by_manifest else None)
         return georef
     return Georeference(
         **{key: getattr(existing, key) for key in Georeference.__dataclass_fields__}

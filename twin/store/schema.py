@@ -424,3 +424,23 @@ deliveries = Table(
     Column("delivered_at", String(32)),
     Index("ix_deliveries_status", "status", "next_attempt_us"),
 )
+
+# --- georeferencing and maps (issue 8) ---
+
+site_placements = Table(
+    "site_placements",
+    metadata,
+    # Where a site's georeference came from when not from its models ("manifest").
+    Column("site_code", ForeignKey("sites.site_code"), primary_key=True),
+    Column("placed_by", String(16), nullable=False),
+)
+
+building_footprints = Table(
+    "building_footprints",
+    metadata,
+    # A building's outline in site metres (WKB), computed at import from its rooms
+    # (or meshes), or written by whoever generates the building without IFC.
+    Column("building_code", ForeignKey("buildings.building_code"), primary_key=True),
+    Column("footprint_wkb", LargeBinary, nullable=False),
+    Column("source", String(16), nullable=False),
+)

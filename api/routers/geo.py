@@ -1,0 +1,34 @@
+"""The map's data: every site as a point, one site's GeoJSON layers, its IMDF archive."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Response
+
+from api.deps import EngineDep
+from twin.geo.geojson import LAYERS, site_geojson
+from twin.geo.sites import map_sites
+
+__all__ = ["router"]
+
+router = APIRouter(tags=["map"])
+
+GEOJSON = "application/geo+json"
+
+
+@router.get("/map/sites")
+def sites_on_map(engine: EngineDep) -> dict[str, Any]:
+    """Every placed site as a GeoJSON point with its key figures; the rest under `unplaced`."""
+    return map_sites(engine)
+
+
+@router.get("/sites/{site_code}/geojson", response_class=Response)
+def site_layer(
+    engine: EngineDep,
+    site_code: str,
+    layer: Annotated[str, Query(description=f"One of {', '.join(LAYERS)}.")] = "footprints",
+    storey: Annotated[str | None, Query(description="F01, or a full storey code.")] = None,
+) -> Response:
+    """One layer of a site as an RFC 7946 FeatureCollection (WGS84 lon/lat)."""
+    return Response(site_geojson(engine, site_code, layer, storey), media_type=GEOJSON)
