@@ -255,6 +255,7 @@ class _Rows:
     rooms: list[dict[str, Any]] = field(default_factory=list)
     boxes: list[tuple[float, float, float, float]] = field(default_factory=list)
     edits: list[dict[str, Any]] = field(default_factory=list)
+    footprints: list[dict[str, Any]] = field(default_factory=list)
     meshes: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -291,6 +292,8 @@ def _plan_rows(plan: PortfolioPlan, at: str) -> _Rows:
         if site.full_3d:
             continue
         x0 = 0.0
+        # The share of the site's offices no department is allocated to (the map's vacancy).
+        vacant_share = float(rng.uniform(0.0, 0.3))
         for index, (per_band, above, basement) in enumerate(site.buildings, start=1):
             number = building_number(index)
             building_code = f"{site.site_code}-{number}"
@@ -346,7 +349,7 @@ def _plan_rows(plan: PortfolioPlan, at: str) -> _Rows:
                         }
                     )
                     rows.boxes.append(box)
-                    if usage == "office":
+                    if usage == "office" and rng.random() >= vacant_share:
                         rows.edits.append(
                             {
                                 "room_code": code,
@@ -355,6 +358,16 @@ def _plan_rows(plan: PortfolioPlan, at: str) -> _Rows:
                                 "edited_at": at,
                             }
                         )
+            depth = 2 * BAND_DEPTH_M + CORRIDOR_M
+            rows.footprints.append(
+                {
+                    "building_code": building_code,
+                    "footprint_wkb": shapely.to_wkb(
+                        shapely.box(x0, 0.0, x0 + sum(widths), depth, ccw=True)
+                    ),
+                    "source": "generated",
+                }
+            )
             x0 += sum(widths) + 12.0
     _add_geometry(rows)
     return rows
@@ -451,6 +464,7 @@ def generate_portfolio(
         _insert(conn, t.storey_counters, rows.counters)
         _insert(conn, t.rooms, rows.rooms)
         _insert(conn, t.room_edits, rows.edits)
+        _insert(conn, t.building_footprints, rows.footprints)
         _insert(conn, t.meshes, rows.meshes, batch=2000)
         summary = PortfolioSummary(
             sites=len(plan.sites),

@@ -13,6 +13,8 @@ from sqlalchemy import func, select
 from models.codes import RoomCode
 from models.errors import BadInput
 from twin.campus import sites as list_sites
+from twin.geo.footprints import building_outline
+from twin.geo.sites import map_sites
 from twin.portfolio import PortfolioSummary, generate_portfolio, plan_portfolio
 from twin.rooms import list_rooms
 from twin.store import open_store
@@ -92,8 +94,6 @@ def test_full_3d_site_has_services_and_synthetic_buildings_draw(
             select(func.count()).select_from(t.elements).where(t.elements.c.site_code == "PV0001")
         ).scalar()
     assert pipes and pipes > 100
-    offices = list_rooms(engine, building="PV0002-B01", usage="office")
-    assert offices and all(room["department"] for room in offices)
     model = building_glb(engine, "PV0002-B01")
     assert model.rooms == len(list_rooms(engine, building="PV0002-B01"))
     assert model.triangles == 12 * model.rooms
@@ -126,3 +126,27 @@ def test_taken_codes_are_refused_and_nothing_changes(tmp_path: Path) -> None:
 def test_bad_arguments_are_bad_input(arguments: dict[str, object], message: str) -> None:
     with pytest.raises(BadInput, match=message):
         plan_portfolio(**arguments)  # type: ignore[arg-type]
+
+
+def test_building_footprints_and_vacancy_are_what_the_map_reads(
+    portfolio: tuple[Path, PortfolioSummary],
+) -> None:
+    engine = open_store(str(portfolio[0]))
+    with engine.connect() as conn:
+        stored = dict(
+            conn.execute(
+                select(t.building_footprints.c.building_code, t.building_footprints.c.footprint_wkb)
+            ).all()
+        )
+        assert len(stored) == portfolio[1].buildings  # generated ones, and the imported ones
+        for code in ("PV0002-B01", "PV0003-B01"):
+            outline = building_outline(conn, code)
+            assert outline is not None
+            assert shapely.from_wkb(stored[code]).equals(outline[0])
+    features = {f["id"]: f["properties"] for f in map_sites(engine)["features"]}
+    assert len(features) == 25
+    for code in ("PV0002", "PV0003", "PV0004"):
+        offices = [r for r in list_rooms(engine, usage="office") if r["site_code"] == code]
+        unassigned = sum(1 for room in offices if room["department"] is None)
+        assert features[code]["vacancy"] == pytest.approx(unassigned / len(offices), abs=1e-3)
+    assert any(0 < p["vacancy"] < 0.5 for p in features.values() if p["vacancy"] is not None)
