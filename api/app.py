@@ -26,6 +26,7 @@ from api.routers import (
     geo,
     ingest,
     live,
+    map_view,
     notifications,
     palette,
     readings,
@@ -87,7 +88,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Reads are open on loopback; `keys_for_reads` closes them (writes check their own keys).
     api = APIRouter(prefix="/api", dependencies=[Depends(read_access)])
     routers = (sites, buildings, rooms, elements, palette, sensors, readings, ingest, utilisation)
-    for module in (*routers, alarms, notifications, live, geo):
+    for module in (*routers, alarms, notifications, live, geo, map_view):
         api.include_router(module.router)
     app.include_router(api)
     app.include_router(live.socket_router)

@@ -1,5 +1,6 @@
 // Builds the web client into dist/: one ES module bundle (three.js included), the page and
-// its stylesheet. Nothing is fetched from a CDN at run time; the API serves dist/ at `/`.
+// its stylesheet; and the map page (maplibre-gl and its CSS bundled, its worker copied
+// beside). Nothing is fetched from a CDN at run time; the API serves dist/ at `/`.
 import { build } from 'esbuild';
 import { copyFile, mkdir, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -22,7 +23,23 @@ await build({
   legalComments: 'linked',
   logLevel: 'warning',
 });
-for (const file of ['index.html', 'style.css']) {
+await build({
+  entryPoints: { map: join(here, 'src', 'map.js') },
+  outdir: out,
+  bundle: true,
+  format: 'esm',
+  target: 'es2022',
+  minify: true,
+  sourcemap: true,
+  legalComments: 'linked',
+  logLevel: 'warning',
+});
+// maplibre-gl 6 runs its tile work in a module worker it loads by URL (map.js sets it).
+await copyFile(
+  join(here, 'node_modules', 'maplibre-gl', 'dist', 'maplibre-gl-worker.mjs'),
+  join(out, 'map-worker.js'),
+);
+for (const file of ['index.html', 'style.css', 'map.html']) {
   await copyFile(join(here, 'src', file), join(out, file));
 }
 console.log(`built ${out}`);
