@@ -17,6 +17,7 @@ setWorkerUrl(new URL('/map-worker.js', window.location.href).href);
 
 /** Sites in view above which details are not loaded (the status asks to zoom in). */
 const MAX_DETAIL_SITES = 40;
+const CLICKABLE = ['rooms-fill', 'footprint-fill', 'sites'];
 const $ = (id) => document.getElementById(id);
 const EMPTY = { type: 'FeatureCollection', features: [] };
 
@@ -43,7 +44,7 @@ class MapPage {
     this.sites = sites;
     this.byCode = new Map(sites.features.map((f) => [f.properties.site_code, f]));
     this.layers = new Map(); // `${site}|${layer}|${storey}` -> features
-    this.loading = new Set();
+    this.requests = new Map(); // the same keys -> the promise of their fetch
     this.mode = palette.document.default_mode;
     this.storey = 'F01';
     this.live = null;
@@ -233,31 +234,33 @@ class MapPage {
       for (const layer of ['boundary', 'footprints', 'pipes']) wanted.push([code, layer, '']);
       if (zoom >= ROOM_ZOOM - 0.5) wanted.push([code, 'rooms', this.storey]);
     }
-    const missing = wanted.filter(([c, l, s]) => !this.layers.has(`${c}|${l}|${s}`) && !this.loading.has(`${c}|${l}|${s}`));
     this.updateFocus(codes);
-    if (!missing.length) return;
-    this.status(`Loading ${codes.length} sites…`);
-    const results = await Promise.all(missing.map(async ([code, layer, storey]) => {
-      const key = `${code}|${layer}|${storey}`;
-      this.loading.add(key);
-      try {
-        const collection = await mapApi.layer(code, layer, storey || null);
-        this.layers.set(key, collection.features);
-        return null;
-      } catch (error) {
-        // A storey one site lacks is a 404: nothing to draw there.
-        this.layers.set(key, []);
-        return error.status === 404 ? null : `${code} ${layer}: ${error.message}`;
-      } finally {
-        this.loading.delete(key);
-      }
-    }));
+    const fresh = wanted.filter(([c, l, st]) => !this.requests.has(`${c}|${l}|${st}`)).length;
+    if (fresh) this.status(`Loading ${codes.length} sites…`);
+    const results = await Promise.all(wanted.map(([code, layer, storey]) => this.fetchLayer(code, layer, storey)));
+    if (!fresh) return;
     const failed = results.filter(Boolean);
     this.refreshLayers();
     this.refreshRooms();
     this.updateFocus(this.sitesInView());
     if (failed.length) this.status(failed[0], true);
     else this.status(`${codes.length} sites in view`);
+  }
+
+  /** One layer of one site, fetched once; resolves to null, or the error to show. */
+  fetchLayer(code, layer, storey) {
+    const key = `${code}|${layer}|${storey}`;
+    if (!this.requests.has(key)) {
+      this.requests.set(key, mapApi.layer(code, layer, storey || null).then(
+        (collection) => { this.layers.set(key, collection.features); return null; },
+        (error) => {
+          // A storey one site lacks is a 404: nothing to draw there.
+          this.layers.set(key, []);
+          return error.status === 404 ? null : `${code} ${layer}: ${error.message}`;
+        },
+      ));
+    }
+    return this.requests.get(key);
   }
 
   /** The site nearest the middle of the view is the one the panel describes. */
@@ -288,8 +291,9 @@ class MapPage {
       map.easeTo({ center: feature.geometry.coordinates, zoom: Math.min(zoom, DETAIL_ZOOM + 1) });
     });
     map.on('click', (event) => {
-      const hits = map.queryRenderedFeatures(event.point, { layers: ['sites', 'rooms-fill', 'footprint-fill'].filter((id) => map.getLayer(id)) });
-      const hit = hits[0];
+      // The most detailed thing under the pointer wins: a room, a building, then a site.
+      const hits = map.queryRenderedFeatures(event.point, { layers: CLICKABLE });
+      const hit = CLICKABLE.map((id) => hits.find((f) => f.layer.id === id)).find(Boolean);
       if (!hit) return;
       window.location.assign(this.hrefFor(hit));
     });
@@ -384,7 +388,8 @@ function installHook(page, ready) {
     get focus() { return page.focus; },
     get storey() { return page.storey; },
     get mode() { return page.mode; },
-    renderedClusters: () => map.queryRenderedFeatures({ layers: ['clusters'] }).map((f) => f.properties.point_count),
+    renderedClusters: () => map.queryRenderedFeatures({ layers: ['clusters'] })
+      .map((f) => ({ count: f.properties.point_count, lonLat: f.geometry.coordinates })),
     renderedSites: () => map.queryRenderedFeatures({ layers: ['sites'] }).map((f) => f.properties.site_code),
     renderedLayer: (layer) => map.queryRenderedFeatures({ layers: [layer] }).map((f) => ({ id: f.id, ...f.properties })),
     clusterLabels: () => [...document.querySelectorAll('.cluster-count')].map((el) => el.textContent),

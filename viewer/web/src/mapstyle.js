@@ -61,7 +61,8 @@ export function mapStyle({ sites, tileUrl = null, tileAttribution = null }) {
     },
     {
       id: 'rooms-fill', type: 'fill', source: 'rooms', minzoom: ROOM_ZOOM,
-      paint: { 'fill-color': ['get', 'colour'], 'fill-opacity': 0.9 },
+      // Opaque, so a room shows its palette colour as it is (the test reads pixels).
+      paint: { 'fill-color': ['get', 'colour'], 'fill-opacity': 1 },
     },
     {
       id: 'rooms-line', type: 'line', source: 'rooms', minzoom: ROOM_ZOOM,
