@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from api.cli.alarms_cmds import alarms_app
+from api.cli.geo_cmds import export_app, sites_command, utilities_app
 from api.cli.keys_cmds import keys_app
 from api.cli.models_cmds import import_command, sample_command
 from api.cli.portfolio_cmds import sample_portfolio_command
@@ -39,6 +40,9 @@ app.add_typer(keys_app, name="keys")
 app.add_typer(alarms_app, name="alarms")
 app.add_typer(report_app, name="report")
 app.add_typer(simulate_app, name="simulate")
+app.command("sites")(sites_command)
+app.add_typer(export_app, name="export")
+app.add_typer(utilities_app, name="utilities")
 
 
 def main() -> None:

@@ -32,3 +32,17 @@ def site_layer(
 ) -> Response:
     """One layer of a site as an RFC 7946 FeatureCollection (WGS84 lon/lat)."""
     return Response(site_geojson(engine, site_code, layer, storey), media_type=GEOJSON)
+
+
+@router.get("/sites/{site_code}/imdf", response_class=Response)
+def site_imdf(engine: EngineDep, site_code: str) -> Response:
+    """The site as an IMDF 1.0 archive (venue, buildings, levels, units, openings)."""
+    from twin.geo.imdf import imdf_archive
+
+    archive = imdf_archive(engine, site_code)
+    name = site_code.strip().upper()
+    return Response(
+        archive,
+        media_type="application/zip",
+        headers={"Content-Disposition": f'attachment; filename="{name}.imdf.zip"'},
+    )

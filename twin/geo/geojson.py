@@ -33,6 +33,7 @@ __all__ = [
     "BOUNDARY_MARGIN_M",
     "LAYERS",
     "feature_collection",
+    "site_boundary",
     "site_geojson",
     "to_wgs84",
 ]
@@ -171,11 +172,18 @@ def _footprints(
     return feature_collection([b.building_code for b in placed], geometries, properties)
 
 
+def site_boundary(outlines: Sequence[Any]) -> Any:
+    """The site's outline in site metres: the hull of `outlines` grown by the margin."""
+    if not len(outlines):
+        return None
+    hull = shapely.convex_hull(shapely.union_all(list(outlines)))
+    return shapely.buffer(hull, BOUNDARY_MARGIN_M, quad_segs=4)
+
+
 def _boundary(frame: SiteFrame, footprints: dict[str, Any]) -> str:
-    if not footprints:
+    boundary = site_boundary(list(footprints.values()))
+    if boundary is None:
         return feature_collection([], [], [])
-    hull = shapely.convex_hull(shapely.union_all(list(footprints.values())))
-    boundary = shapely.buffer(hull, BOUNDARY_MARGIN_M, quad_segs=4)
     return feature_collection(
         ["boundary"],
         [to_wgs84(boundary, frame)],

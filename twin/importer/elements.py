@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 if TYPE_CHECKING:
     from bim_import.reader import ParsedModel
 
-__all__ = ["infer_site_connections", "store_elements"]
+__all__ = ["forget_file", "infer_site_connections", "store_elements"]
 
 
 def store_elements(
@@ -44,7 +44,7 @@ def store_elements(
             )
         ).all()
     )
-    _forget_file(conn, run.site_code, file_name, list(previous.values()))
+    forget_file(conn, run.site_code, file_name, list(previous.values()))
     counters = dict(
         conn.execute(select(t.element_counters.c.prefix, t.element_counters.c.highest_number)).all()
     )
@@ -116,7 +116,8 @@ def store_elements(
     return {(file_name, gid): key for gid, key in ids.items()}
 
 
-def _forget_file(conn: Connection, site_code: str, file_name: str, element_keys: list[str]) -> None:
+def forget_file(conn: Connection, site_code: str, file_name: str, element_keys: list[str]) -> None:
+    """Delete the elements a file gave before, with their ports, relations and systems."""
     if not element_keys:
         return
     port_ids = select(t.ports.c.port_id).where(t.ports.c.element_id.in_(element_keys))

@@ -1,0 +1,146 @@
+"""One site's map layers: valid RFC 7946 GeoJSON, in the right place, with room fields."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+import shapely
+from pyproj import Transformer
+from sqlalchemy import select
+
+from models.errors import BadInput, UnknownCode, UnknownStorey
+from twin.geo.geojson import site_geojson
+from twin.rooms import list_rooms
+from twin.store import open_store
+from twin.store import schema as t
+
+E0, N0 = 568854.272, 3098639.217  # the sample site origin in EPSG:4549 (no rotation)
+
+
+def layer(db: Path, layer: str, site: str = "WZ01", storey: str | None = None) -> dict[str, Any]:
+    engine = open_store(str(db))
+    try:
+        return json.loads(site_geojson(engine, site, layer, storey))
+    finally:
+        engine.dispose()
+
+
+def rings(geometry: dict[str, Any]) -> list[tuple[list[list[float]], bool]]:
+    """(ring, is_exterior) for every ring of a Polygon or MultiPolygon."""
+    polygons = [geometry["coordinates"]]
+    if geometry["type"] == "MultiPolygon":
+        polygons = geometry["coordinates"]
+    return [(ring, n == 0) for polygon in polygons for n, ring in enumerate(polygon)]
+
+
+def assert_rfc7946(collection: dict[str, Any]) -> None:
+    assert collection["type"] == "FeatureCollection"
+    for feature in collection["features"]:
+        assert feature["type"] == "Feature" and isinstance(feature["id"], str)
+        geometry = feature["geometry"]
+        coordinates = np.array(
+            [p for ring, _ in rings(geometry) for p in ring]
+            if "Polygon" in geometry["type"]
+            else geometry["coordinates"],
+            dtype=float,
+        )
+        assert np.all(np.abs(coordinates[:, 0]) <= 180) and np.all(np.abs(coordinates[:, 1]) <= 90)
+        # 7 decimals at most (about a centimetre).
+        assert np.allclose(coordinates, np.round(coordinates, 7), atol=1e-12, rtol=0)
+        if "Polygon" in geometry["type"]:
+            assert shapely.geometry.shape(geometry).is_valid
+            for ring, exterior in rings(geometry):
+                assert ring[0] == ring[-1] and len(ring) >= 4
+                # RFC 7946 §3.1.6: exterior rings counter-clockwise, holes clockwise.
+                assert shapely.LinearRing(ring).is_ccw == exterior
+
+
+def test_rooms_carry_the_room_fields_and_land_on_the_grid(sample_db: Path) -> None:
+    collection = layer(sample_db, "rooms")
+    assert_rfc7946(collection)
+    engine = open_store(str(sample_db))
+    by_code = {r["room_code"]: r for r in list_rooms(engine)}
+    with engine.connect() as conn:
+        footprints = dict(
+            conn.execute(
+                select(t.rooms.c.room_code, t.rooms.c.footprint_wkb).where(
+                    t.rooms.c.status == "active", t.rooms.c.footprint_wkb.is_not(None)
+                )
+            ).all()
+        )
+    engine.dispose()
+    assert {f["id"] for f in collection["features"]} == set(footprints)
+    to_wgs84 = Transformer.from_crs(4549, 4326, always_xy=True)
+    for feature in collection["features"]:
+        assert feature["properties"] == by_code[feature["id"]]
+        # Independently: grid = origin + site metres, then pyproj to lon/lat.
+        xy = np.asarray(shapely.from_wkb(footprints[feature["id"]]).exterior.coords)
+        lon, lat = to_wgs84.transform(E0 + xy[:, 0], N0 + xy[:, 1])
+        expected = shapely.Polygon(np.column_stack([lon, lat]))
+        ours = shapely.geometry.shape(feature["geometry"])
+        assert ours.symmetric_difference(expected).area < 0.02 * expected.area
+        assert ours.centroid.distance(expected.centroid) < 2e-7
+
+
+def test_storey_filter(sample_db: Path) -> None:
+    engine = open_store(str(sample_db))
+    expected = {r["room_code"] for r in list_rooms(engine, storey="F02")}
+    engine.dispose()
+    for storey in ("F02", "WZ01-B01-F02", "f02"):
+        collection = layer(sample_db, "rooms", storey=storey)
+        assert {f["id"] for f in collection["features"]} == expected
+        assert {f["properties"]["storey"] for f in collection["features"]} == {"F02"}
+
+
+def test_footprints_hold_their_rooms(sample_db: Path) -> None:
+    footprints = layer(sample_db, "footprints")
+    assert_rfc7946(footprints)
+    (building,) = footprints["features"]
+    assert building["id"] == "WZ01-B01"
+    assert building["properties"]["storeys"] == 7 and building["properties"]["rooms"] > 100
+    outline = shapely.geometry.shape(building["geometry"]).buffer(1e-7)
+    rooms = [shapely.geometry.shape(f["geometry"]) for f in layer(sample_db, "rooms")["features"]]
+    assert all(outline.contains(room.centroid) for room in rooms)
+    boundary = layer(sample_db, "boundary")
+    assert_rfc7946(boundary)
+    (hull,) = boundary["features"]
+    assert shapely.geometry.shape(hull["geometry"]).contains(outline)
+
+
+def test_pipes_are_the_outdoor_network(sample_db: Path) -> None:
+    collection = layer(sample_db, "pipes")
+    assert_rfc7946(collection)
+    assert collection["features"]
+    engine = open_store(str(sample_db))
+    with engine.connect() as conn:
+        axes = dict(
+            conn.execute(
+                select(t.elements.c.element_id, t.elements.c.axis_json).where(
+                    t.elements.c.building_code.is_(None), t.elements.c.kind == "pipe_segment"
+                )
+            ).all()
+        )
+    engine.dispose()
+    assert {f["id"] for f in collection["features"]} == set(axes)
+    for feature in collection["features"]:
+        properties = feature["properties"]
+        assert feature["geometry"]["type"] == "LineString"
+        assert properties["source"] == "ifc" and properties["medium"]
+        depth = -min(z for _, _, z in json.loads(axes[feature["id"]]))
+        assert properties["depth_m"] == pytest.approx(depth, abs=1e-3) and depth > 0
+
+
+def test_bad_requests(sample_db: Path, georef_db: Path) -> None:
+    with pytest.raises(UnknownCode, match="WZ01") as unknown:
+        layer(sample_db, "rooms", site="WZ02")
+    assert unknown.value.closest == ["WZ01"]
+    with pytest.raises(BadInput, match="unknown layer 'roofs'"):
+        layer(sample_db, "roofs")
+    with pytest.raises(UnknownStorey, match="F09"):
+        layer(sample_db, "rooms", storey="F09")
+    with pytest.raises(BadInput, match="EX01 has no georeference"):
+        layer(georef_db, "footprints", site="EX01")

@@ -1,0 +1,56 @@
+"""Files of one site carried into the site's frame through their georeferences."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from pyproj import CRS, Proj, Transformer
+
+from models.campus import Georeference
+from twin.federation import site_transform
+
+E0, N0 = 568854.272, 3098639.217  # the sample site origin in EPSG:4549
+
+
+def test_same_georeference_needs_no_transform() -> None:
+    georef = Georeference(epsg=4549, eastings_m=E0, northings_m=N0)
+    assert site_transform(georef, georef) is None
+    assert site_transform(Georeference(), georef) is None
+
+
+def test_file_shifted_and_turned_in_the_same_grid_by_hand() -> None:
+    site = Georeference(epsg=4549, eastings_m=E0, northings_m=N0)
+    # The file's origin is 100 m east and 50 m north of the site's; its x axis points north.
+    file = Georeference(
+        epsg=4549,
+        eastings_m=E0 + 100,
+        northings_m=N0 + 50,
+        x_axis_abscissa=0.0,
+        x_axis_ordinate=1.0,
+    )
+    transform = site_transform(file, site)
+    assert transform is not None
+    moved = transform.apply(np.array([[60.0, 0.0, 3.0], [0.0, 60.0, 3.0]]))
+    # File (60, 0) is 60 m north of its origin: site (100, 110); file (0, 60) is 60 m west.
+    assert moved[0] == pytest.approx([100.0, 110.0, 3.0], abs=1e-6)
+    assert moved[1] == pytest.approx([40.0, 50.0, 3.0], abs=1e-6)
+
+
+def test_file_placed_by_latitude_longitude_joins_a_grid_site() -> None:
+    site = Georeference(epsg=4549, eastings_m=E0, northings_m=N0, orthogonal_height_m=10.0)
+    lon, lat = Transformer.from_crs(4549, 4326, always_xy=True).transform(E0 + 80, N0 - 60)
+    file = Georeference(latitude_deg=lat, longitude_deg=lon, elevation_m=12.5)
+    transform = site_transform(file, site)
+    assert transform is not None
+    origin = transform.apply(np.zeros((1, 3)))[0]
+    assert origin == pytest.approx([80.0, -60.0, 2.5], abs=0.005)
+    # The file's axes are true east/north; the grid's are turned by the meridian
+    # convergence (about 0.33° here), which the transform must carry.
+    factors = Proj(CRS.from_epsg(4549)).get_factors(lon, lat)
+    angle = math.degrees(math.atan2(transform.rotation[1, 0], transform.rotation[0, 0]))
+    assert abs(factors.meridian_convergence) > 0.3
+    assert angle == pytest.approx(factors.meridian_convergence, abs=1e-3)
+    # A ground metre is a little more than a grid metre 0.7° off the central meridian.
+    assert np.linalg.det(transform.rotation) == pytest.approx(factors.areal_scale, abs=1e-7)
