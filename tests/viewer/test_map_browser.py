@@ -20,7 +20,8 @@ import pytest
 import shapely
 
 from tests.processes import serve_twin
-from tests.viewer.test_browser import CHROMIUM, CHROMIUM_ARGS, _ensure_client_built
+from tests.viewer import test_browser
+from tests.viewer.test_browser import CHROMIUM, _ensure_client_built
 from twin.portfolio import generate_portfolio
 from twin.store import open_store
 from viewer.palette import colour_for
@@ -29,6 +30,9 @@ pytestmark = pytest.mark.slow
 
 SITES = 60
 TOLERANCE = 3
+
+# The 3D page test's chromium fixture, launched here against this module's `server`.
+browser = test_browser.browser
 
 
 @pytest.fixture(scope="module")
@@ -45,18 +49,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     engine.dispose()
     with serve_twin(folder / "twin.db", folder / "serve.log") as (base, _process):
         yield base
-
-
-@pytest.fixture(scope="module")
-def browser(server: str) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
-        yield chromium
-        chromium.close()
 
 
 class MapPage:
@@ -107,6 +99,13 @@ class MapPage:
             if max(abs(a - b) for a, b in zip(p, wanted, strict=True)) <= TOLERANCE
         ]
         return len(near) >= 5
+
+    def click_through(self, lon_lat: list[float]) -> httpx.URL:
+        """Click the map at a lon/lat and return the address the page goes to."""
+        point = self.hook("project", lon_lat)
+        with self.page.expect_navigation():
+            self.page.mouse.click(point["x"], point["y"])
+        return httpx.URL(self.page.url)
 
     def close(self) -> None:
         self.context.close()
@@ -194,10 +193,7 @@ def test_a_click_on_a_site_opens_its_3d_view_and_the_map_link_returns(
         lon_lat = page.hook("siteAt", site)
         page.hook("jumpTo", lon_lat, 15)
         assert site in page.hook("renderedSites")
-        point = page.hook("project", lon_lat)
-        with page.page.expect_navigation():
-            page.page.mouse.click(point["x"], point["y"])
-        assert page.page.url == f"{server}/?site={site}"
+        assert page.click_through(lon_lat) == httpx.URL(f"{server}/?site={site}")
         page.page.wait_for_function("window.campusTwin !== undefined", timeout=60_000)
         ready = page.page.evaluate("window.campusTwin.ready")
         expected = [
@@ -219,10 +215,7 @@ def test_a_click_on_a_site_opens_its_3d_view_and_the_map_link_returns(
             key=lambda f: shapely.geometry.shape(f["geometry"]).area,
         )
         inside = shapely.geometry.shape(room["geometry"]).representative_point()
-        point = page.hook("project", [inside.x, inside.y])
-        with page.page.expect_navigation():
-            page.page.mouse.click(point["x"], point["y"])
-        url = httpx.URL(page.page.url)
+        url = page.click_through([inside.x, inside.y])
         assert (url.params["site"], url.params["room"]) == (site, room["id"])
         page.page.wait_for_function("window.campusTwin !== undefined", timeout=60_000)
         page.page.wait_for_function(
@@ -248,10 +241,7 @@ def test_a_click_on_a_building_opens_the_3d_view_with_that_building(
             f["building_code"] for f in page.hook("renderedLayer", "footprint-fill")
         }
         assert page.hook("renderedLayer", "rooms-fill") == []
-        point = page.hook("project", [inside.x, inside.y])
-        with page.page.expect_navigation():
-            page.page.mouse.click(point["x"], point["y"])
-        url = httpx.URL(page.page.url)
+        url = page.click_through([inside.x, inside.y])
         assert (url.params["site"], url.params["building"]) == (site, far["id"])
         page.page.wait_for_function("window.campusTwin !== undefined", timeout=60_000)
         page.page.evaluate("window.campusTwin.ready")

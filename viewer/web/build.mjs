@@ -11,9 +11,7 @@ const out = join(here, 'dist');
 
 await rm(out, { recursive: true, force: true });
 await mkdir(out, { recursive: true });
-await build({
-  entryPoints: [join(here, 'src', 'main.js')],
-  outfile: join(out, 'app.js'),
+const bundle = {
   bundle: true,
   format: 'esm',
   // Top-level await in the page needs es2022.
@@ -22,18 +20,10 @@ await build({
   sourcemap: true,
   legalComments: 'linked',
   logLevel: 'warning',
-});
-await build({
-  entryPoints: { map: join(here, 'src', 'map.js') },
-  outdir: out,
-  bundle: true,
-  format: 'esm',
-  target: 'es2022',
-  minify: true,
-  sourcemap: true,
-  legalComments: 'linked',
-  logLevel: 'warning',
-});
+};
+await build({ ...bundle, entryPoints: [join(here, 'src', 'main.js')], outfile: join(out, 'app.js') });
+// The map page: map.js and map.css (maplibre's stylesheet bundled into it).
+await build({ ...bundle, entryPoints: { map: join(here, 'src', 'map.js') }, outdir: out });
 // maplibre-gl 6 runs its tile work in a module worker it loads by URL (map.js sets it).
 await copyFile(
   join(here, 'node_modules', 'maplibre-gl', 'dist', 'maplibre-gl-worker.mjs'),

@@ -38,11 +38,11 @@ function text(value, digits = 0) {
 }
 
 class MapPage {
-  constructor(config, palette, sites) {
+  constructor(config, palette) {
     this.config = config;
     this.palette = palette;
-    this.sites = sites;
-    this.byCode = new Map(sites.features.map((f) => [f.properties.site_code, f]));
+    this.sites = { ...EMPTY, unplaced: [] };
+    this.byCode = new Map();
     this.layers = new Map(); // `${site}|${layer}|${storey}` -> features
     this.requests = new Map(); // the same keys -> the promise of their fetch
     this.mode = palette.document.default_mode;
@@ -52,9 +52,10 @@ class MapPage {
     this.clusterMarkers = new Map();
     this.map = new MapLibre({
       container: 'map',
-      style: mapStyle({ sites, tileUrl: config.tile_url, tileAttribution: config.tile_attribution }),
-      bounds: this.bounds(sites.features),
-      fitBoundsOptions: { padding: 40, maxZoom: DETAIL_ZOOM },
+      // The map starts while the sites are still on their way (setSites).
+      style: mapStyle({ sites: EMPTY, tileUrl: config.tile_url, tileAttribution: config.tile_attribution }),
+      center: [0, 20],
+      zoom: 1,
       attributionControl: { compact: true },
     });
     this.map.addControl(new NavigationControl({ showCompass: false }), 'top-right');
@@ -62,6 +63,16 @@ class MapPage {
     this.popup = new Popup({ closeButton: false, closeOnClick: false, offset: 10 });
     this.setupPanel();
     this.setupEvents();
+  }
+
+  /** Show the sites (`/api/map/sites`) and fit the view to them. */
+  setSites(sites) {
+    this.sites = sites;
+    this.byCode = new Map(sites.features.map((f) => [f.properties.site_code, f]));
+    this.map.getSource('sites').setData(sites);
+    this.map.fitBounds(this.bounds(sites.features), { padding: 40, maxZoom: DETAIL_ZOOM, animate: false });
+    const unplaced = (sites.unplaced || []).length;
+    this.status(`${sites.features.length} sites${unplaced ? ` · ${unplaced} without a georeference` : ''}`);
   }
 
   bounds(features) {
@@ -88,9 +99,6 @@ class MapPage {
     }));
     modes.addEventListener('change', () => this.setMode(modes.value));
     $('map-storey').addEventListener('change', () => this.setStorey($('map-storey').value));
-    const placed = this.sites.features.length;
-    const unplaced = (this.sites.unplaced || []).length;
-    this.status(`${placed} sites${unplaced ? ` · ${unplaced} without a georeference` : ''}`);
   }
 
   status(message, error = false) {
@@ -417,12 +425,15 @@ async function start() {
   let resolveReady;
   const ready = new Promise((resolve) => { resolveReady = resolve; });
   try {
-    const [config, paletteDocument, sites] = await Promise.all([mapApi.config(), mapApi.palette(), mapApi.sites()]);
-    const page = new MapPage(config, new Palette(paletteDocument), sites);
+    // The sites take the server longest: asked for first, awaited last.
+    const sitesRequest = mapApi.sites();
+    const [config, paletteDocument] = await Promise.all([mapApi.config(), mapApi.palette()]);
+    const page = new MapPage(config, new Palette(paletteDocument));
     installHook(page, ready);
     const map = page.map;
-    // First render: the style and the site points (clusters) loaded, drawn, and the map idle.
-    await new Promise((resolve) => map.once('load', resolve));
+    const [sites] = await Promise.all([sitesRequest, new Promise((resolve) => map.once('load', resolve))]);
+    // First render: the style loaded, the sites clustered and drawn, the map idle.
+    page.setSites(sites);
     await idle(map);
     const firstRenderAt = performance.now();
     const site = new URLSearchParams(window.location.search).get('site');
