@@ -9,8 +9,11 @@ returns to the map centred on that site. Screenshots land in the test's tmp dir.
 
 from __future__ import annotations
 
+import http.server
 import io
+import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +22,7 @@ import numpy as np
 import pytest
 import shapely
 
-from tests.processes import serve_twin
+from tests.processes import free_port, serve_twin
 from tests.viewer import test_browser
 from tests.viewer.test_browser import CHROMIUM, _ensure_client_built
 from twin.portfolio import generate_portfolio
@@ -36,19 +39,58 @@ browser = test_browser.browser
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def portfolio(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store holding a 60-site portfolio, PV0001 with the full sample campus."""
     if not CHROMIUM.exists():
         pytest.skip("Debian chromium is missing: apt-get install -y chromium")
     pytest.importorskip(
         "playwright.sync_api", reason="playwright is missing: pip install playwright"
     )
     _ensure_client_built()
-    folder = tmp_path_factory.mktemp("portfolio")
-    engine = open_store(str(folder / "twin.db"))
+    db = tmp_path_factory.mktemp("portfolio") / "twin.db"
+    engine = open_store(str(db))
     generate_portfolio(engine, sites=SITES, seed=5, full_3d=1)
     engine.dispose()
-    with serve_twin(folder / "twin.db", folder / "serve.log") as (base, _process):
+    return db
+
+
+@pytest.fixture(scope="module")
+def server(portfolio: Path) -> Iterator[str]:
+    with serve_twin(portfolio, portfolio.parent / "serve.log") as (base, _process):
         yield base
+
+
+@contextmanager
+def tile_server(colour: tuple[int, int, int]) -> Iterator[tuple[str, list[str]]]:
+    """A loopback XYZ tile server answering every tile with one plain 256 px PNG."""
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (256, 256), colour).save(buffer, format="PNG")
+    tile = buffer.getvalue()
+    asked: list[str] = []
+
+    class Tiles(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            asked.append(self.path)
+            self.send_response(200)
+            self.send_header("Content-Type", "image/png")
+            self.send_header("Access-Control-Allow-Origin", "*")
+            self.send_header("Content-Length", str(len(tile)))
+            self.end_headers()
+            self.wfile.write(tile)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            return
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", free_port()), Tiles)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", asked
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 class MapPage:
@@ -252,3 +294,55 @@ def test_a_click_on_a_building_opens_the_3d_view_with_that_building(
         assert page.errors == []
     finally:
         page.close()
+
+
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [
+        ("/", f"{SITES} sites: showing PV0001; pick another on the map"),
+        ("/?site=NOPE", f"No site NOPE. {SITES} sites: showing PV0001; pick another on the map"),
+    ],
+)
+def test_the_3d_view_of_a_portfolio_loads_one_site(
+    browser: Any, server: str, path: str, status: str
+) -> None:
+    context = browser.new_context(viewport={"width": 1000, "height": 700})
+    page = context.new_page()
+    try:
+        page.goto(server + path)
+        page.wait_for_function("window.campusTwin !== undefined", timeout=60_000)
+        ready = page.evaluate("window.campusTwin.ready")
+        assert ready["loaded"] == ready["total"] == 3  # PV0001, the sample campus
+        assert page.inner_text("#status") == status
+        assert page.get_attribute("#status", "data-error") == str(path != "/").lower()
+        assert page.get_attribute("#map-link", "href") == "/map?site=PV0001"
+    finally:
+        context.close()
+
+
+def test_a_configured_tile_url_draws_raster_tiles_under_the_sites(
+    browser: Any, portfolio: Path, tmp_path: Path
+) -> None:
+    colour = (0x33, 0x99, 0x66)
+    with (
+        tile_server(colour) as (tiles, asked),
+        serve_twin(
+            portfolio, tmp_path / "serve.log", TWIN_MAP_TILE_URL=f"{tiles}/{{z}}/{{x}}/{{y}}.png"
+        ) as (base, _process),
+    ):
+        page = MapPage(browser, base)
+        try:
+            assert asked and all(path.endswith(".png") for path in asked)
+            # Away from the panel and the sites, the map shows the tile's colour.
+            width = page.page.viewport_size["width"]
+            clusters = [page.hook("project", c["lonLat"]) for c in page.hook("renderedClusters")]
+            spot = next(
+                (x, y)
+                for x in range(400, width - 60, 40)
+                for y in range(100, 700, 40)
+                if all(abs(x - c["x"]) > 40 or abs(y - c["y"]) > 40 for c in clusters)
+            )
+            assert page.pixels(*spot) == [colour] * 9
+            assert page.errors == []
+        finally:
+            page.close()

@@ -264,13 +264,13 @@ async function start() {
   try {
     const [paletteDocument, allBuildings] = await Promise.all([api.palette(), api.buildings()]);
     const params = new URLSearchParams(window.location.search);
-    const { buildings, site, note } = chooseSite(allBuildings, params);
+    const { buildings, site, note, error } = chooseSite(allBuildings, params);
     document.getElementById('map-link').href = mapHref(site);
     const app = new App(new Palette(paletteDocument), buildings);
     installTestHook(app, ready);
     await app.loadAll();
     await app.startLive();
-    if (note) app.ui.status(note);
+    if (note) app.ui.status(note, error);
     const building = (params.get('building') || '').trim().toUpperCase();
     if (buildings.some((b) => b.building_code === building) && !params.get('room')) await app.showBuilding(building);
     const room = params.get('room');
