@@ -37,6 +37,7 @@ from api.routers import (
 )
 from api.settings import Settings
 from api.web import mount_web_client
+from twin.geo.layer_cache import LayerCache
 from twin.store import open_store
 from viewer.snapshot_service import SnapshotService
 
@@ -66,6 +67,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.mqtt.stop()
     app.state.snapshots.close()
     app.state.room_search.close()
+    app.state.geo_layers.close()
     app.state.engine.dispose()
 
 
@@ -81,6 +83,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = open_store(settings.database_url)
     app.state.room_search = RoomSearch(app.state.engine)
+    app.state.geo_layers = LayerCache(app.state.engine)
     app.state.snapshots = SnapshotService(
         cache_dir=settings.cache_dir / "snapshots" if settings.cache_dir else None
     )

@@ -109,6 +109,12 @@ def _map_conversion(model: ifcopenshell.file, warnings: list[str]) -> dict[str, 
         if crs is not None and getattr(crs, "MapUnit", None) is not None:
             unit_scale = _unit_to_metres(crs.MapUnit)
         scale, reciprocal = metric_scale(conversion.Scale, project_unit, unit_scale)
+        # An abscissa of exactly 0 is a quarter turn, not "absent"; only both absent
+        # (or both zero, which is no direction) mean no rotation.
+        abscissa = float(conversion.XAxisAbscissa or 0.0)
+        ordinate = float(conversion.XAxisOrdinate or 0.0)
+        if abscissa == 0.0 and ordinate == 0.0:
+            abscissa = 1.0
         if reciprocal:
             warnings.append(
                 f"IfcMapConversion Scale {conversion.Scale:g} is the reciprocal of the "
@@ -125,8 +131,8 @@ def _map_conversion(model: ifcopenshell.file, warnings: list[str]) -> dict[str, 
             "eastings_m": float(conversion.Eastings) * unit_scale,
             "northings_m": float(conversion.Northings) * unit_scale,
             "orthogonal_height_m": float(conversion.OrthogonalHeight) * unit_scale,
-            "x_axis_abscissa": float(conversion.XAxisAbscissa or 1.0),
-            "x_axis_ordinate": float(conversion.XAxisOrdinate or 0.0),
+            "x_axis_abscissa": abscissa,
+            "x_axis_ordinate": ordinate,
             "scale": scale,
         }
     return {}

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Header, Query, Request, Response
 
+from api.caching import cached_response
 from api.deps import EngineDep
-from twin.geo.geojson import LAYERS, site_geojson
+from twin.geo.geojson import LAYERS
+from twin.geo.layer_cache import LayerCache
 from twin.geo.sites import map_sites
 
 __all__ = ["router"]
@@ -25,13 +27,17 @@ def sites_on_map(engine: EngineDep) -> dict[str, Any]:
 
 @router.get("/sites/{site_code}/geojson", response_class=Response)
 def site_layer(
-    engine: EngineDep,
+    request: Request,
     site_code: str,
     layer: Annotated[str, Query(description=f"One of {', '.join(LAYERS)}.")] = "footprints",
     storey: Annotated[str | None, Query(description="F01, or a full storey code.")] = None,
+    if_none_match: Annotated[str | None, Header()] = None,
 ) -> Response:
-    """One layer of a site as an RFC 7946 FeatureCollection (WGS84 lon/lat)."""
-    return Response(site_geojson(engine, site_code, layer, storey), media_type=GEOJSON)
+    """One layer of a site as an RFC 7946 FeatureCollection (WGS84 lon/lat), with an ETag:
+    an unchanged layer answers 304 to a client that has it."""
+    layers: LayerCache = request.app.state.geo_layers
+    text, etag = layers.layer(site_code, layer, storey)
+    return cached_response(text.encode(), etag, GEOJSON, if_none_match)
 
 
 @router.get("/sites/{site_code}/imdf", response_class=Response)

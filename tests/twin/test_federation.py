@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
 from pyproj import CRS, Proj, Transformer
+from sqlalchemy import select
 
 from models.campus import Georeference
 from twin.federation import site_transform
@@ -54,3 +57,60 @@ def test_file_placed_by_latitude_longitude_joins_a_grid_site() -> None:
     assert angle == pytest.approx(factors.meridian_convergence, abs=1e-3)
     # A ground metre is a little more than a grid metre 0.7° off the central meridian.
     assert np.linalg.det(transform.rotation) == pytest.approx(factors.areal_scale, abs=1e-7)
+
+
+@pytest.fixture(scope="module")
+def split_files(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    """The sample's building B01 as an architecture file and a services file."""
+    campus = pytest.importorskip("bim_import.sample.campus")
+    folder = tmp_path_factory.mktemp("federation")
+    files = campus.write_sample_campus(folder / "campus.ifc", buildings=1, seed=1, split=True)
+    return sorted((f for f in files.ifc_files if ".B01." in f.name), key=lambda f: f.name)
+
+
+def _axes(files: list[Path], folder: Path) -> dict[str, tuple[str, np.ndarray]]:
+    from twin.importer import import_models
+    from twin.store import open_store
+    from twin.store import schema as t
+
+    engine = open_store(str(folder / "twin.db"))
+    import_models(engine, files, site_code="WZ01")
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(t.elements.c.global_id, t.elements.c.source_file, t.elements.c.axis_json).where(
+                t.elements.c.axis_json.is_not(None)
+            )
+        ).all()
+    engine.dispose()
+    return {gid: (source, np.array(json.loads(axis))) for gid, source, axis in rows}
+
+
+def test_services_file_georeferenced_elsewhere_lands_by_its_map_conversion(
+    split_files: list[Path], tmp_path: Path
+) -> None:
+    import ifcopenshell
+
+    arch, mep = split_files
+    assert arch.name.endswith("arch.ifc") and mep.name.endswith("mep.ifc")
+    # The same services model, re-georeferenced: its origin 100 m east of the site's and
+    # its x axis pointing north. Its coordinates are unchanged, so each point must land
+    # at site (100 - y, x).
+    model = ifcopenshell.open(str(mep))
+    conversion = model.by_type("IfcMapConversion")[0]
+    conversion.Eastings = conversion.Eastings + 100.0
+    conversion.XAxisAbscissa, conversion.XAxisOrdinate = 0.0, 1.0
+    moved = tmp_path / "moved" / mep.name
+    moved.parent.mkdir()
+    model.write(str(moved))
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    reference = _axes([arch, mep], tmp_path / "a")
+    federated = _axes([arch, moved], tmp_path / "b")
+    assert set(reference) == set(federated) and len(reference) > 100
+    for gid, (source, axis) in reference.items():
+        expected = axis
+        if source == mep.name:
+            expected = np.column_stack([100.0 - axis[:, 1], axis[:, 0], axis[:, 2]])
+        np.testing.assert_allclose(federated[gid][1], expected, atol=2e-3, err_msg=gid)
+    # Every element with an axis is a service of the moved file (the walls have none).
+    assert {s for s, _ in reference.values()} == {mep.name}

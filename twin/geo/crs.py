@@ -72,6 +72,15 @@ class SiteFrame:
     scale: float
     epsg: int | None
     placed_by: str
+    reference_lonlat: tuple[float, float] | None = None
+
+    def origin_lonlat(self) -> tuple[float, float]:
+        """WGS84 longitude, latitude of the site origin (0, 0)."""
+        if self.reference_lonlat is not None:
+            # The azimuthal plane is centred on the origin: no projection to build.
+            return self.reference_lonlat
+        lon, lat = self.to_lonlat(np.zeros((1, 2)))[0]
+        return float(lon), float(lat)
 
     def to_plane(self, xy: FloatArray) -> FloatArray:
         """`(n, 2)` site metres to `(n, 2)` coordinates of the frame's plane CRS."""
@@ -145,6 +154,7 @@ def frame_for(georef: Georeference, placed_by: str | None = None) -> SiteFrame |
             scale=1.0,
             epsg=georef.epsg,
             placed_by=placed_by or "lat_lon",
+            reference_lonlat=(float(georef.longitude_deg), float(georef.latitude_deg)),
         )
     return None
 

@@ -12,7 +12,6 @@ import json
 from collections import Counter
 from typing import Any
 
-import numpy as np
 from sqlalchemy import Connection, Engine, and_, delete, func, insert, literal, select
 
 from models.codes import closest_codes
@@ -24,8 +23,10 @@ __all__ = [
     "OFFICE_USAGE",
     "OPEN_ALARM_STATES",
     "map_sites",
+    "placed_frame",
     "record_placement",
     "resolve_site",
+    "room_totals",
     "site_frame",
     "site_summaries",
 ]
@@ -88,19 +89,7 @@ def site_summaries(engine: Engine) -> list[dict[str, Any]]:
                 select(t.buildings.c.site_code, func.count()).group_by(t.buildings.c.site_code)
             ).all()
         )
-        rooms = {
-            row.site_code: (row.rooms, row.area)
-            for row in conn.execute(
-                select(
-                    t.buildings.c.site_code,
-                    func.count().label("rooms"),
-                    func.sum(t.rooms.c.net_floor_area_m2).label("area"),
-                )
-                .join(t.buildings, t.buildings.c.building_code == t.rooms.c.building_code)
-                .where(t.rooms.c.status == "active")
-                .group_by(t.buildings.c.site_code)
-            )
-        }
+        rooms = room_totals(conn, by_site=True)
         vacancy = _vacancy(conn)
         alarms = _open_alarms(conn)
         with_meshes = set(
@@ -121,10 +110,8 @@ def site_summaries(engine: Engine) -> list[dict[str, Any]]:
         frame = frame_for(georeference_of(row), placements.get(row.site_code))
         lon = lat = None
         if frame is not None:
-            lon, lat = (
-                round(float(v), COORDINATE_DIGITS) for v in frame.to_lonlat(np.zeros((1, 2)))[0]
-            )
-        count, area = rooms.get(row.site_code, (0, None))
+            lon, lat = (round(v, COORDINATE_DIGITS) for v in frame.origin_lonlat())
+        count, area = rooms.get(row.site_code, (0, 0.0))
         result.append(
             {
                 "site_code": row.site_code,
@@ -135,13 +122,29 @@ def site_summaries(engine: Engine) -> list[dict[str, Any]]:
                 "placed_by": frame.placed_by if frame else None,
                 "buildings": buildings.get(row.site_code, 0),
                 "rooms": count,
-                "net_floor_area_m2": round(area or 0.0, 2),
+                "net_floor_area_m2": area,
                 "vacancy": vacancy.get(row.site_code),
                 "open_alarms": None if alarms is None else alarms.get(row.site_code, 0),
                 "has_3d": row.site_code in with_meshes,
             }
         )
     return result
+
+
+def room_totals(
+    conn: Connection, by_site: bool, building_codes: list[str] | None = None
+) -> dict[str, tuple[int, float]]:
+    """Active rooms and their net floor area (m², 2 decimals), per site or per building."""
+    key = t.buildings.c.site_code if by_site else t.rooms.c.building_code
+    query = (
+        select(key, func.count(), func.sum(t.rooms.c.net_floor_area_m2))
+        .join(t.buildings, t.buildings.c.building_code == t.rooms.c.building_code)
+        .where(t.rooms.c.status == "active")
+        .group_by(key)
+    )
+    if building_codes is not None:
+        query = query.where(t.rooms.c.building_code.in_(building_codes))
+    return {code: (count, round(area or 0.0, 2)) for code, count, area in conn.execute(query)}
 
 
 def _vacancy(conn: Connection) -> dict[str, float | None]:

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy import Connection, Engine, insert, select
 
 from models.codes import element_id
 from models.errors import BadInput
@@ -28,7 +28,7 @@ from models.services import ElementKind, FlowDirection, PortRecord
 from twin.connectivity import infer_connections
 from twin.geo.crs import SiteFrame
 from twin.geo.sites import placed_frame, resolve_site
-from twin.importer.elements import forget_file
+from twin.importer.elements import forget_file, save_element_counters
 from twin.importer.run import inserted_id, now_utc
 from twin.store import schema as t
 
@@ -315,13 +315,7 @@ def _store(
         result.segments.append(key)
     conn.execute(insert(t.elements), rows)
     conn.execute(insert(t.element_systems), members)
-    updated = conn.execute(
-        update(t.element_counters)
-        .where(t.element_counters.c.prefix == site)
-        .values(highest_number=counter)
-    ).rowcount
-    if not updated:
-        conn.execute(insert(t.element_counters).values(prefix=site, highest_number=counter))
+    save_element_counters(conn, {site: counter})
     port_ids = [
         inserted_id(
             conn,

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 if TYPE_CHECKING:
     from bim_import.reader import ParsedModel
 
-__all__ = ["forget_file", "infer_site_connections", "store_elements"]
+__all__ = ["forget_file", "infer_site_connections", "save_element_counters", "store_elements"]
 
 
 def store_elements(
@@ -104,6 +104,13 @@ def store_elements(
     if member_rows:
         conn.execute(insert(t.element_systems), member_rows)
     replace_meshes(conn, mesh_rows)
+    save_element_counters(conn, counters)
+    _store_ports(run, model, ids, transform)
+    return {(file_name, gid): key for gid, key in ids.items()}
+
+
+def save_element_counters(conn: Connection, counters: dict[str, int]) -> None:
+    """Store the highest element number used per id prefix (`SITE` or `SITE-Bnn`)."""
     for prefix, highest in counters.items():
         updated = conn.execute(
             update(t.element_counters)
@@ -112,8 +119,6 @@ def store_elements(
         ).rowcount
         if not updated:
             conn.execute(insert(t.element_counters).values(prefix=prefix, highest_number=highest))
-    _store_ports(run, model, ids, transform)
-    return {(file_name, gid): key for gid, key in ids.items()}
 
 
 def forget_file(conn: Connection, site_code: str, file_name: str, element_keys: list[str]) -> None:

@@ -81,3 +81,14 @@ async def test_imdf_archive(client: httpx.AsyncClient) -> None:
         assert json.loads(archive.read("manifest.json"))["version"] == "1.0.0"
         units = json.loads(archive.read("unit.geojson"))["features"]
     assert len(units) == 21
+
+
+async def test_unchanged_layer_answers_304(client: httpx.AsyncClient) -> None:
+    first = await client.get("/api/sites/DX01/geojson?layer=rooms")
+    etag = first.headers["etag"]
+    again = await client.get("/api/sites/DX01/geojson?layer=rooms", headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.content == b""
+    other = await client.get(
+        "/api/sites/DX01/geojson?layer=footprints", headers={"If-None-Match": etag}
+    )
+    assert other.status_code == 200 and other.headers["etag"] != etag

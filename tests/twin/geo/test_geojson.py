@@ -144,3 +144,45 @@ def test_bad_requests(sample_db: Path, georef_db: Path) -> None:
         layer(sample_db, "rooms", storey="F09")
     with pytest.raises(BadInput, match="EX01 has no georeference"):
         layer(georef_db, "footprints", site="EX01")
+
+
+def test_room_edits_show_in_the_layer(sample_db: Path, tmp_path: Path) -> None:
+    from tests.campus_stores import copy_store
+    from twin.rooms import set_room
+
+    db = copy_store(sample_db, tmp_path)
+    engine = open_store(str(db))
+    first, second = (r["room_code"] for r in list_rooms(engine)[:2])
+    set_room(engine, first, {"name": 'Registry "A" 登记处', "department": "Finance", "capacity": 4})
+    set_room(engine, second, {"long_name": None, "usage": "storage"})
+    by_code = {r["room_code"]: r for r in list_rooms(engine)}
+    engine.dispose()
+    features = {f["id"]: f["properties"] for f in layer(db, "rooms")["features"]}
+    assert features[first] == by_code[first] and features[first]["capacity"] == 4
+    assert features[second] == by_code[second] and features[second]["long_name"] is None
+    assert features == by_code
+
+
+def test_geometry_across_the_antimeridian_is_cut_there() -> None:
+    from models.campus import Georeference
+    from twin.geo.crs import frame_for
+    from twin.geo.geojson import to_wgs84
+
+    frame = frame_for(Georeference(latitude_deg=-17.0, longitude_deg=179.9995))
+    assert frame is not None
+    square = shapely.box(-100.0, -100.0, 100.0, 100.0)  # 200 m square round the origin
+    near = shapely.box(-80.0, -10.0, -60.0, 10.0)  # wholly east of the line
+    cut, kept = to_wgs84(np.array([square, near]), frame)
+    assert isinstance(cut, shapely.MultiPolygon) and len(cut.geoms) == 2
+    west, east = sorted(cut.geoms, key=lambda g: g.bounds[0])
+    # 200 m at 17° S is about 0.0019° of longitude; the origin is 53 m short of 180°.
+    assert west.bounds[0] == -180.0 and -180.0 < west.bounds[2] < -179.99
+    assert east.bounds[2] == 180.0 and 179.99 < east.bounds[0] < 180.0
+    assert west.area + east.area == pytest.approx(0.0019 * 0.0018, rel=0.1)
+    collection = json.loads(
+        '{"type":"FeatureCollection","features":[{"type":"Feature","id":"x","geometry":'
+        + shapely.to_geojson(cut)
+        + ',"properties":{}}]}'
+    )
+    assert_rfc7946(collection)
+    assert isinstance(kept, shapely.Polygon) and kept.bounds[2] < 180.0

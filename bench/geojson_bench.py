@@ -1,0 +1,168 @@
+"""How fast one site's GeoJSON is made, against a raw SQL query of the same rows.
+
+On a `twin sample` campus (20 buildings by default, about a thousand rooms, or a store
+given with `--db`) it times, for each layer, against `sqlite3` fetching the same rows
+with the columns the layer needs (the floor any answer must pay):
+
+- ``cold``: `twin.geo.geojson.site_geojson` from scratch (rows read through SQLAlchemy,
+  local edits applied, coordinates carried to WGS84, rounded, oriented, written as
+  GeoJSON text);
+- ``served``: what `GET /api/sites/{code}/geojson` does per request,
+  `twin.geo.layer_cache.LayerCache.layer` (a data-version check, then the kept text).
+
+The variants alternate over `--repeat` runs; cells are medians. Goal: the served
+layer ≤ 3× the raw query on every layer (the cold ratio is printed beside it). Exit
+status 0 whether or not the goal is met (2 if it cannot start).
+
+    .venv/bin/python bench/geojson_bench.py [--buildings 20] [--repeat 15] [--db twin.db] [--json]
+
+`measure_geojson(db, site_code)` is importable (the map benchmark reuses it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import json
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from twin.geo.geojson import site_geojson  # noqa: E402
+from twin.geo.layer_cache import LayerCache  # noqa: E402
+from twin.store import open_store  # noqa: E402
+
+GOAL = 3.0
+
+# The rows each layer reads, as one plain query (the site's code is the parameter).
+RAW_QUERIES = {
+    "rooms": """
+        SELECT r.*, e.room_code AS edited, e.field, e.value
+        FROM rooms r JOIN buildings b ON b.building_code = r.building_code
+        LEFT JOIN room_edits e ON e.room_code = r.room_code
+        WHERE b.site_code = ? AND r.status = 'active' AND r.footprint_wkb IS NOT NULL
+        ORDER BY r.room_code""",
+    "footprints": """
+        SELECT b.building_code, b.name, f.footprint_wkb,
+               (SELECT count(*) FROM storeys s WHERE s.building_code = b.building_code),
+               (SELECT count(*) FROM rooms r WHERE r.building_code = b.building_code
+                  AND r.status = 'active'),
+               (SELECT sum(net_floor_area_m2) FROM rooms r
+                  WHERE r.building_code = b.building_code AND r.status = 'active')
+        FROM buildings b JOIN building_footprints f ON f.building_code = b.building_code
+        WHERE b.site_code = ? ORDER BY b.building_code""",
+    "pipes": """
+        SELECT e.element_id, e.global_id, e.medium, e.outer_diameter_m, e.axis_json, s.name
+        FROM elements e
+        LEFT JOIN element_systems es ON es.element_id = e.element_id
+        LEFT JOIN systems s ON s.system_id = es.system_id
+        WHERE e.site_code = ? AND e.building_code IS NULL AND e.kind = 'pipe_segment'
+          AND e.axis_json IS NOT NULL ORDER BY e.element_id""",
+}
+
+
+def _fetch(raw: sqlite3.Connection, query: str, site_code: str) -> list[Any]:
+    return raw.execute(query, (site_code,)).fetchall()
+
+
+def measure_geojson(db: Path, site_code: str, repeat: int = 15) -> dict[str, dict[str, Any]]:
+    """Per layer: features, bytes, median ms of cold, served and raw SQL, and the ratios."""
+    engine = open_store(str(db))
+    cache = LayerCache(engine)
+    raw = sqlite3.connect(str(db))
+    results: dict[str, dict[str, Any]] = {}
+    try:
+        for layer, query in RAW_QUERIES.items():
+            text = site_geojson(engine, site_code, layer)  # warm pyproj and SQLite's cache
+            variants: dict[str, Callable[[], object]] = {
+                "cold": functools.partial(site_geojson, engine, site_code, layer),
+                "served": functools.partial(cache.layer, site_code, layer),
+                "raw_sql": functools.partial(_fetch, raw, query, site_code),
+            }
+            times: dict[str, list[float]] = {name: [] for name in variants}
+            for _ in range(repeat):  # alternate, so load on the machine hits all three
+                for name, run in variants.items():
+                    start = time.perf_counter()
+                    run()
+                    times[name].append(time.perf_counter() - start)
+            median = {name: statistics.median(values) for name, values in times.items()}
+            results[layer] = {
+                "features": len(json.loads(text)["features"]),
+                "bytes": len(text.encode()),
+                "cold_ms": round(median["cold"] * 1000, 3),
+                "served_ms": round(median["served"] * 1000, 3),
+                "raw_sql_ms": round(median["raw_sql"] * 1000, 3),
+                "cold_ratio": round(median["cold"] / median["raw_sql"], 2),
+                "served_ratio": round(median["served"] / median["raw_sql"], 3),
+            }
+    finally:
+        raw.close()
+        cache.close()
+        engine.dispose()
+    return results
+
+
+def make_campus(folder: Path, buildings: int) -> Path:
+    """Write and import a `twin sample` campus as site WZ01; returns the store's path."""
+    from bim_import.sample.campus import write_sample_campus
+    from twin.importer import import_models
+
+    files = write_sample_campus(folder / "campus.ifc", buildings=buildings, seed=1)
+    db = folder / "twin.db"
+    engine = open_store(str(db))
+    import_models(engine, list(files.ifc_files), site_code="WZ01")
+    engine.dispose()
+    return db
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--buildings", type=int, default=20)
+    parser.add_argument("--repeat", type=int, default=15)
+    parser.add_argument("--db", type=Path, help="An existing store (default: a new sample).")
+    parser.add_argument("--site", default="WZ01")
+    parser.add_argument("--json", action="store_true", help="Print only JSON.")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="geojson-bench-") as folder:
+        if args.db is not None:
+            if not args.db.exists():
+                print(f"no store at {args.db}", file=sys.stderr)
+                return 2
+            db = args.db
+        else:
+            db = make_campus(Path(folder), args.buildings)
+        results = measure_geojson(db, args.site, args.repeat)
+    if args.json:
+        print(json.dumps(results, indent=2))
+        return 0
+    print(f"site {args.site}: per-site GeoJSON against raw SQL of the same rows (median ms)")
+    print(
+        f"{'layer':<11}{'features':>9}{'KiB':>8}{'cold':>9}{'served':>9}{'raw SQL':>9}"
+        f"{'cold ×':>8}{'served ×':>10}"
+    )
+    for layer, r in results.items():
+        print(
+            f"{layer:<11}{r['features']:>9}{r['bytes'] / 1024:>8.1f}{r['cold_ms']:>9.2f}"
+            f"{r['served_ms']:>9.3f}{r['raw_sql_ms']:>9.3f}{r['cold_ratio']:>8}"
+            f"{r['served_ratio']:>10}"
+        )
+    worst = max(results, key=lambda layer: results[layer]["served_ratio"])
+    met = all(r["served_ratio"] <= GOAL for r in results.values())
+    print(
+        f"goal: served ≤ {GOAL:g}× raw SQL: {'met' if met else 'not met'} "
+        f"(worst: {worst} {results[worst]['served_ratio']}×; "
+        f"cold worst {max(r['cold_ratio'] for r in results.values())}×)"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
