@@ -36,6 +36,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.viewer_bench import make_campus  # noqa: E402
 from twin.geo.geojson import site_geojson  # noqa: E402
 from twin.geo.layer_cache import LayerCache  # noqa: E402
 from twin.store import open_store  # noqa: E402
@@ -108,19 +109,6 @@ def measure_geojson(db: Path, site_code: str, repeat: int = 15) -> dict[str, dic
         cache.close()
         engine.dispose()
     return results
-
-
-def make_campus(folder: Path, buildings: int) -> Path:
-    """Write and import a `twin sample` campus as site WZ01; returns the store's path."""
-    from bim_import.sample.campus import write_sample_campus
-    from twin.importer import import_models
-
-    files = write_sample_campus(folder / "campus.ifc", buildings=buildings, seed=1)
-    db = folder / "twin.db"
-    engine = open_store(str(db))
-    import_models(engine, list(files.ifc_files), site_code="WZ01")
-    engine.dispose()
-    return db
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,4 +1,5 @@
-"""Read how a model sits on the earth: IfcMapConversion + IfcProjectedCRS, IfcSite lat/lon.
+"""Read how a model sits on the earth: IfcMapConversion + IfcProjectedCRS (in IFC2X3 the
+property sets ePSet_MapConversion / ePSet_ProjectedCRS on the project), IfcSite lat/lon.
 
 Eastings and northings are converted to metres through the CRS's map unit (some
 exporters write them in millimetres). A reference latitude or longitude of exactly
@@ -100,42 +101,106 @@ def metric_scale(
 
 
 def _map_conversion(model: ifcopenshell.file, warnings: list[str]) -> dict[str, object]:
+    project_unit = ifcopenshell.util.unit.calculate_unit_scale(model)
     if model.schema == "IFC2X3":
-        return {}
+        return _ifc2x3_map_conversion(model, project_unit, warnings)
     for conversion in model.by_type("IfcMapConversion"):
         crs = conversion.TargetCRS
-        project_unit = ifcopenshell.util.unit.calculate_unit_scale(model)
-        unit_scale = project_unit
+        map_unit = project_unit
         if crs is not None and getattr(crs, "MapUnit", None) is not None:
-            unit_scale = _unit_to_metres(crs.MapUnit)
-        scale, reciprocal = metric_scale(conversion.Scale, project_unit, unit_scale)
-        # An abscissa of exactly 0 is a quarter turn, not "absent"; only both absent
-        # (or both zero, which is no direction) mean no rotation.
-        abscissa = float(conversion.XAxisAbscissa or 0.0)
-        ordinate = float(conversion.XAxisOrdinate or 0.0)
-        if abscissa == 0.0 and ordinate == 0.0:
-            abscissa = 1.0
-        if reciprocal:
-            warnings.append(
-                f"IfcMapConversion Scale {conversion.Scale:g} is the reciprocal of the "
-                "model-to-map unit ratio; read as a unit conversion (no distortion)"
-            )
-        epsg = None
-        crs_name = getattr(crs, "Name", None)
-        if crs_name:
-            match = _EPSG_RE.search(crs_name)
-            epsg = int(match.group(1)) if match else None
-        return {
-            "epsg": epsg,
-            "crs_name": crs_name,
-            "eastings_m": float(conversion.Eastings) * unit_scale,
-            "northings_m": float(conversion.Northings) * unit_scale,
-            "orthogonal_height_m": float(conversion.OrthogonalHeight) * unit_scale,
-            "x_axis_abscissa": abscissa,
-            "x_axis_ordinate": ordinate,
-            "scale": scale,
-        }
+            map_unit = _unit_to_metres(crs.MapUnit)
+        return _conversion_values(
+            conversion.Eastings,
+            conversion.Northings,
+            conversion.OrthogonalHeight,
+            conversion.XAxisAbscissa,
+            conversion.XAxisOrdinate,
+            conversion.Scale,
+            getattr(crs, "Name", None),
+            project_unit,
+            map_unit,
+            warnings,
+        )
     return {}
+
+
+def _ifc2x3_map_conversion(
+    model: ifcopenshell.file, project_unit: float, warnings: list[str]
+) -> dict[str, object]:
+    """IFC2X3 has no IfcMapConversion: the georeferencing user guide puts the same
+    attributes in property sets `ePSet_MapConversion` and `ePSet_ProjectedCRS` on the
+    IfcProject."""
+    import ifcopenshell.util.element
+
+    project = next(iter(model.by_type("IfcProject")), None)
+    if project is None:
+        return {}
+    psets = ifcopenshell.util.element.get_psets(project)
+    conversion = psets.get("ePSet_MapConversion") or {}
+    if conversion.get("Eastings") is None or conversion.get("Northings") is None:
+        return {}
+    crs = psets.get("ePSet_ProjectedCRS") or {}
+    map_unit = _label_to_metres(crs.get("MapUnit"), project_unit)
+    return _conversion_values(
+        conversion["Eastings"],
+        conversion["Northings"],
+        conversion.get("OrthogonalHeight") or 0.0,
+        conversion.get("XAxisAbscissa"),
+        conversion.get("XAxisOrdinate"),
+        conversion.get("Scale"),
+        crs.get("Name"),
+        project_unit,
+        map_unit,
+        warnings,
+    )
+
+
+def _label_to_metres(unit: object, default: float) -> float:
+    """A map unit given in a property set: a unit entity or a label like MILLIMETRE."""
+    if isinstance(unit, ifcopenshell.entity_instance):
+        return _unit_to_metres(unit)
+    if isinstance(unit, str):
+        label = unit.upper().replace(" ", "")
+        for word, metres in (("MILLI", 0.001), ("CENTI", 0.01), ("FOOT", 0.3048), ("METRE", 1.0)):
+            if word in label:
+                return metres
+    return default
+
+
+def _conversion_values(
+    eastings: float,
+    northings: float,
+    height: float,
+    abscissa: float | None,
+    ordinate: float | None,
+    given_scale: float | None,
+    crs_name: str | None,
+    project_unit: float,
+    map_unit: float,
+    warnings: list[str],
+) -> dict[str, object]:
+    scale, reciprocal = metric_scale(given_scale, project_unit, map_unit)
+    if reciprocal:
+        warnings.append(
+            f"IfcMapConversion Scale {given_scale:g} is the reciprocal of the "
+            "model-to-map unit ratio; read as a unit conversion (no distortion)"
+        )
+    # An abscissa of exactly 0 is a quarter turn, not "absent"; only both absent
+    # (or both zero, which is no direction) mean no rotation.
+    x_abscissa, x_ordinate = float(abscissa or 0.0), float(ordinate or 0.0)
+    if x_abscissa == 0.0 and x_ordinate == 0.0:
+        x_abscissa = 1.0
+    match = _EPSG_RE.search(crs_name) if crs_name else None
+    return {
+        "epsg": int(match.group(1)) if match else None,
+        "crs_name": crs_name,
+        "eastings_m": float(eastings) * map_unit,
+        "northings_m": float(northings) * map_unit,
+        "orthogonal_height_m": float(height or 0.0) * map_unit,
+        "x_axis_abscissa": x_abscissa,
+        "x_axis_ordinate": x_ordinate,
+        "scale": scale,
+    }
 
 
 def _unit_to_metres(unit: ifcopenshell.entity_instance) -> float:

@@ -17,11 +17,20 @@ utilities_app = typer.Typer(help="Outdoor utility lines (GeoJSON).", no_args_is_
 
 
 @guarded
-def sites_command(db: DbOption = None, as_json: JsonOption = False) -> None:
+def sites_command(
+    idle_since: Annotated[
+        str | None,
+        typer.Option(help="Count offices idle since then (e.g. 30d) as vacant too."),
+    ] = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
     """Sites with their position (lon, lat), EPSG and key figures."""
+    from api.room_use import idle_by_room
     from twin.geo.sites import site_summaries
 
-    found = site_summaries(engine_for(db))
+    engine = engine_for(db)
+    found = site_summaries(engine, idle_by_room(engine, idle_since) if idle_since else None)
     if as_json:
         print_json(found)
         return

@@ -20,9 +20,17 @@ GEOJSON = "application/geo+json"
 
 
 @router.get("/map/sites")
-def sites_on_map(engine: EngineDep) -> dict[str, Any]:
+def sites_on_map(
+    engine: EngineDep,
+    idle_since: Annotated[
+        str | None,
+        Query(description="Count offices idle since then (e.g. 30d) as vacant too."),
+    ] = None,
+) -> dict[str, Any]:
     """Every placed site as a GeoJSON point with its key figures; the rest under `unplaced`."""
-    return map_sites(engine)
+    from api.room_use import idle_by_room
+
+    return map_sites(engine, idle_by_room(engine, idle_since) if idle_since else None)
 
 
 @router.get("/sites/{site_code}/geojson", response_class=Response)

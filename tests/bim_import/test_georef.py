@@ -43,3 +43,56 @@ def test_real_files(shared_ifc: Path) -> None:
     )
     assert utm.epsg == 25832 and utm.scale == 1.0
     assert len(warnings) == 1 and "reciprocal" in warnings[0]
+
+
+def test_ifc2x3_map_conversion_property_sets() -> None:
+    import ifcopenshell
+    import ifcopenshell.guid
+
+    model = ifcopenshell.file(schema="IFC2X3")
+    millimetre = model.createIfcSIUnit(None, "LENGTHUNIT", "MILLI", "METRE")
+    project = model.createIfcProject(
+        ifcopenshell.guid.new(),
+        None,
+        "P",
+        UnitsInContext=model.createIfcUnitAssignment([millimetre]),
+    )
+
+    def pset(name: str, values: dict[str, tuple[str, object]]) -> None:
+        properties = [
+            model.createIfcPropertySingleValue(key, None, model.create_entity(kind, value), None)
+            for key, (kind, value) in values.items()
+        ]
+        model.createIfcRelDefinesByProperties(
+            ifcopenshell.guid.new(),
+            None,
+            None,
+            None,
+            [project],
+            model.createIfcPropertySet(ifcopenshell.guid.new(), None, name, None, properties),
+        )
+
+    # The georeferencing user guide's IFC2X3 property sets, eastings in the map unit (mm).
+    pset(
+        "ePSet_MapConversion",
+        {
+            "Eastings": ("IfcLengthMeasure", 568854272.0),
+            "Northings": ("IfcLengthMeasure", 3098639217.0),
+            "OrthogonalHeight": ("IfcLengthMeasure", 10000.0),
+            "XAxisAbscissa": ("IfcReal", 0.0),
+            "XAxisOrdinate": ("IfcReal", 1.0),
+            "Scale": ("IfcReal", 1.0),
+        },
+    )
+    pset(
+        "ePSet_ProjectedCRS",
+        {"Name": ("IfcLabel", "EPSG:4549"), "MapUnit": ("IfcLabel", "MILLIMETRE")},
+    )
+    warnings: list[str] = []
+    georef = read_georeference(model, warnings)
+    assert georef.epsg == 4549 and warnings == []
+    assert (georef.eastings_m, georef.northings_m, georef.orthogonal_height_m) == pytest.approx(
+        (568854.272, 3098639.217, 10.0)
+    )
+    # An abscissa of 0 with ordinate 1: the model's x axis points north.
+    assert (georef.x_axis_abscissa, georef.x_axis_ordinate, georef.scale) == (0.0, 1.0, 1.0)

@@ -114,3 +114,60 @@ def test_services_file_georeferenced_elsewhere_lands_by_its_map_conversion(
         np.testing.assert_allclose(federated[gid][1], expected, atol=2e-3, err_msg=gid)
     # Every element with an axis is a service of the moved file (the walls have none).
     assert {s for s, _ in reference.values()} == {mep.name}
+
+
+def test_a_site_keeps_its_first_frame_when_a_later_file_brings_a_map_conversion(
+    split_files: list[Path], tmp_path: Path
+) -> None:
+    import ifcopenshell
+
+    from twin.geo.crs import georeference_of
+    from twin.geo.geojson import site_geojson
+    from twin.geo.sites import site_frame
+    from twin.importer import import_models
+    from twin.store import open_store
+    from twin.store import schema as t
+
+    arch, mep = split_files
+    # The architecture file placed only by IfcSite latitude/longitude (no map conversion).
+    model = ifcopenshell.open(str(arch))
+    for entity in (*model.by_type("IfcMapConversion"), *model.by_type("IfcProjectedCRS")):
+        model.remove(entity)
+    lat_lon_only = tmp_path / "latlon" / arch.name
+    lat_lon_only.parent.mkdir()
+    model.write(str(lat_lon_only))
+
+    def lonlat_of_axes(db: Path) -> dict[str, np.ndarray]:
+        engine = open_store(str(db))
+        with engine.connect() as conn:
+            frame = site_frame(conn, conn.execute(select(t.sites)).one())
+            rows = conn.execute(
+                select(t.elements.c.global_id, t.elements.c.axis_json).where(
+                    t.elements.c.axis_json.is_not(None)
+                )
+            ).all()
+        engine.dispose()
+        assert frame is not None
+        return {gid: frame.to_lonlat(np.array(json.loads(axis))[:, :2]) for gid, axis in rows}
+
+    engine = open_store(str(tmp_path / "twin.db"))
+    import_models(engine, [lat_lon_only], site_code="WZ01")
+    rooms_before = site_geojson(engine, "WZ01", "rooms")
+    import_models(engine, [mep], site_code="WZ01")
+    with engine.connect() as conn:
+        georef = georeference_of(conn.execute(select(t.sites)).one())
+    assert georef.eastings_m is None and georef.latitude_deg == pytest.approx(28.0)
+    assert site_geojson(engine, "WZ01", "rooms") == rooms_before
+    engine.dispose()
+    # Every service lands where the reference import (both files on the grid) puts it.
+    (tmp_path / "ref").mkdir()
+    reference_engine = open_store(str(tmp_path / "ref" / "twin.db"))
+    import_models(reference_engine, [arch, mep], site_code="WZ01")
+    reference_engine.dispose()
+    ours, reference = (
+        lonlat_of_axes(tmp_path / "twin.db"),
+        lonlat_of_axes(tmp_path / "ref" / "twin.db"),
+    )
+    assert set(ours) == set(reference) and len(ours) > 100
+    for gid, points in reference.items():
+        np.testing.assert_allclose(ours[gid], points, atol=1e-7, err_msg=gid)  # ~1 cm

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import Connection, Engine, and_, delete, func, insert, literal, select
@@ -77,8 +78,12 @@ def placed_frame(conn: Connection, row: Any) -> SiteFrame:
     return frame
 
 
-def site_summaries(engine: Engine) -> list[dict[str, Any]]:
-    """Every site in code order with its position and key figures (see docs/geo-contract.md)."""
+def site_summaries(engine: Engine, idle: Mapping[str, bool] | None = None) -> list[dict[str, Any]]:
+    """Every site in code order with its position and key figures (see docs/geo-contract.md).
+
+    `idle` maps the room codes whose use was measured to whether they are idle
+    (`layers.utilisation` knows); without it vacancy counts unallocated offices only.
+    """
     with engine.connect() as conn:
         sites = conn.execute(select(t.sites).order_by(t.sites.c.site_code)).all()
         placements = dict(
@@ -90,7 +95,7 @@ def site_summaries(engine: Engine) -> list[dict[str, Any]]:
             ).all()
         )
         rooms = room_totals(conn, by_site=True)
-        vacancy = _vacancy(conn)
+        vacancy = _vacancy(conn, idle)
         alarms = _open_alarms(conn)
         with_meshes = set(
             conn.execute(
@@ -147,10 +152,13 @@ def room_totals(
     return {code: (count, round(area or 0.0, 2)) for code, count, area in conn.execute(query)}
 
 
-def _vacancy(conn: Connection) -> dict[str, float | None]:
-    """Share of active office rooms with no department, per site; None without such data.
+def _vacancy(conn: Connection, idle: Mapping[str, bool] | None) -> dict[str, float | None]:
+    """Share of active office rooms vacant, per site; None without such data.
 
-    Usage and department are read with local edits applied (an edit wins).
+    An office is vacant when the site has allocation data (some office has a
+    department) and it has no department, or when `idle` (room code → idle, for
+    rooms whose use was measured) says it is idle. Usage and department are read
+    with local edits applied (an edit wins).
     """
     usage_edit = t.room_edits.alias("usage_edit")
     department_edit = t.room_edits.alias("department_edit")
@@ -159,7 +167,7 @@ def _vacancy(conn: Connection) -> dict[str, float | None]:
         department_edit.c.value.is_not(None), department_edit.c.value.not_in(["null", '""'])
     )
     rows = conn.execute(
-        select(t.buildings.c.site_code, has_department.label("assigned"), func.count())
+        select(t.buildings.c.site_code, t.rooms.c.room_code, has_department.label("assigned"))
         .select_from(t.rooms)
         .join(t.buildings, t.buildings.c.building_code == t.rooms.c.building_code)
         .outerjoin(
@@ -174,18 +182,21 @@ def _vacancy(conn: Connection) -> dict[str, float | None]:
             ),
         )
         .where(t.rooms.c.status == "active", usage == json.dumps(OFFICE_USAGE))
-        .group_by(t.buildings.c.site_code, has_department)
     ).all()
-    offices: Counter[str] = Counter()
-    assigned: Counter[str] = Counter()
-    for site_code, is_assigned, count in rows:
-        offices[site_code] += count
-        if is_assigned:
-            assigned[site_code] += count
-    return {
-        site: round(1.0 - assigned[site] / total, 4) if assigned[site] else None
-        for site, total in offices.items()
-    }
+    idle = idle or {}
+    offices: dict[str, list[tuple[bool, bool | None]]] = {}
+    for site_code, room_code, assigned in rows:
+        offices.setdefault(site_code, []).append((bool(assigned), idle.get(room_code)))
+    vacancy: dict[str, float | None] = {}
+    for site, rooms in offices.items():
+        allocated = any(assigned for assigned, _ in rooms)
+        measured = any(is_idle is not None for _, is_idle in rooms)
+        if not (allocated or measured):
+            vacancy[site] = None
+            continue
+        vacant = sum((allocated and not assigned) or bool(is_idle) for assigned, is_idle in rooms)
+        vacancy[site] = round(vacant / len(rooms), 4)
+    return vacancy
 
 
 def _open_alarms(conn: Connection) -> dict[str, int] | None:
@@ -217,11 +228,11 @@ MAP_PROPERTIES = (
 )
 
 
-def map_sites(engine: Engine) -> dict[str, Any]:
+def map_sites(engine: Engine, idle: Mapping[str, bool] | None = None) -> dict[str, Any]:
     """Placed sites as a GeoJSON FeatureCollection of points; the rest under `unplaced`."""
     features = []
     unplaced = []
-    for site in site_summaries(engine):
+    for site in site_summaries(engine, idle):
         if site["longitude_deg"] is None:
             unplaced.append({"site_code": site["site_code"], "name": site["name"]})
             continue

@@ -341,7 +341,12 @@ def _connect(
     tolerance_m: float,
 ) -> None:
     records = [
-        PortRecord(str(port), key, FlowDirection.NOTDEFINED, tuple(map(float, point)))  # type: ignore[arg-type]
+        PortRecord(
+            str(port),
+            key,
+            FlowDirection.NOTDEFINED,
+            (float(point[0]), float(point[1]), float(point[2])),
+        )
         for port, (key, _line, point) in zip(port_ids, ends, strict=True)
     ]
     rows = []

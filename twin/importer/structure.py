@@ -81,7 +81,10 @@ def upsert_site(run: ImportRun, parsed: list[ParsedModel]) -> Georeference:
         run.conn.execute(insert(t.sites).values(site_code=run.site_code, **values))
         record_placement(run.conn, run.site_code, "manifest" if placed_by_manifest else None)
         return georef
-    if existing.eastings_m is None and georef.has_map_conversion:
+    # A site keeps the frame it was first placed in (what is stored is in it); only a
+    # site imported at a local origin takes the placement a later file brings.
+    unplaced = existing.eastings_m is None and existing.latitude_deg is None
+    if unplaced and (georef.has_map_conversion or georef.latitude_deg is not None):
         run.conn.execute(
             update(t.sites).where(t.sites.c.site_code == run.site_code).values(**values)
         )

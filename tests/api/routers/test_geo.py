@@ -92,3 +92,12 @@ async def test_unchanged_layer_answers_304(client: httpx.AsyncClient) -> None:
         "/api/sites/DX01/geojson?layer=footprints", headers={"If-None-Match": etag}
     )
     assert other.status_code == 200 and other.headers["etag"] != etag
+
+
+async def test_map_sites_with_idle_since(client: httpx.AsyncClient) -> None:
+    measured = await client.get("/api/map/sites", params={"idle_since": "30d"})
+    assert measured.status_code == 200
+    # No presence sensors in this campus: nothing measured, vacancy stays unknown.
+    assert measured.json()["features"][0]["properties"]["vacancy"] is None
+    bad = await client.get("/api/map/sites", params={"idle_since": "last month"})
+    assert bad.status_code == 422 and "since" in bad.json()["detail"]["message"]

@@ -40,7 +40,7 @@ def test_placed_and_unplaced_sites(georef_db: Path) -> None:
 def test_key_figures_follow_edits_and_alarms(sample_db: Path, tmp_path: Path) -> None:
     engine = open_store(str(copy_store(sample_db, tmp_path)))
     offices = [r["room_code"] for r in list_rooms(engine, usage="office")]
-    assert len(offices) >= 4
+    assert len(offices) >= 6
     for code in offices[:3]:
         set_room(engine, code, {"department": "Finance"})
     # A room edited into an office counts as one, without a department.
@@ -65,6 +65,8 @@ def test_key_figures_follow_edits_and_alarms(sample_db: Path, tmp_path: Path) ->
             ],
         )
     (site,) = site_summaries(engine)
+    # Measured use on top: an allocated office that stands idle is vacant too.
+    (measured,) = site_summaries(engine, {offices[0]: True, offices[5]: False})
     rooms = list_rooms(engine)
     engine.dispose()
     assert site["rooms"] == len(rooms)
@@ -73,6 +75,7 @@ def test_key_figures_follow_edits_and_alarms(sample_db: Path, tmp_path: Path) ->
     )
     office_count = len(offices) + 1
     assert site["vacancy"] == pytest.approx(1 - 3 / office_count, abs=1e-4)
+    assert measured["vacancy"] == pytest.approx(1 - 2 / office_count, abs=1e-4)
     assert site["open_alarms"] == 2
     assert site["has_3d"] is True
     assert (site["longitude_deg"], site["latitude_deg"]) == pytest.approx((120.7, 28.0), abs=1e-7)
