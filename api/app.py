@@ -27,6 +27,7 @@ from api.routers import (
     ingest,
     live,
     maintenance,
+    map_view,
     notifications,
     palette,
     readings,
@@ -92,7 +93,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Reads are open on loopback; `keys_for_reads` closes them (writes check their own keys).
     api = APIRouter(prefix="/api", dependencies=[Depends(read_access)])
     routers = (sites, buildings, rooms, elements, palette, sensors, readings, ingest, utilisation)
-    for module in (*routers, alarms, notifications, work_orders, maintenance, geo, live):
+    groups = (alarms, notifications, work_orders, maintenance, geo, map_view, live)
+    for module in (*routers, *groups):
         api.include_router(module.router)
     app.include_router(api)
     app.include_router(live.socket_router)

@@ -59,6 +59,13 @@ class Settings(BaseSettings):
     notify_every_s: float = 5
     """How often due notifications are sent (`TWIN_NOTIFY_EVERY_S`)."""
 
+    map_tile_url: str | None = None
+    """Raster tiles under the map page's own layers (`TWIN_MAP_TILE_URL`), an XYZ template
+    such as `https://tiles.example.org/{z}/{x}/{y}.png`; none when unset (the map then
+    shows only the twin's GeoJSON)."""
+    map_tile_attribution: str | None = None
+    """The credit those tiles require (`TWIN_MAP_TILE_ATTRIBUTION`)."""
+
     @property
     def base_url(self) -> str | None:
         """`public_base_url` without a trailing slash, or None when not set."""

@@ -1,7 +1,8 @@
 """Serving the built web client at `/`, or a plain page saying how to build it.
 
 The client is a static bundle (three.js, built with esbuild by `make`); `/` and
-`/?room=CODE` both serve its `index.html`, which reads the query itself. The API
+`/?room=CODE` both serve its `index.html`, which reads the query itself; `/map` (and
+`/map?site=CODE`) serves the map page, `map.html`. The API
 works whether or not the client is built, so `twin serve` always starts.
 """
 
@@ -12,7 +13,7 @@ import logging
 from pathlib import Path
 
 from fastapi import FastAPI
-from fastapi.responses import HTMLResponse
+from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 __all__ = ["NOT_BUILT_TITLE", "client_dir", "mount_web_client"]
@@ -56,6 +57,13 @@ def mount_web_client(app: FastAPI, configured: Path | None) -> Path | None:
     Mount this after the API routes: a mount at `/` answers every path not matched before.
     """
     folder = client_dir(configured)
+    if folder is not None and (folder / "map.html").is_file():
+        map_page = folder / "map.html"
+
+        async def map_view() -> FileResponse:
+            return FileResponse(map_page, media_type="text/html")
+
+        app.add_api_route("/map", map_view, include_in_schema=False, response_class=FileResponse)
     if folder is not None and (folder / "index.html").is_file():
         app.mount("/", StaticFiles(directory=folder, html=True), name="web")
         return folder

@@ -9,6 +9,7 @@ from api.cli.geo_cmds import export_app, sites_command, utilities_app
 from api.cli.keys_cmds import keys_app
 from api.cli.maintenance_cmds import drill_check_command, pipes_command
 from api.cli.models_cmds import import_command, sample_command
+from api.cli.portfolio_cmds import sample_portfolio_command
 from api.cli.report_cmds import report_app
 from api.cli.rooms_cmds import info_command, room_command, rooms_command, set_app
 from api.cli.sensors_cmds import sensors_app
@@ -28,6 +29,7 @@ app = typer.Typer(
 )
 app.command("sample")(sample_command)
 app.command("import")(import_command)
+app.command("sample-portfolio")(sample_portfolio_command)
 app.command("info")(info_command)
 app.command("rooms")(rooms_command)
 app.command("room")(room_command)

@@ -46,3 +46,19 @@ async def test_says_how_to_build_the_client_when_it_is_missing(
         assert "make" in page.text
         assert str(tmp_path / "dist") in page.text
         assert (await client.get("/api/buildings")).status_code == 200
+
+
+async def test_serves_the_map_page_at_map(campus_db: Path, tmp_path: Path) -> None:
+    folder = _built_client(tmp_path)
+    (folder / "map.html").write_text("<!doctype html><title>twin map</title>", "utf-8")
+    async with app_client(campus_db, web_dir=folder) as client:
+        page = await client.get("/map", params={"site": "DX01"})
+        assert page.status_code == 200
+        assert page.headers["content-type"].startswith("text/html")
+        assert "twin map" in page.text
+        assert "twin page" in (await client.get("/")).text
+
+
+async def test_no_map_route_without_a_built_map_page(campus_db: Path, tmp_path: Path) -> None:
+    async with app_client(campus_db, web_dir=_built_client(tmp_path)) as client:
+        assert (await client.get("/map")).status_code == 404

@@ -29,7 +29,7 @@ async function readJson(response, path) {
   return response.json();
 }
 
-async function getJson(path) {
+export async function getJson(path) {
   return readJson(await fetch(path, { headers: { Accept: 'application/json' } }), path);
 }
 

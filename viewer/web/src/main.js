@@ -7,6 +7,7 @@ import { LiveRooms } from './live.js';
 import { parseBuilding } from './loader.js';
 import { Maintenance } from './maintenance.js';
 import { Palette } from './palette.js';
+import { chooseSite, mapHref } from './sitelink.js';
 import { Ui } from './ui.js';
 import { CampusView } from './viewer.js';
 
@@ -273,12 +274,18 @@ async function start() {
   let resolveReady;
   const ready = new Promise((resolve) => { resolveReady = resolve; });
   try {
-    const [paletteDocument, buildings] = await Promise.all([api.palette(), api.buildings()]);
+    const [paletteDocument, allBuildings] = await Promise.all([api.palette(), api.buildings()]);
+    const params = new URLSearchParams(window.location.search);
+    const { buildings, site, note, error } = chooseSite(allBuildings, params);
+    document.getElementById('map-link').href = mapHref(site);
     const app = new App(new Palette(paletteDocument), buildings);
     installTestHook(app, ready);
     await app.loadAll();
     await app.startLive();
-    const room = new URLSearchParams(window.location.search).get('room');
+    if (note) app.ui.status(note, error);
+    const building = (params.get('building') || '').trim().toUpperCase();
+    if (buildings.some((b) => b.building_code === building) && !params.get('room')) await app.showBuilding(building);
+    const room = params.get('room');
     if (room) await app.openRoom(room.trim());
     app.view.finishFrame();
     resolveReady({ loaded: app.loaded, total: app.buildings.length, firstFrameAt: performance.now() });
