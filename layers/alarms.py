@@ -1,15 +1,19 @@
 """Alarms: raised from readings by threshold rules or by silence, acknowledged, cleared.
 
-`evaluate` runs after every commit of new readings (through `layers.ingest.on_stored`,
-for the engines that `watch` names): for each sensor and each of its kind's rules it
-keeps since when the condition has held, judged on reading times, and raises one
-alarm once it has held for the rule's minimum duration; the alarm clears itself when
-the value is back past the limit by the hysteresis. `check_silent` raises a
-"no data" alarm for a sensor silent for longer than `SILENT_FACTOR` times its
-kind's expected interval; the app runs it periodically, tests call it with `now`.
-Every state change is published on `layers.events.bus` as
-`{"type": "alarm", "alarm": {...}}`.
-"""
+Readings are judged after they are stored, off the ingest path: `evaluate_pending`
+takes the readings not judged yet in commit order (SQLite rowids above the
+high-water mark in `alarm_progress`) and commits the alarm changes with the new
+mark, so each reading is judged exactly once, even across a crash. The background
+worker of `layers.alarm_worker` (started by `watch`) runs it, coalescing while
+ingest is busy; `settle` waits for it, `drain` (`twin alarms evaluate`) runs it by
+hand. For each sensor and each of its kind's rules it keeps since when the condition
+has held, judged on reading times, and raises one alarm once it has held for the
+rule's minimum duration; the alarm clears itself when the value is back past the
+limit by the hysteresis. Readings judged together are taken in time order; one
+older than a reading already judged is skipped. `check_silent` raises a "no data"
+alarm for a sensor silent for longer than `SILENT_FACTOR` times its kind's expected
+interval; the app runs it periodically, tests call it with `now`. Every state change
+is published on `layers.events.bus` as `{"type": "alarm", "alarm": {...}}`."""
 
 from __future__ import annotations
 
@@ -26,6 +30,7 @@ from layers.events import bus
 from layers.kinds import SENSOR_KINDS
 from layers.readings import ts_text
 from models.errors import AlarmStateError, BadInput, UnknownAlarm
+from twin.store import data_version
 from twin.store import schema as t
 
 __all__ = [
@@ -39,9 +44,13 @@ __all__ = [
     "check_periodic",
     "check_silent",
     "clear",
-    "evaluate",
+    "drain",
+    "evaluate_pending",
+    "evaluated_through",
     "get_alarm",
     "list_alarms",
+    "settle",
+    "stored_through",
     "unwatch",
     "watch",
 ]
@@ -54,25 +63,31 @@ SYSTEM = "system"
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-# Rules on one (sensor, rule) must be judged one batch at a time: HTTP and MQTT
-# workers commit readings in parallel threads.
+# One judge at a time per process: the evaluator, the periodic checks and acknowledge /
+# clear all read and write the watch states and open alarms.
 _lock = threading.Lock()
-_watched: weakref.WeakSet[Engine] = weakref.WeakSet()
 
 
-def watch(engine: Engine) -> None:
-    """Evaluate the rules on every reading stored through `engine` from now on."""
-    _watched.add(engine)
-    ingest.on_stored(_on_stored)
+def watch(engine: Engine, quiet_s: float = 0.05, max_lag_s: float = 2.0) -> None:
+    """Judge every reading stored in `engine` from now on (and those still unjudged),
+    in a background worker (`layers.alarm_worker`); `settle` waits for it."""
+    from layers.alarm_worker import start_worker
+
+    start_worker(engine, quiet_s=quiet_s, max_lag_s=max_lag_s)
 
 
 def unwatch(engine: Engine) -> None:
-    _watched.discard(engine)
+    """Stop judging `engine`'s readings here; what is stored meanwhile waits, unjudged."""
+    from layers.alarm_worker import stop_worker
+
+    stop_worker(engine)
 
 
-def _on_stored(engine: Engine, rows: ingest.StoredRows) -> None:
-    if engine in _watched:
-        evaluate(engine, rows)
+def settle(engine: Engine, timeout_s: float = 30.0) -> None:
+    """Wait until every reading stored before the call has been judged (by any process)."""
+    from layers.alarm_worker import settle as wait_judged
+
+    wait_judged(engine, timeout_s)
 
 
 def _us(moment: datetime) -> int:
@@ -159,32 +174,34 @@ def _step(
     info: dict[str, Any],
     rule: Rule,
     readings: list[tuple[int, float]],
-    state: Any,
-    alarm: Any,
+    state: tuple[int | None, int] | None,
+    open_id: int | None,
 ) -> tuple[list[int], tuple[int | None, int | None]]:
     """Walk one sensor's new readings (time order) through one rule.
 
-    `state` is its `alarm_watch` row (or None) and `alarm` its open alarm (or None),
-    both read beforehand for the whole batch. Returns the ids of alarms raised or
-    cleared and the watch state to keep: (breach since, last judged), in µs.
+    `state` is its `alarm_watch` (breach since, last judged) or None and `open_id` its
+    open alarm or None, both read beforehand for the whole batch. Returns the ids of
+    alarms raised or cleared and the watch state to keep, in µs.
     """
-    since: int | None = state.breach_since_us if state else None
-    last: int | None = state.last_ts_us if state else None
-    open_id: int | None = alarm.alarm_id if alarm else None
+    since, last = state if state is not None else (None, None)
     changed: list[int] = []
+    held_us = rule.min_duration_s * 1e6
     for ts_us, value in readings:
         if last is not None and ts_us <= last:
             continue  # late: the rule has already judged a later moment
         last = ts_us
-        if since is None and rule.breached(value):
+        if since is None:
+            if not rule.breached(value):
+                continue
             since = ts_us
-        elif since is not None and rule.recovered(value):
+        elif rule.recovered(value):
             since = None
             if open_id is not None:
                 _close(conn, open_id, ts_text(ts_us), SYSTEM)
                 changed.append(open_id)
                 open_id = None
-        if since is not None and open_id is None and ts_us - since >= rule.min_duration_s * 1e6:
+            continue
+        if open_id is None and ts_us - since >= held_us:
             message = f"{rule.message}: {value:g} {SENSOR_KINDS[rule.kind].unit}".rstrip()
             open_id = _raise(
                 conn, info, rule.name, rule.severity, value, rule.limit, message, ts_text(ts_us)
@@ -193,31 +210,30 @@ def _step(
     return changed, (since, last)
 
 
-def _open_alarms(conn: Connection, sensor_ids: list[str]) -> dict[tuple[str, str], Any]:
-    """Open (raised or acknowledged) alarms of these sensors by (sensor, rule)."""
-    a = t.alarms.c
-    found: dict[tuple[str, str], Any] = {}
-    for chunk in range(0, len(sensor_ids), 500):
-        rows = conn.execute(
-            select(t.alarms).where(
-                a.sensor_id.in_(sensor_ids[chunk : chunk + 500]), a.state.in_(OPEN_STATES)
-            )
-        )
-        for row in rows:
-            found[(row.sensor_id, row.rule)] = row
+def _where_in(conn: Connection, head: str, ids: list[str]) -> list[Any]:
+    """Rows of `head` + ` IN (ids)`, asked in chunks, as plain driver tuples."""
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    found: list[Any] = []
+    for start in range(0, len(ids), 500):
+        chunk = tuple(ids[start : start + 500])
+        marks = ", ".join([mark] * len(chunk))
+        found += conn.exec_driver_sql(f"{head} IN ({marks})", chunk).all()
     return found
+
+
+def _open_alarms(conn: Connection, sensor_ids: list[str]) -> dict[tuple[str, str], int]:
+    """Ids of the open (raised or acknowledged) alarms of these sensors by (sensor, rule)."""
+    head = (
+        "SELECT sensor_id, rule, alarm_id FROM alarms "
+        "WHERE state IN ('raised', 'acknowledged') AND sensor_id"
+    )
+    return {(s, rule): alarm_id for s, rule, alarm_id in _where_in(conn, head, sensor_ids)}
 
 
 def _watch_states(conn: Connection, sensor_ids: list[str]) -> dict[tuple[str, str], Any]:
-    w = t.alarm_watch.c
-    found: dict[tuple[str, str], Any] = {}
-    for chunk in range(0, len(sensor_ids), 500):
-        rows = conn.execute(
-            select(t.alarm_watch).where(w.sensor_id.in_(sensor_ids[chunk : chunk + 500]))
-        )
-        for row in rows:
-            found[(row.sensor_id, row.rule)] = row
-    return found
+    """(breach since, last judged) of these sensors' rules by (sensor, rule)."""
+    head = "SELECT sensor_id, rule, breach_since_us, last_ts_us FROM alarm_watch WHERE sensor_id"
+    return {(s, rule): (since, last) for s, rule, since, last in _where_in(conn, head, sensor_ids)}
 
 
 def _save_watch(
@@ -225,7 +241,7 @@ def _save_watch(
     states: dict[tuple[str, str], Any],
     kept: dict[tuple[str, str], tuple[int | None, int | None]],
 ) -> None:
-    """Write the kept watch states: one executemany for updates, one for inserts.
+    """Write the watch states that changed: one executemany for updates, one for inserts.
 
     Sent to the driver as plain tuples: building SQLAlchemy's parameter dicts for
     thousands of rows costs more than the writes themselves.
@@ -236,10 +252,11 @@ def _save_watch(
     for (sensor_id, rule), (since, last) in kept.items():
         if last is None:
             continue
-        if (sensor_id, rule) in states:
-            updates.append((since, last, sensor_id, rule))
-        else:
+        before = states.get((sensor_id, rule))
+        if before is None:
             inserts.append((sensor_id, rule, since, last))
+        elif before != (since, last):
+            updates.append((since, last, sensor_id, rule))
     if updates:
         conn.exec_driver_sql(
             f"UPDATE alarm_watch SET breach_since_us = {mark}, last_ts_us = {mark} "
@@ -254,41 +271,129 @@ def _save_watch(
         )
 
 
-def evaluate(engine: Engine, rows: ingest.StoredRows) -> list[dict[str, Any]]:
-    """Judge newly stored readings `(sensor, ts_us, value)`; the alarms that changed.
+# Sensor id -> what judging needs of it (kind, codes, building), per engine, valid while
+# the store's rooms stay as they were (`data_version`): registrations never change.
+_infos: weakref.WeakKeyDictionary[Engine, tuple[str, dict[str, dict[str, Any]]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _sensor_infos(
+    conn: Connection, engine: Engine, version: str, ids: list[str]
+) -> dict[str, dict[str, Any]]:
+    cached = _infos.get(engine)
+    if cached is None or cached[0] != version:
+        cached = _infos[engine] = (version, {})
+    known = cached[1]
+    missing = [i for i in ids if i not in known]
+    for start in range(0, len(missing), 500):
+        known.update(_sensors(conn, missing[start : start + 500]))
+    return known
+
+
+def _judge(
+    conn: Connection, rows: ingest.StoredRows, infos: dict[str, dict[str, Any]]
+) -> list[int]:
+    """Judge stored readings `(sensor, ts_us, value)` in one transaction; alarms changed.
 
     The watch states and open alarms of every sensor in the batch are read in two
-    queries and the new states written in two statements, so a batch of a thousand
-    readings costs a handful of round trips, not several per reading.
+    queries and the changed states written in two statements, so a batch of
+    thousands of readings costs a handful of round trips, not several per reading.
     """
     by_sensor: dict[str, list[tuple[int, float]]] = {}
     for sensor_id, ts_us, value in rows:
-        by_sensor.setdefault(sensor_id, []).append((ts_us, value))
+        found = by_sensor.get(sensor_id)
+        if found is None:
+            by_sensor[sensor_id] = [(ts_us, value)]
+        else:
+            found.append((ts_us, value))
     changed: list[int] = []
-    with _lock, engine.begin() as conn:
-        ids = sorted(by_sensor)
-        infos = _sensors(conn, ids)
-        rules = rules_for(conn, {(i["kind"], i["room_code"]) for i in infos.values()})
-        states = _watch_states(conn, ids)
-        open_alarms = _open_alarms(conn, ids)
-        kept: dict[tuple[str, str], tuple[int | None, int | None]] = {}
-        for sensor_id, readings in by_sensor.items():
-            info = infos.get(sensor_id)
-            if info is None:
-                continue
-            readings.sort()
-            silent = open_alarms.get((sensor_id, NO_DATA))
-            if silent is not None:  # it speaks again
-                _close(conn, silent.alarm_id, ts_text(readings[-1][0]), SYSTEM)
-                changed.append(silent.alarm_id)
-            for rule in rules[(info["kind"], info["room_code"])]:
-                key = (sensor_id, rule.name)
-                ids_changed, kept[key] = _step(
-                    conn, info, rule, readings, states.get(key), open_alarms.get(key)
-                )
-                changed += ids_changed
-        _save_watch(conn, states, kept)
-    return _announce(engine, changed)
+    ids = sorted(by_sensor)
+    rules = rules_for(conn, {(infos[i]["kind"], infos[i]["room_code"]) for i in ids if i in infos})
+    states = _watch_states(conn, ids)
+    open_alarms = _open_alarms(conn, ids)
+    kept: dict[tuple[str, str], tuple[int | None, int | None]] = {}
+    for sensor_id, readings in by_sensor.items():
+        info = infos.get(sensor_id)
+        if info is None:
+            continue
+        readings.sort()
+        silent = open_alarms.get((sensor_id, NO_DATA))
+        if silent is not None:  # it speaks again
+            _close(conn, silent, ts_text(readings[-1][0]), SYSTEM)
+            changed.append(silent)
+        for rule in rules[(info["kind"], info["room_code"])]:
+            key = (sensor_id, rule.name)
+            ids_changed, kept[key] = _step(
+                conn, info, rule, readings, states.get(key), open_alarms.get(key)
+            )
+            changed += ids_changed
+    _save_watch(conn, states, kept)
+    return changed
+
+
+PROGRESS = "readings"
+
+
+def evaluated_through(conn: Connection) -> int:
+    """The highest readings rowid judged so far (0 before the first evaluation)."""
+    done = conn.exec_driver_sql(
+        f"SELECT last_rowid FROM alarm_progress WHERE name = '{PROGRESS}'"
+    ).scalar()
+    return int(done or 0)
+
+
+def stored_through(conn: Connection) -> int:
+    """The highest readings rowid stored so far."""
+    return int(conn.exec_driver_sql("SELECT max(rowid) FROM readings").scalar() or 0)
+
+
+def evaluate_pending(engine: Engine, limit: int = 10_000) -> tuple[int, list[dict[str, Any]]]:
+    """Judge up to `limit` readings not judged yet, oldest commit first; how many, and
+    the alarms that changed.
+
+    The readings, the alarm changes and the new high-water mark (`alarm_progress`, the
+    highest readings rowid judged) commit together, so every stored reading is judged
+    exactly once, even when the process dies in between: the next run starts where
+    the last commit left off. SQLite only (rowids give commit order).
+    """
+    if engine.dialect.name != "sqlite":
+        raise BadInput(f"alarm evaluation needs a SQLite store, not {engine.dialect.name}")
+    version = data_version(engine)
+    with _lock, ingest.writing(engine), engine.begin() as conn:
+        # a write first, so the transaction holds the write lock before it reads the mark
+        conn.exec_driver_sql(
+            "INSERT INTO alarm_progress (name, last_rowid) "
+            f"VALUES ('{PROGRESS}', 0) ON CONFLICT (name) DO NOTHING"
+        )
+        done = evaluated_through(conn)
+        pending = conn.exec_driver_sql(
+            "SELECT rowid, sensor_id, ts_us, value FROM readings "
+            "WHERE rowid > ? ORDER BY rowid LIMIT ?",
+            (done, limit),
+        ).all()
+        if not pending:
+            return 0, []
+        rows = [(sensor_id, ts_us, value) for _, sensor_id, ts_us, value in pending]
+        infos = _sensor_infos(conn, engine, version, sorted({row[0] for row in rows}))
+        changed = _judge(conn, rows, infos)
+        conn.exec_driver_sql(
+            f"UPDATE alarm_progress SET last_rowid = ? WHERE name = '{PROGRESS}'",
+            (pending[-1][0],),
+        )
+    return len(pending), _announce(engine, changed)
+
+
+def drain(engine: Engine, limit: int = 10_000) -> tuple[int, list[dict[str, Any]]]:
+    """Judge every reading not judged yet, `limit` at a time; how many, alarms changed."""
+    total = 0
+    changed: list[dict[str, Any]] = []
+    while True:
+        count, alarms = evaluate_pending(engine, limit)
+        if count == 0:
+            return total, changed
+        total += count
+        changed += alarms
 
 
 def _announce(engine: Engine, alarm_ids: list[int]) -> list[dict[str, Any]]:

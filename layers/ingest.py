@@ -43,6 +43,7 @@ __all__ = [
     "ingest_stats",
     "on_stored",
     "parse_ts_us",
+    "writing",
 ]
 
 logger = logging.getLogger("twin.ingest")
@@ -340,7 +341,7 @@ def ingest_readings(
         raise BadInput(f"unknown channel {channel!r}; one of: {', '.join(CHANNELS)}")
     batch = _check_all(items, _sensors(engine, items), topic_code)
     results, rows = batch.results, batch.rows
-    with _writing(engine):
+    with writing(engine):
         conn, stored = _insert_new(engine, rows)
         fresh = _settle(conn, channel, batch, stored)
     if fresh:
@@ -376,7 +377,8 @@ _write_locks: weakref.WeakKeyDictionary[Engine, threading.Lock] = weakref.WeakKe
 _locks_lock = threading.Lock()
 
 
-def _writing(engine: Engine) -> threading.Lock:
+def writing(engine: Engine) -> threading.Lock:
+    """The lock every writer of readings takes on `engine`; hold it for a write lock."""
     with _locks_lock:
         return _write_locks.setdefault(engine, threading.Lock())
 

@@ -424,3 +424,15 @@ deliveries = Table(
     Column("delivered_at", String(32)),
     Index("ix_deliveries_status", "status", "next_attempt_us"),
 )
+
+# --- alarm evaluation off the ingest path (issue 5, perf) ---
+
+alarm_progress = Table(
+    "alarm_progress",
+    metadata,
+    # How far the background evaluator has judged the readings: the highest readings
+    # rowid judged (SQLite gives rowids in commit order; readings are never deleted).
+    # Written in the same transaction as the alarms it raised, so a crash loses both.
+    Column("name", String(16), primary_key=True),
+    Column("last_rowid", BigInteger, nullable=False),
+)
