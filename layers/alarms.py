@@ -17,6 +17,8 @@ is published on `layers.events.bus` as `{"type": "alarm", "alarm": {...}}`."""
 
 from __future__ import annotations
 
+import json
+import math
 import threading
 import weakref
 from datetime import UTC, datetime, timedelta
@@ -173,20 +175,19 @@ def _step(
     conn: Connection,
     info: dict[str, Any],
     rule: Rule,
-    readings: list[tuple[int, float]],
-    state: tuple[int | None, int] | None,
+    readings: list[tuple[str, int, float]],
+    state: tuple[int | None, int | None],
     open_id: int | None,
 ) -> tuple[list[int], tuple[int | None, int | None]]:
     """Walk one sensor's new readings (time order) through one rule.
 
-    `state` is its `alarm_watch` (breach since, last judged) or None and `open_id` its
-    open alarm or None, both read beforehand for the whole batch. Returns the ids of
-    alarms raised or cleared and the watch state to keep, in µs.
+    `state` is (breach since, last judged moment) and `open_id` its open alarm or
+    None. Returns the ids of alarms raised or cleared and the watch state to keep, µs.
     """
-    since, last = state if state is not None else (None, None)
+    since, last = state
     changed: list[int] = []
     held_us = rule.min_duration_s * 1e6
-    for ts_us, value in readings:
+    for _, ts_us, value in readings:
         if last is not None and ts_us <= last:
             continue  # late: the rule has already judged a later moment
         last = ts_us
@@ -210,30 +211,37 @@ def _step(
     return changed, (since, last)
 
 
-def _where_in(conn: Connection, head: str, ids: list[str]) -> list[Any]:
-    """Rows of `head` + ` IN (ids)`, asked in chunks, as plain driver tuples."""
-    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    found: list[Any] = []
-    for start in range(0, len(ids), 500):
-        chunk = tuple(ids[start : start + 500])
-        marks = ", ".join([mark] * len(chunk))
-        found += conn.exec_driver_sql(f"{head} IN ({marks})", chunk).all()
-    return found
+def _fetch(conn: Connection, sql: str, params: tuple[Any, ...]) -> list[Any]:
+    """Rows as the driver's tuples, in `conn`'s transaction: for the tens of thousands
+    of rows a batch reads, SQLAlchemy's `Row` objects cost more than the query."""
+    cursor = conn.connection.cursor()
+    try:
+        cursor.execute(sql, params)
+        return list(cursor.fetchall())
+    finally:
+        cursor.close()
 
 
-def _open_alarms(conn: Connection, sensor_ids: list[str]) -> dict[tuple[str, str], int]:
+# Sets of sensors go to SQLite as one JSON array, unpacked by `json_each`: one bound
+# parameter, however many sensors, and no Python call per row.
+_IN_SENSORS = "sensor_id IN (SELECT value FROM json_each(?))"
+
+
+def _open_alarms(conn: Connection, ids_json: str) -> dict[tuple[str, str], int]:
     """Ids of the open (raised or acknowledged) alarms of these sensors by (sensor, rule)."""
-    head = (
+    sql = (
         "SELECT sensor_id, rule, alarm_id FROM alarms "
-        "WHERE state IN ('raised', 'acknowledged') AND sensor_id"
+        f"WHERE state IN ('raised', 'acknowledged') AND {_IN_SENSORS}"
     )
-    return {(s, rule): alarm_id for s, rule, alarm_id in _where_in(conn, head, sensor_ids)}
+    return {(s, rule): alarm_id for s, rule, alarm_id in _fetch(conn, sql, (ids_json,))}
 
 
-def _watch_states(conn: Connection, sensor_ids: list[str]) -> dict[tuple[str, str], Any]:
+def _watch_states(conn: Connection, ids_json: str) -> dict[tuple[str, str], Any]:
     """(breach since, last judged) of these sensors' rules by (sensor, rule)."""
-    head = "SELECT sensor_id, rule, breach_since_us, last_ts_us FROM alarm_watch WHERE sensor_id"
-    return {(s, rule): (since, last) for s, rule, since, last in _where_in(conn, head, sensor_ids)}
+    sql = (
+        f"SELECT sensor_id, rule, breach_since_us, last_ts_us FROM alarm_watch WHERE {_IN_SENSORS}"
+    )
+    return {(s, rule): (since, last) for s, rule, since, last in _fetch(conn, sql, (ids_json,))}
 
 
 def _save_watch(
@@ -241,33 +249,19 @@ def _save_watch(
     states: dict[tuple[str, str], Any],
     kept: dict[tuple[str, str], tuple[int | None, int | None]],
 ) -> None:
-    """Write the watch states that changed: one executemany for updates, one for inserts.
-
-    Sent to the driver as plain tuples: building SQLAlchemy's parameter dicts for
-    thousands of rows costs more than the writes themselves.
-    """
-    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    updates: list[tuple[int | None, int, str, str]] = []
-    inserts: list[tuple[str, str, int | None, int]] = []
-    for (sensor_id, rule), (since, last) in kept.items():
-        if last is None:
-            continue
-        before = states.get((sensor_id, rule))
-        if before is None:
-            inserts.append((sensor_id, rule, since, last))
-        elif before != (since, last):
-            updates.append((since, last, sensor_id, rule))
-    if updates:
-        conn.exec_driver_sql(
-            f"UPDATE alarm_watch SET breach_since_us = {mark}, last_ts_us = {mark} "
-            f"WHERE sensor_id = {mark} AND rule = {mark}",
-            updates,
-        )
-    if inserts:
+    """Write the watch states that changed, all in one upsert of a JSON array."""
+    rows = [
+        (sensor_id, rule, since, last)
+        for (sensor_id, rule), (since, last) in kept.items()
+        if last is not None and states.get((sensor_id, rule)) != (since, last)
+    ]
+    if rows:
         conn.exec_driver_sql(
             "INSERT INTO alarm_watch (sensor_id, rule, breach_since_us, last_ts_us) "
-            f"VALUES ({mark}, {mark}, {mark}, {mark})",
-            inserts,
+            "SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3 FROM json_each(?) "
+            "WHERE true ON CONFLICT (sensor_id, rule) DO UPDATE SET "
+            "breach_since_us = excluded.breach_since_us, last_ts_us = excluded.last_ts_us",
+            (json.dumps(rows),),
         )
 
 
@@ -279,56 +273,114 @@ _infos: weakref.WeakKeyDictionary[Engine, tuple[str, dict[str, dict[str, Any]]]]
 
 
 def _sensor_infos(
-    conn: Connection, engine: Engine, version: str, ids: list[str]
+    conn: Connection, engine: Engine, version: str, ids: set[str]
 ) -> dict[str, dict[str, Any]]:
     cached = _infos.get(engine)
     if cached is None or cached[0] != version:
         cached = _infos[engine] = (version, {})
     known = cached[1]
-    missing = [i for i in ids if i not in known]
+    missing = sorted(ids - known.keys())
     for start in range(0, len(missing), 500):
         known.update(_sensors(conn, missing[start : start + 500]))
     return known
 
 
+def _judged_before(conn: Connection, sensor_id: str, done: int) -> int | None:
+    """The newest reading time of a sensor among those judged (rowid ≤ `done`)."""
+    found = _fetch(
+        conn,
+        "SELECT ts_us FROM readings WHERE sensor_id = ? AND rowid <= ? ORDER BY ts_us DESC LIMIT 1",
+        (sensor_id, done),
+    )
+    return found[0][0] if found else None
+
+
 def _judge(
-    conn: Connection, rows: ingest.StoredRows, infos: dict[str, dict[str, Any]]
+    conn: Connection, rows: ingest.StoredRows, infos: dict[str, dict[str, Any]], done: int
 ) -> list[int]:
     """Judge stored readings `(sensor, ts_us, value)` in one transaction; alarms changed.
 
-    The watch states and open alarms of every sensor in the batch are read in two
-    queries and the changed states written in two statements, so a batch of
-    thousands of readings costs a handful of round trips, not several per reading.
+    `done` is the high-water mark the readings lie above. The watch states and open
+    alarms of the batch's sensors are read in two queries and the changed states
+    written in one. A rule that no value of the batch breaches, with no breach running
+    and no alarm open, has nothing to judge: that is decided from the batch's extremes
+    and costs no write, so `alarm_watch` holds only rules that have breached. When a
+    rule does walk its readings, the moment it judged last is the newer of its watch
+    row's and the sensor's newest reading already judged.
     """
-    by_sensor: dict[str, list[tuple[int, float]]] = {}
-    for sensor_id, ts_us, value in rows:
-        found = by_sensor.get(sensor_id)
+    by_sensor: dict[str, list[tuple[str, int, float]]] = {}
+    for row in rows:
+        found = by_sensor.get(row[0])
         if found is None:
-            by_sensor[sensor_id] = [(ts_us, value)]
+            by_sensor[row[0]] = [row]
         else:
-            found.append((ts_us, value))
+            found.append(row)
+    pairs = {(i["kind"], i["room_code"]) for s in by_sensor if (i := infos.get(s)) is not None}
+    rules = rules_for(conn, pairs)
+    # Per (kind, room): values above `high_ok` or below `low_ok` breach one of its rules.
+    limits = {
+        pair: (
+            min((r.limit for r in own if r.direction == "above"), default=math.inf),
+            max((r.limit for r in own if r.direction == "below"), default=-math.inf),
+        )
+        for pair, own in rules.items()
+    }
+    ids_json = json.dumps(list(by_sensor))
+    states = _watch_states(conn, ids_json)
+    open_alarms = _open_alarms(conn, ids_json)
+    busy = {sensor for (sensor, _), (since, _) in states.items() if since is not None}
+    busy.update(sensor for sensor, _ in open_alarms)
     changed: list[int] = []
-    ids = sorted(by_sensor)
-    rules = rules_for(conn, {(infos[i]["kind"], infos[i]["room_code"]) for i in ids if i in infos})
-    states = _watch_states(conn, ids)
-    open_alarms = _open_alarms(conn, ids)
     kept: dict[tuple[str, str], tuple[int | None, int | None]] = {}
     for sensor_id, readings in by_sensor.items():
         info = infos.get(sensor_id)
         if info is None:
             continue
-        readings.sort()
-        silent = open_alarms.get((sensor_id, NO_DATA))
-        if silent is not None:  # it speaks again
-            _close(conn, silent, ts_text(readings[-1][0]), SYSTEM)
-            changed.append(silent)
-        for rule in rules[(info["kind"], info["room_code"])]:
-            key = (sensor_id, rule.name)
-            ids_changed, kept[key] = _step(
-                conn, info, rule, readings, states.get(key), open_alarms.get(key)
-            )
-            changed += ids_changed
+        pair = (info["kind"], info["room_code"])
+        high_ok, low_ok = limits[pair]
+        if len(readings) == 1:
+            high = low = readings[0][2]
+        else:
+            readings.sort()
+            high, low = max(r[2] for r in readings), min(r[2] for r in readings)
+        if high <= high_ok and low >= low_ok and sensor_id not in busy:
+            continue  # the common case: nothing breached, nothing running, nothing to keep
+        changed += _judge_sensor(conn, info, rules[pair], readings, states, open_alarms, kept, done)
     _save_watch(conn, states, kept)
+    return changed
+
+
+def _judge_sensor(
+    conn: Connection,
+    info: dict[str, Any],
+    rules: list[Rule],
+    readings: list[tuple[str, int, float]],
+    states: dict[tuple[str, str], Any],
+    open_alarms: dict[tuple[str, str], int],
+    kept: dict[tuple[str, str], tuple[int | None, int | None]],
+    done: int,
+) -> list[int]:
+    """Walk one sensor's readings (time order) through each of its rules that may change."""
+    sensor_id, changed = info["sensor_id"], []
+    silent = open_alarms.get((sensor_id, NO_DATA))
+    if silent is not None:  # it speaks again
+        _close(conn, silent, ts_text(readings[-1][1]), SYSTEM)
+        changed.append(silent)
+    high, low = max(r[2] for r in readings), min(r[2] for r in readings)
+    before: list[int | None] = []  # the sensor's newest judged reading, once asked
+    for rule in rules:
+        key = (sensor_id, rule.name)
+        since, last = states.get(key, (None, None))
+        open_id = open_alarms.get(key)
+        quiet = high <= rule.limit if rule.direction == "above" else low >= rule.limit
+        if quiet and since is None and open_id is None:
+            continue
+        if not before:
+            before.append(_judged_before(conn, sensor_id, done))
+        if before[0] is not None and (last is None or before[0] > last):
+            last = before[0]
+        ids_changed, kept[key] = _step(conn, info, rule, readings, (since, last), open_id)
+        changed += ids_changed
     return changed
 
 
@@ -367,21 +419,21 @@ def evaluate_pending(engine: Engine, limit: int = 10_000) -> tuple[int, list[dic
             f"VALUES ('{PROGRESS}', 0) ON CONFLICT (name) DO NOTHING"
         )
         done = evaluated_through(conn)
-        pending = conn.exec_driver_sql(
-            "SELECT rowid, sensor_id, ts_us, value FROM readings "
-            "WHERE rowid > ? ORDER BY rowid LIMIT ?",
-            (done, limit),
-        ).all()
-        if not pending:
+        last = _fetch(conn, "SELECT max(rowid) FROM readings WHERE rowid <= ?", (done + limit,))
+        through = last[0][0]
+        if through is None or through <= done:
             return 0, []
-        rows = [(sensor_id, ts_us, value) for _, sensor_id, ts_us, value in pending]
-        infos = _sensor_infos(conn, engine, version, sorted({row[0] for row in rows}))
-        changed = _judge(conn, rows, infos)
-        conn.exec_driver_sql(
-            f"UPDATE alarm_progress SET last_rowid = ? WHERE name = '{PROGRESS}'",
-            (pending[-1][0],),
+        rows = _fetch(
+            conn,
+            "SELECT sensor_id, ts_us, value FROM readings WHERE rowid > ? AND rowid <= ?",
+            (done, through),
         )
-    return len(pending), _announce(engine, changed)
+        infos = _sensor_infos(conn, engine, version, {row[0] for row in rows})
+        changed = _judge(conn, rows, infos, done)
+        conn.exec_driver_sql(
+            f"UPDATE alarm_progress SET last_rowid = ? WHERE name = '{PROGRESS}'", (through,)
+        )
+    return len(rows), _announce(engine, changed)
 
 
 def drain(engine: Engine, limit: int = 10_000) -> tuple[int, list[dict[str, Any]]]:
