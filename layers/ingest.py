@@ -127,25 +127,25 @@ class _Bound:
 _known: weakref.WeakKeyDictionary[Engine, dict[str, _Bound]] = weakref.WeakKeyDictionary()
 
 
-def _sensors(engine: Engine, items: Sequence[dict[str, Any] | ReadingIn]) -> dict[str, _Bound]:
-    """What ingest knows of the items' sensors, asking the store for those it does not."""
+def _learn(engine: Engine, missing: set[str]) -> bool:
+    """Ask the store for sensors ingest does not know yet; whether it found any."""
     known = _known.setdefault(engine, {})
-    ids = (i.get("sensor") if isinstance(i, dict) else getattr(i, "sensor", None) for i in items)
-    missing = list({i for i in ids if type(i) is str and i not in known})
-    if missing:
-        s = t.sensors.c
-        with engine.connect() as conn:
-            for start in range(0, len(missing), 500):
-                for sensor_id, kind_name, room_code, code in conn.execute(
-                    select(s.sensor_id, s.kind, s.room_code, s.code).where(
-                        s.sensor_id.in_(missing[start : start + 500])
-                    )
-                ):
-                    kind = SENSOR_KINDS[kind_name]
-                    plain = kind.value_type == "number" and not kind.whole_numbers
-                    codes = frozenset(c for c in (room_code, code) if c)
-                    known[sensor_id] = _Bound(kind, codes, kind.low, kind.high, plain)
-    return known
+    ids = sorted(missing - known.keys())
+    found = False
+    s = t.sensors.c
+    with engine.connect() as conn:
+        for start in range(0, len(ids), 500):
+            for sensor_id, kind_name, room_code, code in conn.execute(
+                select(s.sensor_id, s.kind, s.room_code, s.code).where(
+                    s.sensor_id.in_(ids[start : start + 500])
+                )
+            ):
+                kind = SENSOR_KINDS[kind_name]
+                plain = kind.value_type == "number" and not kind.whole_numbers
+                codes = frozenset(c for c in (room_code, code) if c)
+                known[sensor_id] = _Bound(kind, codes, kind.low, kind.high, plain)
+                found = True
+    return found
 
 
 def _check(
@@ -195,6 +195,7 @@ class _Batch:
     rows: list[tuple[str, int, float]]
     row_at: list[int]
     rejected: Counter[str]
+    unknown: set[str]
 
 
 def _check_all(
@@ -206,7 +207,7 @@ def _check_all(
     valid time, parsed once per batch, and a float in range) is decided inline and
     anything else goes through `_check`, which names the reason.
     """
-    batch = _Batch([], [], [], Counter())
+    batch = _Batch([], [], [], Counter(), set())
     results, rows, row_at = batch.results, batch.rows, batch.row_at
     seen: set[tuple[str, int]] = set()
     times: dict[str, int] = {}  # a batch shares few times: parse each once
@@ -243,6 +244,8 @@ def _check_all(
         ):
             checked = _check(sensor_id, ts, value, code, sensors)
             if isinstance(checked, IngestResult):
+                if checked.reason == "unknown_sensor" and type(sensor_id) is str:
+                    batch.unknown.add(sensor_id)
                 results.append(checked)
                 batch.rejected[checked.reason or ""] += 1
                 continue
@@ -339,7 +342,10 @@ def ingest_readings(
     """
     if channel not in CHANNELS:
         raise BadInput(f"unknown channel {channel!r}; one of: {', '.join(CHANNELS)}")
-    batch = _check_all(items, _sensors(engine, items), topic_code)
+    known = _known.setdefault(engine, {})
+    batch = _check_all(items, known, topic_code)
+    if batch.unknown and _learn(engine, batch.unknown):  # first seen here: check again
+        batch = _check_all(items, known, topic_code)
     results, rows = batch.results, batch.rows
     with writing(engine):
         conn, stored = _insert_new(engine, rows)
