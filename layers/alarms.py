@@ -27,7 +27,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, func, select, update
 
 from layers import ingest
-from layers.alarm_rules import Rule, rules_for
+from layers.alarm_rules import DEFAULT_RULES, Rule, rules_for
 from layers.events import bus
 from layers.kinds import SENSOR_KINDS
 from layers.readings import ts_text
@@ -423,17 +423,79 @@ def evaluate_pending(engine: Engine, limit: int = 10_000) -> tuple[int, list[dic
         through = last[0][0]
         if through is None or through <= done:
             return 0, []
-        rows = _fetch(
-            conn,
-            "SELECT sensor_id, ts_us, value FROM readings WHERE rowid > ? AND rowid <= ?",
-            (done, through),
-        )
+        rows = _may_change(conn, done, through)
         infos = _sensor_infos(conn, engine, version, {row[0] for row in rows})
         changed = _judge(conn, rows, infos, done)
         conn.exec_driver_sql(
             f"UPDATE alarm_progress SET last_rowid = ? WHERE name = '{PROGRESS}'", (through,)
         )
-    return len(rows), _announce(engine, changed)
+        count = _fetch(
+            conn, "SELECT count(*) FROM readings WHERE rowid > ? AND rowid <= ?", (done, through)
+        )[0][0]
+    return int(count), _announce(engine, changed)
+
+
+def _past_limits(conn: Connection) -> tuple[str, list[Any]]:
+    """A SQL condition on `r.value` and `s.kind` (and its parameters): true when a
+    reading may breach one of its kind's rules in some room. Per kind, the most
+    sensitive limits of the defaults and of every room override."""
+    high: dict[str, float] = {}
+    low: dict[str, float] = {}
+    overrides = _fetch(
+        conn, 'SELECT rule, "limit" FROM alarm_rule_overrides WHERE "limit" IS NOT NULL', ()
+    )
+    limits = [(rule, rule.limit) for rule in DEFAULT_RULES.values()]
+    limits += [(DEFAULT_RULES[name], limit) for name, limit in overrides if name in DEFAULT_RULES]
+    for rule, limit in limits:
+        if rule.direction == "above":
+            high[rule.kind] = min(limit, high.get(rule.kind, limit))
+        else:
+            low[rule.kind] = max(limit, low.get(rule.kind, limit))
+    cases, params = [], []
+    for kind in sorted({*high, *low}):
+        tests = []
+        if kind in high:
+            tests.append("r.value > ?")
+        if kind in low:
+            tests.append("r.value < ?")
+        cases.append(f"WHEN ? THEN {' OR '.join(tests)}")
+        params += [
+            kind,
+            *([high[kind]] if kind in high else []),
+            *([low[kind]] if kind in low else []),
+        ]
+    return f"CASE s.kind {' '.join(cases)} ELSE 0 END", params
+
+
+def _may_change(conn: Connection, done: int, through: int) -> list[Any]:
+    """The readings in (`done`, `through`] that may change an alarm: those past some
+    rule's limit for their kind, and every reading of a sensor with a breach running
+    or an alarm open. SQLite sifts the rest out, so a reading that changes nothing
+    costs no Python at all; `_judge` then decides exactly, rule by rule and room by room.
+    """
+    condition, params = _past_limits(conn)
+    past = _fetch(
+        conn,
+        # readings first (their rowid range), each sensor's kind looked up
+        "SELECT r.sensor_id FROM readings r CROSS JOIN sensors s "
+        f"WHERE s.sensor_id = r.sensor_id AND r.rowid > ? AND r.rowid <= ? AND {condition}",
+        (done, through, *params),
+    )
+    running = _fetch(
+        conn,
+        "SELECT sensor_id FROM alarm_watch WHERE breach_since_us IS NOT NULL UNION "
+        "SELECT sensor_id FROM alarms WHERE state IN ('raised', 'acknowledged')",
+        (),
+    )
+    ids = {sensor_id for (sensor_id,) in past} | {sensor_id for (sensor_id,) in running}
+    if not ids:
+        return []
+    return _fetch(
+        conn,
+        "SELECT sensor_id, ts_us, value FROM readings "
+        f"WHERE rowid > ? AND rowid <= ? AND {_IN_SENSORS}",
+        (done, through, json.dumps(sorted(ids))),
+    )
 
 
 def drain(engine: Engine, limit: int = 10_000) -> tuple[int, list[dict[str, Any]]]:

@@ -204,3 +204,21 @@ def test_drain_judges_in_chunks_in_commit_order(live: Engine) -> None:
     assert changed[1]["cleared_at"] == "2026-03-01T08:20:00Z"
     with live.connect() as conn:
         assert alarms.evaluated_through(conn) == alarms.stored_through(conn)
+
+
+def test_a_breach_among_many_quiet_readings_is_found(live: Engine) -> None:
+    # 40 temperature sensors of the room; one falls below 5 °C for 10 minutes
+    for n in range(2, 42):
+        register_sensor(live, SensorCreate(id=f"t-{n}", kind="temperature", room_code=A101))
+    batch = []
+    for minute in range(0, 11):
+        at = T0 + timedelta(minutes=minute)
+        for n in range(2, 42):
+            value = 3.0 if n == 17 else 21.0
+            batch.append({"sensor": f"t-{n}", "ts": at.isoformat(), "value": value})
+    ingest_readings(live, batch, "http")
+    alarms.settle(live)
+    found = alarms.list_alarms(live)
+    assert [(a["sensor"], a["rule"], a["raised_at"]) for a in found] == [
+        ("t-17", "temperature.low", "2026-03-01T08:05:00Z")
+    ]
