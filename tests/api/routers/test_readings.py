@@ -86,6 +86,24 @@ async def test_ndjson_bad_line_is_one_rejection_not_a_failed_request(
     ]
 
 
+async def test_a_nan_from_firmware_is_one_rejection_not_a_failed_request(
+    gateway: httpx.AsyncClient,
+) -> None:
+    body = (
+        b'[{"sensor": "t-1", "ts": "2026-03-01T00:00:00Z", "value": NaN},'
+        b' {"sensor": "t-1", "ts": "2026-03-01T00:05:00Z", "value": 20.5}]'
+    )
+    answer = await gateway.post(
+        "/api/readings", content=body, headers={"Content-Type": "application/json"}
+    )
+    assert answer.status_code == 200, answer.text
+    results = answer.json()["results"]
+    assert [(r["status"], r.get("reason")) for r in results] == [
+        ("rejected", "wrong_type"),
+        ("stored", None),
+    ]
+
+
 @pytest.mark.parametrize("body", [b"{oops", b'{"sensor": "t-1"}', b""])
 async def test_unparseable_body_is_422(gateway: httpx.AsyncClient, body: bytes) -> None:
     answer = await gateway.post(
