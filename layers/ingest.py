@@ -16,6 +16,7 @@ with what was stored, since a crash loses both or neither.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import functools
 import logging
@@ -40,6 +41,7 @@ __all__ = [
     "IngestResult",
     "ReadingIn",
     "ingest_readings",
+    "ingest_readings_async",
     "ingest_stats",
     "on_stored",
     "parse_ts_us",
@@ -86,6 +88,9 @@ class IngestResult:
             return {"status": self.status}
         return {"status": self.status, "reason": self.reason, "detail": self.detail or ""}
 
+
+StoredRows = list[tuple[str, int, float]]
+"""Newly stored readings: (sensor id, ts in UTC microseconds, value)."""
 
 _STORED = IngestResult("stored")
 _DUPLICATE = IngestResult("duplicate")
@@ -340,38 +345,84 @@ def ingest_readings(
     one call can take a batch from many topics. Everything is committed before this
     returns, so an acknowledged reading survives a crash.
     """
+    batch = _checked(engine, items, channel, topic_code)
+    with writing(engine):
+        conn, fresh = _write(engine, channel, batch)
+        _commit(conn)
+    if fresh:
+        _after_store(engine, fresh)
+    return batch.results
+
+
+async def ingest_readings_async(
+    engine: Engine, items: Sequence[dict[str, Any] | ReadingIn], channel: str
+) -> list[IngestResult]:
+    """`ingest_readings` for an event loop: the batch is checked and inserted on the
+    loop, and the commit (an fsync) waits in a worker thread, so the loop reads and
+    checks the next batch meanwhile. Answers only once the commit is done.
+
+    The thread also releases the write lock: the loop may be waiting for it.
+    """
+    batch = _checked(engine, items, channel, None)
+    lock = writing(engine)
+    lock.acquire()
+    try:
+        conn, fresh = _write(engine, channel, batch)
+    except BaseException:
+        lock.release()
+        raise
+    await asyncio.to_thread(_commit, conn, lock)
+    if fresh:
+        _after_store(engine, fresh)
+    return batch.results
+
+
+def _checked(
+    engine: Engine, items: Sequence[dict[str, Any] | ReadingIn], channel: str, code: str | None
+) -> _Batch:
     if channel not in CHANNELS:
         raise BadInput(f"unknown channel {channel!r}; one of: {', '.join(CHANNELS)}")
     known = _known.setdefault(engine, {})
-    batch = _check_all(items, known, topic_code)
+    batch = _check_all(items, known, code)
     if batch.unknown and _learn(engine, batch.unknown):  # first seen here: check again
-        batch = _check_all(items, known, topic_code)
-    results, rows = batch.results, batch.rows
-    with writing(engine):
-        conn, stored = _insert_new(engine, rows)
-        fresh = _settle(conn, channel, batch, stored)
-    if fresh:
-        _after_store(engine, fresh)
-    return results
+        batch = _check_all(items, known, code)
+    return batch
+
+
+def _write(engine: Engine, channel: str, batch: _Batch) -> tuple[Connection, StoredRows]:
+    """Insert the batch and its counts (uncommitted); the connection and the new rows."""
+    conn, stored = _insert_new(engine, batch.rows)
+    try:
+        return conn, _settle(conn, channel, batch, stored)
+    except BaseException:
+        conn.close()
+        raise
+
+
+def _commit(conn: Connection, lock: threading.Lock | None = None) -> None:
+    try:
+        conn.commit()
+    finally:
+        conn.close()
+        if lock is not None:
+            lock.release()
 
 
 def _settle(
     conn: Connection, channel: str, batch: _Batch, stored: set[tuple[str, int]] | None
 ) -> list[tuple[str, int, float]]:
-    """Mark rows found already stored as duplicates, count outcomes, commit; the new rows."""
+    """Mark rows found already stored as duplicates and count outcomes; the new rows."""
     results, rows = batch.results, batch.rows
-    with conn:
-        fresh = rows
-        if stored is not None:
-            fresh = [row for row in rows if row[:2] in stored]
-            for row, index in zip(rows, batch.row_at, strict=True):
-                if row[:2] not in stored:
-                    results[index] = _DUPLICATE
-        counts = Counter({("rejected", r): n for r, n in batch.rejected.items()})
-        counts["stored", ""] = len(fresh)
-        counts["duplicate", ""] = len(results) - len(fresh) - batch.rejected.total()
-        _count(conn, channel, counts)
-        conn.commit()
+    fresh = rows
+    if stored is not None:
+        fresh = [row for row in rows if row[:2] in stored]
+        for row, index in zip(rows, batch.row_at, strict=True):
+            if row[:2] not in stored:
+                results[index] = _DUPLICATE
+    counts = Counter({("rejected", r): n for r, n in batch.rejected.items()})
+    counts["stored", ""] = len(fresh)
+    counts["duplicate", ""] = len(results) - len(fresh) - batch.rejected.total()
+    _count(conn, channel, counts)
     return fresh
 
 
@@ -389,7 +440,6 @@ def writing(engine: Engine) -> threading.Lock:
         return _write_locks.setdefault(engine, threading.Lock())
 
 
-StoredRows = list[tuple[str, int, float]]
 _hooks: list[Callable[[Engine, StoredRows], None]] = []
 
 

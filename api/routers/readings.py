@@ -3,8 +3,10 @@
 The ingest route takes the raw body and parses it once (orjson), leaving the checks
 to `layers.ingest.ingest_readings`, which validates the batch in bulk and stores it
 with one statement: per-item pydantic models would cost more than the database
-write. Batches up to `INLINE_MAX_ITEMS` are stored on the event loop (measured
-faster than a worker thread), larger ones in a thread.
+write. Batches up to `INLINE_MAX_ITEMS` are checked and inserted on the event loop
+(measured faster than a worker thread, whose SQLite calls would fight the loop for
+the GIL) and committed in a thread while the loop reads the next request; larger
+ones go to a thread whole.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from starlette.concurrency import run_in_threadpool
 from api.deps import EngineDep, GatewayKey
 from api.schemas.common import ERROR_RESPONSES
 from layers import readings
-from layers.ingest import IngestResult, ingest_readings
+from layers.ingest import IngestResult, ingest_readings, ingest_readings_async
 from models.errors import BadInput
 
 __all__ = ["router"]
@@ -119,7 +121,7 @@ async def post_readings(request: Request, engine: EngineDep, _key: GatewayKey) -
     ndjson = "ndjson" in request.headers.get("content-type", "")
     items = parse_body(await request.body(), ndjson)
     if len(items) <= INLINE_MAX_ITEMS:
-        results = ingest_readings(engine, items, channel="http")
+        results = await ingest_readings_async(engine, items, channel="http")
     else:
         results = await run_in_threadpool(ingest_readings, engine, items, channel="http")
     return Response(_answer(results), media_type="application/json")
