@@ -42,7 +42,8 @@ class AlarmService:
             load_rules_file(self.engine, self.settings.alarm_rules_file)
         if self.settings.notify_config_file:
             load_config_file(self.engine, self.settings.notify_config_file)
-        if self.engine.dialect.name == "sqlite" and self.engine.url.database not in (None, ""):
+        in_memory = self.engine.url.database in (None, "", ":memory:")
+        if self.engine.dialect.name == "sqlite" and not in_memory:
             alarms.watch(self.engine, self.settings.alarm_quiet_s, self.settings.alarm_max_lag_s)
         else:  # the high-water mark is a SQLite rowid; an in-memory store is one per thread
             logger.warning("alarm rules are not evaluated on %s", self.engine.url)
