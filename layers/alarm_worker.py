@@ -43,7 +43,7 @@ class AlarmWorker:
     """One thread judging one engine's readings in batches, in commit order."""
 
     def __init__(
-        self, engine: Engine, quiet_s: float = 0.05, max_lag_s: float = 2.0, poll_s: float = 5.0
+        self, engine: Engine, quiet_s: float = 0.5, max_lag_s: float = 2.0, poll_s: float = 5.0
     ) -> None:
         self.engine = engine
         self.quiet_s = quiet_s
@@ -122,7 +122,7 @@ def _on_stored(engine: Engine, _rows: ingest.StoredRows) -> None:
         worker.nudge()
 
 
-def start_worker(engine: Engine, quiet_s: float = 0.05, max_lag_s: float = 2.0) -> AlarmWorker:
+def start_worker(engine: Engine, quiet_s: float = 0.5, max_lag_s: float = 2.0) -> AlarmWorker:
     """The engine's worker, started now unless it runs already."""
     ingest.on_stored(_on_stored)
     with _workers_lock:

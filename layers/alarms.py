@@ -17,10 +17,12 @@ is published on `layers.events.bus` as `{"type": "alarm", "alarm": {...}}`."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import threading
 import weakref
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -70,7 +72,7 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _lock = threading.Lock()
 
 
-def watch(engine: Engine, quiet_s: float = 0.05, max_lag_s: float = 2.0) -> None:
+def watch(engine: Engine, quiet_s: float = 0.5, max_lag_s: float = 2.0) -> None:
     """Judge every reading stored in `engine` from now on (and those still unjudged),
     in a background worker (`layers.alarm_worker`); `settle` waits for it."""
     from layers.alarm_worker import start_worker
@@ -408,31 +410,71 @@ def evaluate_pending(engine: Engine, limit: int = 10_000) -> tuple[int, list[dic
     highest readings rowid judged) commit together, so every stored reading is judged
     exactly once, even when the process dies in between: the next run starts where
     the last commit left off. SQLite only (rowids give commit order).
+
+    The commit does not wait for the disk (synchronous=NORMAL) unless an alarm
+    changed: it stays atomic, a killed process loses nothing, and should the machine
+    lose power the readings (synced by ingest) are judged again, none twice. Ingest
+    then does not wait behind an fsync of the judge's for nothing.
     """
     if engine.dialect.name != "sqlite":
         raise BadInput(f"alarm evaluation needs a SQLite store, not {engine.dialect.name}")
     version = data_version(engine)
-    with _lock, ingest.writing(engine), engine.begin() as conn:
-        # a write first, so the transaction holds the write lock before it reads the mark
-        conn.exec_driver_sql(
-            "INSERT INTO alarm_progress (name, last_rowid) "
-            f"VALUES ('{PROGRESS}', 0) ON CONFLICT (name) DO NOTHING"
-        )
-        done = evaluated_through(conn)
-        last = _fetch(conn, "SELECT max(rowid) FROM readings WHERE rowid <= ?", (done + limit,))
-        through = last[0][0]
-        if through is None or through <= done:
-            return 0, []
-        rows = _may_change(conn, done, through)
-        infos = _sensor_infos(conn, engine, version, {row[0] for row in rows})
-        changed = _judge(conn, rows, infos, done)
-        conn.exec_driver_sql(
-            f"UPDATE alarm_progress SET last_rowid = ? WHERE name = '{PROGRESS}'", (through,)
-        )
-        count = _fetch(
-            conn, "SELECT count(*) FROM readings WHERE rowid > ? AND rowid <= ?", (done, through)
-        )[0][0]
+    with _lock, ingest.writing(engine), engine.connect() as conn, _relaxed(conn):
+        with conn.begin():
+            # a write first: the transaction holds the write lock before it reads the mark
+            conn.exec_driver_sql(
+                "INSERT INTO alarm_progress (name, last_rowid) "
+                f"VALUES ('{PROGRESS}', 0) ON CONFLICT (name) DO NOTHING"
+            )
+            done = evaluated_through(conn)
+            last = _fetch(conn, "SELECT max(rowid) FROM readings WHERE rowid <= ?", (done + limit,))
+            through = last[0][0]
+            if through is None or through <= done:
+                return 0, []
+            rows = _may_change(conn, done, through)
+            infos = _sensor_infos(conn, engine, version, {row[0] for row in rows})
+            changed = _judge(conn, rows, infos, done)
+            conn.exec_driver_sql(
+                f"UPDATE alarm_progress SET last_rowid = ? WHERE name = '{PROGRESS}'",
+                (through,),
+            )
+            count = _fetch(
+                conn,
+                "SELECT count(*) FROM readings WHERE rowid > ? AND rowid <= ?",
+                (done, through),
+            )[0][0]
+        if changed:  # alarms people will hear of: on disk before anyone does
+            _durable(conn)
     return int(count), _announce(engine, changed)
+
+
+@contextlib.contextmanager
+def _relaxed(conn: Connection) -> Iterator[None]:
+    """synchronous=NORMAL on `conn` meanwhile, FULL again after (or the connection is
+    dropped, never to serve an ingest that counts on FULL)."""
+    conn.exec_driver_sql("PRAGMA synchronous=NORMAL")
+    conn.commit()
+    try:
+        yield
+    finally:
+        try:
+            if conn.in_transaction():
+                conn.rollback()
+            conn.exec_driver_sql("PRAGMA synchronous=FULL")
+            conn.commit()
+        except Exception:
+            conn.invalidate()
+            raise
+
+
+def _durable(conn: Connection) -> None:
+    """Sync what `conn` committed: a FULL commit writes the whole log to disk."""
+    conn.exec_driver_sql("PRAGMA synchronous=FULL")
+    conn.commit()
+    with conn.begin():
+        conn.exec_driver_sql(
+            f"UPDATE alarm_progress SET last_rowid = last_rowid WHERE name = '{PROGRESS}'"
+        )
 
 
 def _past_limits(conn: Connection) -> tuple[str, list[Any]]:

@@ -222,3 +222,19 @@ def test_a_breach_among_many_quiet_readings_is_found(live: Engine) -> None:
     assert [(a["sensor"], a["rule"], a["raised_at"]) for a in found] == [
         ("t-17", "temperature.low", "2026-03-01T08:05:00Z")
     ]
+
+
+def test_the_judge_hands_back_its_connection_with_full_sync(live: Engine) -> None:
+    # judging commits with synchronous=NORMAL; ingest, on the same pool, needs FULL
+    alarms.unwatch(live)
+    ingest_readings(live, _series("mh-1", ["open"]), "http")
+    assert alarms.drain(live)[0] == 1
+    pool: Any = live.pool
+    assert pool.checkedout() == 0
+    pooled = [live.connect() for _ in range(max(1, pool.checkedin()))]
+    try:
+        levels = [c.exec_driver_sql("PRAGMA synchronous").scalar() for c in pooled]
+        assert levels == [2] * len(pooled)  # FULL, every one
+    finally:
+        for conn in pooled:
+            conn.close()
