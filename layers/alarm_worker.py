@@ -9,10 +9,7 @@ in commit order. It also catches up on start (what a crashed or stopped process
 left unjudged) and every `poll_s` (readings stored by other processes).
 
 `settle(engine)` waits until the high-water mark in the store has reached the
-readings stored before the call: what tests and the CLI use instead of sleeping.
-
->>> AlarmWorker.__name__
-'AlarmWorker'
+readings stored before the call: what tests use instead of sleeping.
 """
 
 from __future__ import annotations
