@@ -1,7 +1,11 @@
 """The served app's alarm machinery: rules on every reading, silence checks, notifications.
 
 Started in the app's lifespan (not in `create_app`), so a test that builds an app or
-calls `ingest_readings` on its own store raises no alarms unless it asks to.
+calls `ingest_readings` on its own store raises no alarms unless it asks to. Readings
+are judged off the ingest path, by the background worker of `layers.alarm_worker`
+that `alarms.watch` starts: it catches up at once on what the store holds unjudged
+(e.g. after a crash), then judges new commits once ingest pauses for
+`alarm_quiet_s`, or `alarm_max_lag_s` after a commit at the latest.
 """
 
 from __future__ import annotations
@@ -38,7 +42,11 @@ class AlarmService:
             load_rules_file(self.engine, self.settings.alarm_rules_file)
         if self.settings.notify_config_file:
             load_config_file(self.engine, self.settings.notify_config_file)
-        alarms.watch(self.engine)
+        in_memory = self.engine.url.database in (None, "", ":memory:")
+        if self.engine.dialect.name == "sqlite" and not in_memory:
+            alarms.watch(self.engine, self.settings.alarm_quiet_s, self.settings.alarm_max_lag_s)
+        else:  # the high-water mark is a SQLite rowid; an in-memory store is one per thread
+            logger.warning("alarm rules are not evaluated on %s", self.engine.url)
         self._tasks = [
             asyncio.create_task(self._every(self.settings.silent_check_s, alarms.check_periodic)),
             asyncio.create_task(self._every(self.settings.notify_every_s, notify.run_due)),

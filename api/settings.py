@@ -58,6 +58,10 @@ class Settings(BaseSettings):
     """How often silent sensors and held conditions are checked (`TWIN_SILENT_CHECK_S`)."""
     notify_every_s: float = 5
     """How often due notifications are sent (`TWIN_NOTIFY_EVERY_S`)."""
+    alarm_quiet_s: float = 0.5
+    """Alarms are judged once ingest has paused this long (`TWIN_ALARM_QUIET_S`)..."""
+    alarm_max_lag_s: float = 2.0
+    """...or at the latest this long after a commit (`TWIN_ALARM_MAX_LAG_S`)."""
 
     map_tile_url: str | None = None
     """Raster tiles under the map page's own layers (`TWIN_MAP_TILE_URL`), an XYZ template

@@ -16,6 +16,7 @@ with what was stored, since a crash loses both or neither.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import functools
 import logging
@@ -40,9 +41,11 @@ __all__ = [
     "IngestResult",
     "ReadingIn",
     "ingest_readings",
+    "ingest_readings_async",
     "ingest_stats",
     "on_stored",
     "parse_ts_us",
+    "writing",
 ]
 
 logger = logging.getLogger("twin.ingest")
@@ -86,6 +89,9 @@ class IngestResult:
         return {"status": self.status, "reason": self.reason, "detail": self.detail or ""}
 
 
+StoredRows = list[tuple[str, int, float]]
+"""Newly stored readings: (sensor id, ts in UTC microseconds, value)."""
+
 _STORED = IngestResult("stored")
 _DUPLICATE = IngestResult("duplicate")
 
@@ -126,25 +132,25 @@ class _Bound:
 _known: weakref.WeakKeyDictionary[Engine, dict[str, _Bound]] = weakref.WeakKeyDictionary()
 
 
-def _sensors(engine: Engine, items: Sequence[dict[str, Any] | ReadingIn]) -> dict[str, _Bound]:
-    """What ingest knows of the items' sensors, asking the store for those it does not."""
+def _learn(engine: Engine, missing: set[str]) -> bool:
+    """Ask the store for sensors ingest does not know yet; whether it found any."""
     known = _known.setdefault(engine, {})
-    ids = (i.get("sensor") if isinstance(i, dict) else getattr(i, "sensor", None) for i in items)
-    missing = list({i for i in ids if type(i) is str and i not in known})
-    if missing:
-        s = t.sensors.c
-        with engine.connect() as conn:
-            for start in range(0, len(missing), 500):
-                for sensor_id, kind_name, room_code, code in conn.execute(
-                    select(s.sensor_id, s.kind, s.room_code, s.code).where(
-                        s.sensor_id.in_(missing[start : start + 500])
-                    )
-                ):
-                    kind = SENSOR_KINDS[kind_name]
-                    plain = kind.value_type == "number" and not kind.whole_numbers
-                    codes = frozenset(c for c in (room_code, code) if c)
-                    known[sensor_id] = _Bound(kind, codes, kind.low, kind.high, plain)
-    return known
+    ids = sorted(missing - known.keys())
+    found = False
+    s = t.sensors.c
+    with engine.connect() as conn:
+        for start in range(0, len(ids), 500):
+            for sensor_id, kind_name, room_code, code in conn.execute(
+                select(s.sensor_id, s.kind, s.room_code, s.code).where(
+                    s.sensor_id.in_(ids[start : start + 500])
+                )
+            ):
+                kind = SENSOR_KINDS[kind_name]
+                plain = kind.value_type == "number" and not kind.whole_numbers
+                codes = frozenset(c for c in (room_code, code) if c)
+                known[sensor_id] = _Bound(kind, codes, kind.low, kind.high, plain)
+                found = True
+    return found
 
 
 def _check(
@@ -194,6 +200,7 @@ class _Batch:
     rows: list[tuple[str, int, float]]
     row_at: list[int]
     rejected: Counter[str]
+    unknown: set[str]
 
 
 def _check_all(
@@ -205,7 +212,7 @@ def _check_all(
     valid time, parsed once per batch, and a float in range) is decided inline and
     anything else goes through `_check`, which names the reason.
     """
-    batch = _Batch([], [], [], Counter())
+    batch = _Batch([], [], [], Counter(), set())
     results, rows, row_at = batch.results, batch.rows, batch.row_at
     seen: set[tuple[str, int]] = set()
     times: dict[str, int] = {}  # a batch shares few times: parse each once
@@ -242,6 +249,8 @@ def _check_all(
         ):
             checked = _check(sensor_id, ts, value, code, sensors)
             if isinstance(checked, IngestResult):
+                if checked.reason == "unknown_sensor" and type(sensor_id) is str:
+                    batch.unknown.add(sensor_id)
                 results.append(checked)
                 batch.rejected[checked.reason or ""] += 1
                 continue
@@ -336,35 +345,84 @@ def ingest_readings(
     one call can take a batch from many topics. Everything is committed before this
     returns, so an acknowledged reading survives a crash.
     """
-    if channel not in CHANNELS:
-        raise BadInput(f"unknown channel {channel!r}; one of: {', '.join(CHANNELS)}")
-    batch = _check_all(items, _sensors(engine, items), topic_code)
-    results, rows = batch.results, batch.rows
-    with _writing(engine):
-        conn, stored = _insert_new(engine, rows)
-        fresh = _settle(conn, channel, batch, stored)
+    batch = _checked(engine, items, channel, topic_code)
+    with writing(engine):
+        conn, fresh = _write(engine, channel, batch)
+        _commit(conn)
     if fresh:
         _after_store(engine, fresh)
-    return results
+    return batch.results
+
+
+async def ingest_readings_async(
+    engine: Engine, items: Sequence[dict[str, Any] | ReadingIn], channel: str
+) -> list[IngestResult]:
+    """`ingest_readings` for an event loop: the batch is checked and inserted on the
+    loop, and the commit (an fsync) waits in a worker thread, so the loop reads and
+    checks the next batch meanwhile. Answers only once the commit is done.
+
+    The thread also releases the write lock: the loop may be waiting for it.
+    """
+    batch = _checked(engine, items, channel, None)
+    lock = writing(engine)
+    lock.acquire()
+    try:
+        conn, fresh = _write(engine, channel, batch)
+    except BaseException:
+        lock.release()
+        raise
+    await asyncio.to_thread(_commit, conn, lock)
+    if fresh:
+        _after_store(engine, fresh)
+    return batch.results
+
+
+def _checked(
+    engine: Engine, items: Sequence[dict[str, Any] | ReadingIn], channel: str, code: str | None
+) -> _Batch:
+    if channel not in CHANNELS:
+        raise BadInput(f"unknown channel {channel!r}; one of: {', '.join(CHANNELS)}")
+    known = _known.setdefault(engine, {})
+    batch = _check_all(items, known, code)
+    if batch.unknown and _learn(engine, batch.unknown):  # first seen here: check again
+        batch = _check_all(items, known, code)
+    return batch
+
+
+def _write(engine: Engine, channel: str, batch: _Batch) -> tuple[Connection, StoredRows]:
+    """Insert the batch and its counts (uncommitted); the connection and the new rows."""
+    conn, stored = _insert_new(engine, batch.rows)
+    try:
+        return conn, _settle(conn, channel, batch, stored)
+    except BaseException:
+        conn.close()
+        raise
+
+
+def _commit(conn: Connection, lock: threading.Lock | None = None) -> None:
+    try:
+        conn.commit()
+    finally:
+        conn.close()
+        if lock is not None:
+            lock.release()
 
 
 def _settle(
     conn: Connection, channel: str, batch: _Batch, stored: set[tuple[str, int]] | None
 ) -> list[tuple[str, int, float]]:
-    """Mark rows found already stored as duplicates, count outcomes, commit; the new rows."""
+    """Mark rows found already stored as duplicates and count outcomes; the new rows."""
     results, rows = batch.results, batch.rows
-    with conn:
-        fresh = rows
-        if stored is not None:
-            fresh = [row for row in rows if row[:2] in stored]
-            for row, index in zip(rows, batch.row_at, strict=True):
-                if row[:2] not in stored:
-                    results[index] = _DUPLICATE
-        counts = Counter({("rejected", r): n for r, n in batch.rejected.items()})
-        counts["stored", ""] = len(fresh)
-        counts["duplicate", ""] = len(results) - len(fresh) - batch.rejected.total()
-        _count(conn, channel, counts)
-        conn.commit()
+    fresh = rows
+    if stored is not None:
+        fresh = [row for row in rows if row[:2] in stored]
+        for row, index in zip(rows, batch.row_at, strict=True):
+            if row[:2] not in stored:
+                results[index] = _DUPLICATE
+    counts = Counter({("rejected", r): n for r, n in batch.rejected.items()})
+    counts["stored", ""] = len(fresh)
+    counts["duplicate", ""] = len(results) - len(fresh) - batch.rejected.total()
+    _count(conn, channel, counts)
     return fresh
 
 
@@ -376,12 +434,12 @@ _write_locks: weakref.WeakKeyDictionary[Engine, threading.Lock] = weakref.WeakKe
 _locks_lock = threading.Lock()
 
 
-def _writing(engine: Engine) -> threading.Lock:
+def writing(engine: Engine) -> threading.Lock:
+    """The lock every writer of readings takes on `engine`; hold it for a write lock."""
     with _locks_lock:
         return _write_locks.setdefault(engine, threading.Lock())
 
 
-StoredRows = list[tuple[str, int, float]]
 _hooks: list[Callable[[Engine, StoredRows], None]] = []
 
 

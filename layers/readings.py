@@ -9,11 +9,13 @@ Times come back as ISO 8601 UTC text (`2026-01-01T08:00:00Z`), values as numbers
 
 from __future__ import annotations
 
+import functools
 import re
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, and_, func, select
+from sqlalchemy import Engine, func, select
 
 from layers.ingest import parse_ts_us
 from layers.kinds import SENSOR_KINDS
@@ -44,11 +46,28 @@ def bucket_seconds(text: str) -> int:
     return int(match[1]) * _UNITS[match[2]]
 
 
+@functools.lru_cache(maxsize=4096)
+def _day_text(days: int) -> str:
+    year, month, day = time.gmtime(days * 86_400)[:3]
+    return f"{year:04d}-{month:02d}-{day:02d}T"
+
+
 def ts_text(ts_us: int) -> str:
-    """UTC ISO 8601 text of microseconds since 1970."""
-    moment = _EPOCH + timedelta(microseconds=ts_us)
-    spec = "microseconds" if moment.microsecond else "seconds"
-    return moment.isoformat(timespec=spec).replace("+00:00", "Z")
+    """UTC ISO 8601 text of microseconds since 1970.
+
+    The date comes from a small cache, the time of day from integer arithmetic: the
+    latest values of ten thousand sensors format ten thousand times, and this is
+    about three times as fast as formatting a datetime.
+
+    >>> ts_text(0), ts_text(1_700_000_000_000_001), ts_text(-1)
+    ('1970-01-01T00:00:00Z', '2023-11-14T22:13:20.000001Z', '1969-12-31T23:59:59.999999Z')
+    """
+    seconds, micro = divmod(ts_us, 1_000_000)
+    days, of_day = divmod(seconds, 86_400)
+    hour, rest = divmod(of_day, 3_600)
+    minute, second = divmod(rest, 60)
+    text = f"{_day_text(days)}{hour:02d}:{minute:02d}:{second:02d}"
+    return f"{text}.{micro:06d}Z" if micro else f"{text}Z"
 
 
 def _value(kind_name: str, value: float) -> dict[str, Any]:
@@ -58,18 +77,29 @@ def _value(kind_name: str, value: float) -> dict[str, Any]:
 
 
 def latest_by_sensor(engine: Engine, sensor_ids: list[str] | None = None) -> dict[str, Any]:
-    """Sensor id -> `{ts, value}` of its newest reading, for the sensors given or all."""
-    r = t.readings.c
-    newest = select(r.sensor_id, func.max(r.ts_us).label("ts_us")).group_by(r.sensor_id)
-    if sensor_ids is not None:
-        newest = newest.where(r.sensor_id.in_(sensor_ids))
-    top = newest.subquery()
-    query = select(r.sensor_id, r.ts_us, r.value).join(
-        top, and_(r.sensor_id == top.c.sensor_id, r.ts_us == top.c.ts_us)
+    """Sensor id -> `{ts, value}` of its newest reading, for the sensors given or all.
+
+    Two index seeks per registered sensor (its newest time, and the value there)
+    rather than a grouping of every stored reading: the cost follows the number of
+    sensors, not the length of their history.
+    """
+    s, m, v = t.sensors.c, t.readings.alias("m").c, t.readings.alias("v").c
+    newest = select(func.max(m.ts_us)).where(m.sensor_id == s.sensor_id).scalar_subquery()
+    value = (
+        select(v.value)
+        .where(v.sensor_id == s.sensor_id)
+        .order_by(v.ts_us.desc())
+        .limit(1)
+        .scalar_subquery()
     )
+    query = select(s.sensor_id, newest, value)
+    if sensor_ids is not None:
+        query = query.where(s.sensor_id.in_(sensor_ids))
     with engine.connect() as conn:
         rows = conn.execute(query).all()
-    return {sensor: {"ts": ts_text(ts), "value": value} for sensor, ts, value in rows}
+    return {
+        sensor: {"ts": ts_text(ts), "value": found} for sensor, ts, found in rows if ts is not None
+    }
 
 
 def room_live(engine: Engine, code: str) -> dict[str, Any]:

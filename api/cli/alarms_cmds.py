@@ -1,4 +1,5 @@
-"""`twin alarms list`, `twin alarms rules load FILE`, `twin alarms notify load FILE`."""
+"""`twin alarms list`, `twin alarms evaluate`, `twin alarms rules load FILE`,
+`twin alarms notify load FILE`."""
 
 from __future__ import annotations
 
@@ -74,3 +75,16 @@ def notify_load_command(path: FileArgument, db: DbOption = None) -> None:
         f"{len(config.routes)} route(s) from {path}",
         highlight=False,
     )
+
+
+@alarms_app.command("evaluate")
+@guarded
+def evaluate_command(db: DbOption = None, as_json: JsonOption = False) -> None:
+    """Judge every stored reading not judged yet (what the served app does in the background)."""
+    from layers.alarms import drain
+
+    count, changed = drain(engine_for(db))
+    if as_json:
+        print_json({"evaluated": count, "alarms_changed": len(changed)})
+        return
+    out.print(f"judged {count} reading(s); {len(changed)} alarm change(s)", highlight=False)

@@ -139,6 +139,7 @@ def _config(smtp_port: int, hook_url: str, **route: Any) -> NotifyConfig:
 
 def _gas(engine: Engine, at: datetime = RAISED) -> dict[str, Any]:
     ingest_readings(engine, [{"sensor": "gas-1", "ts": at.isoformat(), "value": 40}], "http")
+    alarms.settle(engine)
     (alarm,) = alarms.list_alarms(engine, state="raised")
     return alarm
 

@@ -38,6 +38,7 @@ def test_latest_is_the_newest_reading_not_the_last_sent(live: Engine) -> None:
     latest = latest_by_sensor(live)
     assert latest["t-1"] == {"ts": "2026-03-01T08:44:00Z", "value": 10.0}
     assert latest["door-1"]["value"] == 1.0
+    assert "co2-1" not in latest  # registered, never heard: no latest value
     assert set(latest_by_sensor(live, ["door-1"])) == {"door-1"}
 
 

@@ -482,6 +482,7 @@ for _change in ("UPDATE", "DELETE"):
             "SELECT RAISE(ABORT, 'work order history is never edited'); END"
         ).execute_if(dialect="sqlite"),
     )
+
 # --- georeferencing and maps (issue 8) ---
 
 site_placements = Table(
@@ -500,4 +501,16 @@ building_footprints = Table(
     Column("building_code", ForeignKey("buildings.building_code"), primary_key=True),
     Column("footprint_wkb", LargeBinary, nullable=False),
     Column("source", String(16), nullable=False),
+)
+
+# --- alarm evaluation off the ingest path (issue 5, perf) ---
+
+alarm_progress = Table(
+    "alarm_progress",
+    metadata,
+    # How far the background evaluator has judged the readings: the highest readings
+    # rowid judged (SQLite gives rowids in commit order; readings are never deleted).
+    # Written in the same transaction as the alarms it raised, so a crash loses both.
+    Column("name", String(16), primary_key=True),
+    Column("last_rowid", BigInteger, nullable=False),
 )

@@ -38,9 +38,11 @@ async def test_reading_raises_alarm_admin_acknowledges_then_reading_clears(
 ) -> None:
     db, keys = _prepare(campus_db, tmp_path)
     smoke = {"sensor": "smoke-1", "ts": "2026-03-01T08:00:00Z", "value": True}
+    store = open_store(str(db))
     async with app_client(db) as client:
         sent = await client.post("/api/readings", json=[smoke], headers=_auth(keys["gateway"]))
         assert sent.status_code == 200, sent.text
+        alarms.settle(store)  # judged in the background, after the answer
         raised = (await client.get("/api/alarms", params={"state": "raised"})).json()
         assert [(a["rule"], a["room_code"], a["severity"]) for a in raised] == [
             ("smoke.on", A101, "critical")
@@ -56,6 +58,7 @@ async def test_reading_raises_alarm_admin_acknowledges_then_reading_clears(
         assert (await client.get("/api/alarms", params={"state": "raised"})).json() == []
         off = {**smoke, "ts": "2026-03-01T08:05:00Z", "value": False}
         await client.post("/api/readings", json=[off], headers=_auth(keys["gateway"]))
+        alarms.settle(store)
         cleared = (await client.get(f"/api/alarms/{alarm_id}")).json()
         assert (cleared["state"], cleared["cleared_at"]) == ("cleared", "2026-03-01T08:05:00Z")
         again = await client.post(path, json={"who": "bob"}, headers=_auth(keys["admin"]))
@@ -87,6 +90,7 @@ async def test_rules_get_put_and_notifications_listed(campus_db: Path, tmp_path:
         assert bad.status_code == 422
         smoke = {"sensor": "smoke-1", "ts": "2026-03-01T08:00:00Z", "value": 1}
         await client.post("/api/readings", json=[smoke], headers=_auth(keys["gateway"]))
+        alarms.settle(open_store(str(db)))
         assert (await client.get("/api/alarms")).json() == []
         config = {
             "contacts": {"ops": {"webhook": "http://127.0.0.1:9/"}},

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -83,6 +84,42 @@ async def test_ndjson_bad_line_is_one_rejection_not_a_failed_request(
         ("stored", None),
         ("rejected", "malformed"),
         ("rejected", "out_of_range"),
+    ]
+
+
+async def test_concurrent_batches_are_all_stored_once(gateway: httpx.AsyncClient) -> None:
+    # each batch commits in a thread while the next is checked: none waits forever,
+    # none is lost, and the overlap between batches is stored once
+    batches = [
+        [
+            {"sensor": "t-1", "ts": f"2026-03-02T{h:02d}:{m:02d}:00Z", "value": 20.0}
+            for m in range(60)
+        ]
+        for h in (0, 1, 2, 3, 4, 5, 5)
+    ]
+    answers = await asyncio.gather(*(gateway.post("/api/readings", json=b) for b in batches))
+    assert all(a.status_code == 200 for a in answers)
+    assert sum(a.json()["stored"] for a in answers) == 6 * 60
+    assert sum(a.json()["duplicate"] for a in answers) == 60
+    stats = (await gateway.get("/api/ingest/stats")).json()["http"]
+    assert (stats["stored"], stats["duplicate"]) == (360, 60)
+
+
+async def test_a_nan_from_firmware_is_one_rejection_not_a_failed_request(
+    gateway: httpx.AsyncClient,
+) -> None:
+    body = (
+        b'[{"sensor": "t-1", "ts": "2026-03-01T00:00:00Z", "value": NaN},'
+        b' {"sensor": "t-1", "ts": "2026-03-01T00:05:00Z", "value": 20.5}]'
+    )
+    answer = await gateway.post(
+        "/api/readings", content=body, headers={"Content-Type": "application/json"}
+    )
+    assert answer.status_code == 200, answer.text
+    results = answer.json()["results"]
+    assert [(r["status"], r.get("reason")) for r in results] == [
+        ("rejected", "wrong_type"),
+        ("stored", None),
     ]
 
 
