@@ -135,6 +135,13 @@ def _room_summary(row: Any, edits: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _add_planning_fields(conn: Any, rooms: list[dict[str, Any]]) -> None:
+    """How offices stand against the area standard (`twin.planning.standing`)."""
+    from twin.planning.standing import add_area_standing
+
+    add_area_standing(conn, rooms)
+
+
 def _round(value: float | None, digits: int = 2) -> float | None:
     return None if value is None else round(value, digits)
 
@@ -161,7 +168,8 @@ def list_rooms(
     with engine.connect() as conn:
         rows = conn.execute(query).all()
         edits = _edits(conn, [row.room_code for row in rows])
-    rooms = [_room_summary(row, edits.get(row.room_code, {})) for row in rows]
+        rooms = [_room_summary(row, edits.get(row.room_code, {})) for row in rows]
+        _add_planning_fields(conn, rooms)
     if usage:
         rooms = [room for room in rooms if room["usage"] == usage.strip().lower()]
     return rooms
@@ -224,7 +232,8 @@ def room_detail(engine: Engine, code: str) -> dict[str, Any]:
             .where(t.room_events.c.room_code == row.room_code)
             .order_by(t.room_events.c.event_id)
         ).all()
-    detail = _room_summary(row, edits)
+        detail = _room_summary(row, edits)
+        _add_planning_fields(conn, [detail])
     detail.update(
         {
             "object_type": row.object_type,
