@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -98,7 +99,7 @@ async def test_lifecycle_history_and_new_events(planned_db: Path, tmp_path: Path
     room = load_planning_state(engine, "WZ01").rooms[5].room_code
     engine.dispose()
     end = (datetime.now(UTC).date() + timedelta(days=20)).isoformat()
-    lease = {
+    lease: dict[str, Any] = {
         "event": "lease",
         "why": "temporary space",
         "fields": {"lease_start": "2025-01-01", "lease_end": end, "rent_amount": 3000},
