@@ -24,16 +24,15 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
 from models.errors import BadInput
 from twin.planning.lifecycle import lifecycle_states
 from twin.planning.load import load_planning_state
-from twin.planning.org import site_standards
+from twin.planning.org import chosen_sites, site_standards
 from twin.planning.standards import CheckSettings
 from twin.planning.standing import room_standing
 from twin.planning.state import PlanningState
-from twin.store import schema as t
 
 __all__ = [
     "WARNING_KINDS",
@@ -323,14 +322,7 @@ def planning_warnings(
     if unknown:
         raise BadInput(f"unknown warning kind {unknown[0]!r}; one of: {', '.join(WARNING_KINDS)}")
     with engine.connect() as conn:
-        sites = list(
-            conn.execute(select(t.sites.c.site_code).order_by(t.sites.c.site_code)).scalars()
-        )
-        if site_code is not None:
-            site = site_code.strip().upper()
-            if site not in sites:
-                raise BadInput(f"unknown site {site_code!r}; sites: {', '.join(sites) or 'none'}")
-            sites = [site]
+        sites = chosen_sites(conn, site_code)
         tables = {site: site_standards(conn, site) for site in sites}
     day = today or datetime.now(UTC).date()
     found: list[dict[str, Any]] = []

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from sqlalchemy import Engine, select
 
 from models.errors import BadInput
-from twin.planning.org import site_standards
+from twin.planning.org import chosen_sites, site_standards
 from twin.planning.state import Department, Person, PlanningState, PlanRoom
 from twin.rooms import list_rooms
 from twin.store import schema as t
@@ -36,15 +36,7 @@ def load_planning_state(engine: Engine, site_code: str | None) -> PlanningState:
     standards level (`twin org level SITE LEVEL`).
     """
     with engine.connect() as conn:
-        sites = conn.execute(select(t.sites.c.site_code).order_by(t.sites.c.site_code)).scalars()
-        known = list(sites)
-        if site_code is not None:
-            wanted = site_code.strip().upper()
-            if wanted not in known:
-                raise BadInput(f"unknown site {site_code!r}; sites: {', '.join(known) or 'none'}")
-            chosen = [wanted]
-        else:
-            chosen = known
+        chosen = chosen_sites(conn, site_code)
         tables = {site: site_standards(conn, site) for site in chosen}
         levelled = {site: found for site, found in tables.items() if found[0] is not None}
         if not levelled:

@@ -42,6 +42,7 @@ __all__ = [
     "KINDS",
     "OrgRow",
     "allocate_room",
+    "chosen_sites",
     "department_detail",
     "import_org",
     "import_org_files",
@@ -86,6 +87,13 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+def _unknown(what: str, text: str, known: Iterable[str]) -> tuple[str, list[str]]:
+    """ "unknown WHAT 'TEXT'; closest: …" and the closest known codes."""
+    closest = closest_codes(text, known)
+    hint = f"; closest: {', '.join(closest)}" if closest else ""
+    return f"unknown {what} {text!r}{hint}", closest
+
+
 def _text(value: Any) -> str | None:
     if value is None:
         return None
@@ -107,13 +115,20 @@ def site_standards(conn: Connection, site_code: str) -> tuple[str | None, Standa
     return row.level, load_standards(override)
 
 
-def _known_site(conn: Connection, site_code: str) -> str:
+def chosen_sites(conn: Connection, site_code: str | None) -> list[str]:
+    """The site `site_code` names (any case), or every site in code order when None."""
+    sites = list(conn.execute(select(t.sites.c.site_code).order_by(t.sites.c.site_code)).scalars())
+    if site_code is None:
+        return sites
     cleaned = site_code.strip().upper()
-    sites = conn.execute(select(t.sites.c.site_code)).scalars().all()
     if cleaned not in sites:
         hint = f"; sites: {', '.join(sites)}" if sites else "; import a model first"
         raise BadInput(f"unknown site {site_code!r}{hint}")
-    return cleaned
+    return [cleaned]
+
+
+def _known_site(conn: Connection, site_code: str) -> str:
+    return chosen_sites(conn, site_code)[0]
 
 
 def set_site_level(
@@ -227,9 +242,7 @@ class _Book:
         code = (text or "").upper()
         if code in self.departments:
             return code
-        closest = closest_codes(code, self.departments)
-        hint = f"; closest: {', '.join(closest)}" if closest else ""
-        problems.append(f"unknown department {text!r}{hint}")
+        problems.append(_unknown("department", text or "", self.departments)[0])
         return None
 
     def room(self, text: str, problems: list[str], office: bool) -> str | None:
@@ -239,9 +252,7 @@ class _Book:
             problems.append(str(exc))
             return None
         if code not in self.rooms:
-            closest = closest_codes(code, self.rooms)
-            hint = f"; closest: {', '.join(closest)}" if closest else ""
-            problems.append(f"unknown room code {code}{hint}")
+            problems.append(_unknown("room code", code, self.rooms)[0])
             return None
         usage, status = self.rooms[code]
         if status != "active":
@@ -312,9 +323,9 @@ def _check_parents(book: _Book, rows: list[tuple[dict[str, Any], str]]) -> list[
         if parent is None:
             continue
         if parent not in book.departments:
-            closest = closest_codes(parent, book.departments)
-            hint = f"; closest: {', '.join(closest)}" if closest else ""
-            problems.append(f"{where}: unknown parent department {parent!r}{hint}")
+            problems.append(
+                f"{where}: {_unknown('parent department', parent, book.departments)[0]}"
+            )
             continue
         if book.departments[parent] != row["site_code"]:
             problems.append(f"{where}: parent {parent} belongs to another site")
@@ -588,10 +599,17 @@ def _staff_row(conn: Connection, staff_id: str) -> Any:
     row = conn.execute(select(t.staff).where(t.staff.c.staff_id == wanted)).first()
     if row is None:
         known = conn.execute(select(t.staff.c.staff_id)).scalars().all()
-        closest = closest_codes(wanted, known)
-        hint = f"; closest: {', '.join(closest)}" if closest else ""
-        raise UnknownStaff(f"unknown staff id {staff_id!r}{hint}", closest)
+        raise UnknownStaff(*_unknown("staff id", staff_id, known))
     return row
+
+
+def _department_code(conn: Connection, text: str) -> str:
+    """A stored department's code from `text` in any case; UnknownDepartment else."""
+    known = conn.execute(select(t.departments.c.department_code)).scalars().all()
+    wanted = text.strip().upper()
+    if wanted not in known:
+        raise UnknownDepartment(*_unknown("department", text, known))
+    return wanted
 
 
 def _allocations(conn: Connection) -> dict[str, str]:
@@ -647,15 +665,9 @@ def list_departments(engine: Engine, site_code: str | None = None) -> list[dict[
 
 def department_detail(engine: Engine, code: str) -> dict[str, Any]:
     """One department: its fields, its staff and its rooms; UnknownDepartment else."""
-    wanted = code.strip().upper()
-    found = [d for d in list_departments(engine) if d["department_code"] == wanted]
-    if not found:
-        with engine.connect() as conn:
-            known = conn.execute(select(t.departments.c.department_code)).scalars().all()
-        closest = closest_codes(wanted, known)
-        hint = f"; closest: {', '.join(closest)}" if closest else ""
-        raise UnknownDepartment(f"unknown department {code!r}{hint}", closest)
-    detail = found[0]
+    with engine.connect() as conn:
+        wanted = _department_code(conn, code)
+    detail = next(d for d in list_departments(engine) if d["department_code"] == wanted)
     detail["members"] = list_staff(engine, department_code=wanted)
     detail["units"] = [
         d["department_code"] for d in list_departments(engine) if d["parent_code"] == wanted
@@ -674,19 +686,7 @@ def list_staff(
     )
     with engine.connect() as conn:
         if department_code:
-            wanted = department_code.strip().upper()
-            if (
-                conn.execute(
-                    select(t.departments.c.department_code).where(
-                        t.departments.c.department_code == wanted
-                    )
-                ).first()
-                is None
-            ):
-                known = conn.execute(select(t.departments.c.department_code)).scalars().all()
-                closest = closest_codes(wanted, known)
-                hint = f"; closest: {', '.join(closest)}" if closest else ""
-                raise UnknownDepartment(f"unknown department {department_code!r}{hint}", closest)
+            wanted = _department_code(conn, department_code)
             query = query.where(t.staff.c.department_code == wanted)
         if site_code:
             query = query.where(t.departments.c.site_code == _known_site(conn, site_code))
