@@ -92,3 +92,26 @@ def test_department_mode_colours_allocated_offices(page: Page, planned: dict[str
         page.settle()
         assert page.shows_colour(room["room_code"], colour_for("department", room)), room
     assert page.errors == []
+
+
+def test_the_room_panel_says_how_an_office_stands(page: Page, planned: dict[str, Any]) -> None:
+    rooms = planned["rooms"]
+    over = _first(rooms, "over")
+    assert page.hook("openRoom", over["room_code"]) == over["room_code"]
+    assert page.details_title() == over["room_code"]
+    people = "1 person" if over["occupants"] == 1 else f"{over['occupants']} people"
+    expected = f"Over by {over['over_standard_m2']:g} m² ({people})"
+    assert expected in page.page.inner_text("#details-body")
+    idle = _first(rooms, "idle")
+    page.hook("openRoom", idle["room_code"])
+    page.page.wait_for_function(
+        f"document.getElementById('details-title').textContent === '{idle['room_code']}'"
+    )
+    assert "Idle: nobody assigned" in page.page.inner_text("#details-body")
+    meeting = next(r for r in rooms.values() if r["usage"] == "meeting")
+    page.hook("openRoom", meeting["room_code"])
+    page.page.wait_for_function(
+        f"document.getElementById('details-title').textContent === '{meeting['room_code']}'"
+    )
+    assert "Area vs standard" not in page.page.inner_text("#details-body")
+    assert page.errors == []

@@ -133,3 +133,30 @@ async def test_the_level_can_be_changed_with_own_standards(
         "/api/org/sites/WZ01/standards", json={"level": "county"}, headers=admin
     )
     assert refused.status_code == 422 and "lacks" in refused.json()["detail"]["message"]
+
+
+async def test_the_rooms_list_follows_seat_changes(
+    keyed: tuple[httpx.AsyncClient, dict[str, str]],
+) -> None:
+    client, keys = keyed
+
+    async def standing(code: str) -> str | None:
+        page = (await client.get("/api/rooms", params={"q": code})).json()
+        found: str | None = page["items"][0]["area_standard"]
+        return found
+
+    offices = (await client.get("/api/rooms", params={"usage": "office", "limit": 1000})).json()
+    idle = next(r for r in offices["items"] if r["area_standard"] == "idle")
+    assert await standing(idle["room_code"]) == "idle"
+    seated = {
+        "name": "Seated",
+        "rank": "below_bureau",
+        "department_code": "HR",
+        "room_code": idle["room_code"],
+    }
+    put = await client.put(
+        "/api/org/staff/N9", json=seated, headers={"Authorization": keys["admin"]}
+    )
+    assert put.status_code == 200
+    expected = "over" if idle["net_floor_area_m2"] > 9 else "within"
+    assert await standing(idle["room_code"]) == expected
