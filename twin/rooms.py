@@ -8,10 +8,11 @@ the model says; edits live apart from the model so every re-import keeps them.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, insert, select, update
+from sqlalchemy import Connection, Engine, bindparam, func, insert, select, update
 
 from models.codes import RoomCode, unknown_room_code
 from models.errors import BadInput, UnknownBuilding
@@ -300,35 +301,69 @@ def set_room(engine: Engine, code: str, changes: dict[str, Any]) -> dict[str, An
         raise BadInput(f"capacity must be a whole number ≥ 0, not {changes['capacity']!r}")
     with engine.begin() as conn:
         row = lookup_room(conn, code)
-        write_room_edits(conn, row.room_code, changes)
+        write_room_edits(conn, {row.room_code: changes})
     return room_detail(engine, row.room_code)
 
 
-def write_room_edits(conn: Connection, room_code: str, changes: dict[str, Any]) -> None:
-    """Upsert local edits of a stored room and record an `edited` event, in `conn`'s transaction.
+def write_room_edits(conn: Connection, edits: Mapping[str, Mapping[str, Any]]) -> None:
+    """Upsert local edits of stored rooms and record an `edited` event per room.
 
-    The caller has checked the room code and the values (`set_room` does; so does the
+    `edits` maps room codes to their changes; written in `conn`'s transaction with one
+    statement per kind of write, so a thousand rooms cost a few round trips. The
+    caller has checked the codes and the values (`set_room` does; so does the
     department allocation of `twin.planning.org`).
     """
     at = datetime.now(UTC).isoformat(timespec="seconds")
-    for field, value in changes.items():
-        encoded = json.dumps(value, ensure_ascii=False)
-        updated = conn.execute(
-            update(t.room_edits)
-            .where(t.room_edits.c.room_code == room_code, t.room_edits.c.field == field)
-            .values(value=encoded, edited_at=at)
-        ).rowcount
-        if not updated:
-            conn.execute(
-                insert(t.room_edits).values(
-                    room_code=room_code, field=field, value=encoded, edited_at=at
-                )
+    codes = list(edits)
+    present: set[tuple[str, str]] = set()
+    for chunk in range(0, len(codes), 500):
+        for code, field in conn.execute(
+            select(t.room_edits.c.room_code, t.room_edits.c.field).where(
+                t.room_edits.c.room_code.in_(codes[chunk : chunk + 500])
             )
-    conn.execute(
-        insert(t.room_events).values(
-            room_code=room_code,
-            at=at,
-            kind="edited",
-            detail=json.dumps(changes, ensure_ascii=False),
+        ):
+            present.add((code, field))
+    updates: list[dict[str, Any]] = []
+    inserts: list[dict[str, Any]] = []
+    for room_code, changes in edits.items():
+        for field, value in changes.items():
+            row = {
+                "code": room_code,
+                "name": field,
+                "value": json.dumps(value, ensure_ascii=False),
+                "edited_at": at,
+            }
+            (updates if (room_code, field) in present else inserts).append(row)
+    if updates:
+        conn.execute(
+            update(t.room_edits)
+            .where(
+                t.room_edits.c.room_code == bindparam("code"),
+                t.room_edits.c.field == bindparam("name"),
+            )
+            .values(value=bindparam("value"), edited_at=bindparam("edited_at")),
+            updates,
         )
-    )
+    if inserts:
+        conn.execute(
+            insert(t.room_edits).values(
+                room_code=bindparam("code"),
+                field=bindparam("name"),
+                value=bindparam("value"),
+                edited_at=bindparam("edited_at"),
+            ),
+            inserts,
+        )
+    if edits:
+        conn.execute(
+            insert(t.room_events),
+            [
+                {
+                    "room_code": room_code,
+                    "at": at,
+                    "kind": "edited",
+                    "detail": json.dumps(dict(changes), ensure_ascii=False),
+                }
+                for room_code, changes in edits.items()
+            ],
+        )

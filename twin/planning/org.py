@@ -29,7 +29,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, delete, func, insert, select, update
+from sqlalchemy import Connection, Engine, bindparam, delete, func, insert, select, update
 
 from models.codes import RoomCode, closest_codes
 from models.errors import BadInput, BadRows, InvalidRoomCode, UnknownDepartment, UnknownStaff
@@ -163,7 +163,7 @@ def set_site_level(
             update(t.planning_sites).where(t.planning_sites.c.site_code == site).values(**values)
         ).rowcount:
             conn.execute(insert(t.planning_sites).values(site_code=site, **values))
-        _log(conn, by, "level", site, {"level": level, "own_standards": bool(standards_toml)})
+        _log(conn, by, "level", [(site, {"level": level, "own": bool(standards_toml)})])
     return site_standards_info(engine, site)
 
 
@@ -402,34 +402,62 @@ _CHECKS = {
 }
 
 
-def _log(conn: Connection, by: str, kind: str, subject: str, detail: Mapping[str, Any]) -> None:
+def _log(
+    conn: Connection, by: str, kind: str, entries: Sequence[tuple[str, Mapping[str, Any]]]
+) -> None:
+    """Append one org event per (subject, detail), in one statement."""
+    if not entries:
+        return
+    at = _now()
     conn.execute(
-        insert(t.org_events).values(
-            at=_now(),
-            by=by,
-            kind=kind,
-            subject=subject,
-            detail=json.dumps(dict(detail), ensure_ascii=False),
-        )
+        insert(t.org_events),
+        [
+            {
+                "at": at,
+                "by": by,
+                "kind": kind,
+                "subject": subject,
+                "detail": json.dumps(dict(detail), ensure_ascii=False),
+            }
+            for subject, detail in entries
+        ],
     )
 
 
-def _upsert(conn: Connection, table: Any, key: str, row: Mapping[str, Any]) -> None:
-    values = {k: v for k, v in row.items() if k != key}
-    if not conn.execute(update(table).where(table.c[key] == row[key]).values(**values)).rowcount:
-        conn.execute(insert(table).values(**row))
+def _upsert(conn: Connection, table: Any, key: str, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Insert the rows whose key is new and update the others: two statements in all."""
+    keys = [row[key] for row in rows]
+    present: set[str] = set()
+    for chunk in range(0, len(keys), 500):
+        present.update(
+            conn.execute(
+                select(table.c[key]).where(table.c[key].in_(keys[chunk : chunk + 500]))
+            ).scalars()
+        )
+    new = [dict(row) for row in rows if row[key] not in present]
+    if new:
+        conn.execute(insert(table), new)
+    changed = [{f"v_{k}": v for k, v in row.items()} for row in rows if row[key] in present]
+    if changed:
+        columns: dict[str, Any] = {k: bindparam(f"v_{k}") for k in rows[0] if k != key}
+        conn.execute(
+            update(table).where(table.c[key] == bindparam(f"v_{key}")).values(**columns), changed
+        )
 
 
-def _write(conn: Connection, kind: str, row: Mapping[str, Any], by: str) -> None:
+def _write(conn: Connection, kind: str, rows: Sequence[Mapping[str, Any]], by: str) -> None:
+    if not rows:
+        return
     if kind == "departments":
-        _upsert(conn, t.departments, "department_code", row)
-        _log(conn, by, "department", row["department_code"], row)
+        _upsert(conn, t.departments, "department_code", rows)
+        _log(conn, by, "department", [(row["department_code"], row) for row in rows])
     elif kind == "staff":
-        _upsert(conn, t.staff, "staff_id", row)
-        _log(conn, by, "staff", row["staff_id"], row)
+        _upsert(conn, t.staff, "staff_id", rows)
+        _log(conn, by, "staff", [(row["staff_id"], row) for row in rows])
     else:
-        write_room_edits(conn, row["room_code"], {"department": row["department_code"]})
-        _log(conn, by, "allocation", row["room_code"], row)
+        edits = {row["room_code"]: {"department": row["department_code"]} for row in rows}
+        write_room_edits(conn, edits)
+        _log(conn, by, "allocation", [(row["room_code"], row) for row in rows])
 
 
 def import_org(engine: Engine, rows: Sequence[OrgRow], by: str = "twin") -> dict[str, int]:
@@ -456,8 +484,7 @@ def import_org(engine: Engine, rows: Sequence[OrgRow], by: str = "twin") -> dict
         if problems:
             raise BadRows(rows[0].where.split(":")[0] if rows else "org", problems)
         for kind in KINDS:
-            for good, _ in checked[kind]:
-                _write(conn, kind, good, by)
+            _write(conn, kind, [good for good, _ in checked[kind]], by)
     return {kind: len(checked[kind]) for kind in KINDS}
 
 
@@ -588,7 +615,7 @@ def remove_staff(engine: Engine, staff_id: str, by: str = "twin") -> None:
     with engine.begin() as conn:
         row = _staff_row(conn, staff_id)
         conn.execute(delete(t.staff).where(t.staff.c.staff_id == row.staff_id))
-        _log(conn, by, "staff_removed", row.staff_id, dict(row._mapping))
+        _log(conn, by, "staff_removed", [(row.staff_id, dict(row._mapping))])
 
 
 # --- reads ---------------------------------------------------------------------------

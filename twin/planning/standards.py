@@ -22,6 +22,7 @@ The `[checks]` table holds the per-site settings of the warnings.
 
 from __future__ import annotations
 
+import functools
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -159,11 +160,17 @@ def _merged(base: dict[str, Any], override: Mapping[str, Any]) -> dict[str, Any]
     return result
 
 
-def load_standards(override: Mapping[str, Any] | None = None) -> Standards:
-    """The default table with a site's `override` (a parsed standards TOML) laid over it."""
-    document = parse_standards_toml(
+@functools.cache
+def _defaults() -> dict[str, Any]:
+    # Read once per process; `_merged` copies what it changes, so this is never mutated.
+    return parse_standards_toml(
         DEFAULT_STANDARDS_FILE.read_text(encoding="utf-8"), DEFAULT_STANDARDS_FILE.name
     )
+
+
+def load_standards(override: Mapping[str, Any] | None = None) -> Standards:
+    """The default table with a site's `override` (a parsed standards TOML) laid over it."""
+    document = _defaults()
     if override:
         document = _merged(document, override)
     levels: dict[str, Level] = {}
