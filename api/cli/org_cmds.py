@@ -24,7 +24,12 @@ ByOption = Annotated[
 
 
 def _by(by: str | None) -> str:
-    return by or getpass.getuser()
+    if by:
+        return by
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no login name (a container user without a passwd entry)
+        return "twin"
 
 
 @org_app.command("level")

@@ -13,6 +13,9 @@ Events and their fields (dates as YYYY-MM-DD):
 - `rent_paid`: `paid_until`
 - `maintenance`: `on` (default today), `description`
 - `disposal`: `on` (default today), `how` (e.g. sold, demolished, returned)
+
+Moving staff (`twin.planning.org.move_staff`, e.g. applying a plan) adds `occupancy`
+events (who arrived, who left) to the rooms concerned; they are not posted directly.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from twin.store import schema as t
 
 __all__ = [
     "EVENT_FIELDS",
+    "LIFECYCLE_PREFIX",
     "OWNERSHIPS",
     "RENT_PERIODS",
     "lifecycle_states",
@@ -71,7 +75,7 @@ _STATE_COLUMNS = (
     "last_maintenance",
     "disposed_on",
 )
-_PREFIX = "lifecycle."
+LIFECYCLE_PREFIX = "lifecycle."
 
 
 def _date(name: str, value: Any) -> str:
@@ -198,7 +202,7 @@ def record_lifecycle_event(
             insert(t.room_events).values(
                 room_code=row.room_code,
                 at=datetime.now(UTC).isoformat(timespec="seconds"),
-                kind=f"{_PREFIX}{kind}",
+                kind=f"{LIFECYCLE_PREFIX}{kind}",
                 detail=json.dumps(
                     {"by": by.strip(), "why": why.strip(), **checked}, ensure_ascii=False
                 ),
@@ -216,7 +220,7 @@ def room_lifecycle(engine: Engine, room_code: str) -> dict[str, Any]:
             select(t.room_events)
             .where(
                 t.room_events.c.room_code == row.room_code,
-                t.room_events.c.kind.like(f"{_PREFIX}%"),
+                t.room_events.c.kind.like(f"{LIFECYCLE_PREFIX}%"),
             )
             .order_by(t.room_events.c.event_id)
         ).all()
@@ -227,7 +231,7 @@ def room_lifecycle(engine: Engine, room_code: str) -> dict[str, Any]:
             {
                 "event_id": event.event_id,
                 "at": event.at,
-                "event": event.kind.removeprefix(_PREFIX),
+                "event": event.kind.removeprefix(LIFECYCLE_PREFIX),
                 "by": detail.pop("by", None),
                 "why": detail.pop("why", None),
                 "fields": detail,

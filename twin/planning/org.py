@@ -33,6 +33,7 @@ from sqlalchemy import Connection, Engine, bindparam, delete, func, insert, sele
 
 from models.codes import RoomCode, closest_codes
 from models.errors import BadInput, BadRows, InvalidRoomCode, UnknownDepartment, UnknownStaff
+from twin.planning.lifecycle import LIFECYCLE_PREFIX
 from twin.planning.standards import Standards, load_standards, parse_standards_toml
 from twin.rooms import write_room_edits
 from twin.store import schema as t
@@ -48,6 +49,7 @@ __all__ = [
     "import_org_files",
     "list_departments",
     "list_staff",
+    "move_staff",
     "put_department",
     "put_staff",
     "read_org_csv",
@@ -608,6 +610,84 @@ def allocate_room(
         "room_code": code,
         "department_code": department_code.upper() if department_code else None,
     }
+
+
+def move_staff(
+    engine: Engine, moves: Mapping[str, str | None], by: str, why: str
+) -> dict[str, int]:
+    """Seat staff in other rooms (None: no seat), e.g. to apply a reallocation plan.
+
+    `moves` maps staff ids to their new room. Every id and room is checked first (an
+    active office on the person's site); then all moves are written in one
+    transaction, logged in `org_events` (kind `moved`, from and to) and, for every
+    room someone leaves or enters, as a `lifecycle.occupancy` event in the room's
+    history with who, why, and who arrived and left. Returns the counts.
+    """
+    if not by.strip() or not why.strip():
+        raise BadInput("moving staff needs who (by) and why")
+    with engine.begin() as conn:
+        book = _Book.read(conn)
+        current = {
+            row.staff_id: (row.room_code, book.departments[row.department_code])
+            for row in conn.execute(select(t.staff))
+        }
+        problems: list[str] = []
+        wanted: dict[str, str | None] = {}
+        for staff_id, room_text in moves.items():
+            key = staff_id.strip().upper()
+            found: list[str] = []
+            if key not in current:
+                found.append(_unknown("staff id", staff_id, current)[0])
+            room = book.room(room_text, found, office=True) if room_text else None
+            if room and key in current and not room.startswith(current[key][1] + "-"):
+                found.append(f"room {room} is not on site {current[key][1]}")
+            problems += [f"{staff_id}: {problem}" for problem in found]
+            wanted[key] = room
+        if problems:
+            raise BadRows("moves", problems)
+        changed = {k: v for k, v in wanted.items() if current[k][0] != v}
+        if changed:
+            conn.execute(
+                update(t.staff)
+                .where(t.staff.c.staff_id == bindparam("v_id"))
+                .values(room_code=bindparam("v_room")),
+                [{"v_id": k, "v_room": v} for k, v in changed.items()],
+            )
+            _log(
+                conn,
+                by,
+                "moved",
+                [(k, {"from": current[k][0], "to": v, "why": why}) for k, v in changed.items()],
+            )
+            arrived: dict[str, list[str]] = {}
+            left: dict[str, list[str]] = {}
+            for staff_id, room in changed.items():
+                if room:
+                    arrived.setdefault(room, []).append(staff_id)
+                if current[staff_id][0]:
+                    left.setdefault(str(current[staff_id][0]), []).append(staff_id)
+            at = _now()
+            conn.execute(
+                insert(t.room_events),
+                [
+                    {
+                        "room_code": room,
+                        "at": at,
+                        "kind": f"{LIFECYCLE_PREFIX}occupancy",
+                        "detail": json.dumps(
+                            {
+                                "by": by,
+                                "why": why,
+                                "arrived": arrived.get(room, []),
+                                "left": left.get(room, []),
+                            },
+                            ensure_ascii=False,
+                        ),
+                    }
+                    for room in sorted({*arrived, *left})
+                ],
+            )
+    return {"moved": len(changed), "unchanged": len(wanted) - len(changed)}
 
 
 def remove_staff(engine: Engine, staff_id: str, by: str = "twin") -> None:

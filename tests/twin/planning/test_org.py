@@ -196,3 +196,28 @@ def test_changing_the_level_keeps_staff_ranks_valid(org: Engine) -> None:
     assert {r["rank"]: r["area_m2"] for r in info["ranks"]}["mayor"] == 30
     with pytest.raises(BadInput, match="unknown site 'XX01'"):
         set_site_level(org, "XX01", "county")
+
+
+def test_moves_are_checked_whole_then_written_with_occupancy_events(org: Engine) -> None:
+    from twin.planning.lifecycle import room_lifecycle
+    from twin.planning.org import move_staff
+
+    rooms = offices(org)
+    before = staff_detail(org, "S002")["room_code"]
+    target = rooms[4]
+    with pytest.raises(BadRows) as caught:
+        move_staff(org, {"S002": target, "S999": target, "S003": "WZ01-B01-F01-0000"}, "p", "w")
+    text = "\n".join(caught.value.problems)
+    assert "S999: unknown staff id 'S999'" in text
+    assert "S003: invalid room code" in text
+    assert staff_detail(org, "S002")["room_code"] == before
+    done = move_staff(org, {"s002": target, "S003": target, "S001": rooms[0]}, "planner", "plan A")
+    assert done == {"moved": 2, "unchanged": 1}
+    assert staff_detail(org, "S002")["room_code"] == target
+    (arrival,) = room_lifecycle(org, target)["events"]
+    assert arrival["event"] == "occupancy" and arrival["why"] == "plan A"
+    assert arrival["fields"] == {"arrived": ["S002", "S003"], "left": []}
+    (departure,) = room_lifecycle(org, before)["events"]
+    assert departure["fields"] == {"arrived": [], "left": ["S002"]}
+    with pytest.raises(BadInput, match="needs who"):
+        move_staff(org, {"S002": None}, "", "x")
