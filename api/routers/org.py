@@ -139,6 +139,18 @@ def allocate(
     return org.allocate_room(engine, room_code, allocation.department_code, by=_by(key.key_id))
 
 
+@router.get("/events", responses=ERROR_RESPONSES)
+def events(
+    engine: EngineDep,
+    subject: Annotated[
+        str | None, Query(description="A site, department, staff id or room code.")
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=10_000)] = 200,
+) -> list[dict[str, Any]]:
+    """The latest changes to the organisation, newest first, with who made them."""
+    return org.org_history(engine, subject, limit)
+
+
 @router.post("/import/{kind}", responses=ERROR_RESPONSES)
 def import_csv(
     engine: EngineDep,

@@ -50,6 +50,7 @@ __all__ = [
     "list_departments",
     "list_staff",
     "move_staff",
+    "org_history",
     "put_department",
     "put_staff",
     "read_org_csv",
@@ -799,6 +800,30 @@ def list_staff(
             query = query.where(t.departments.c.site_code == _known_site(conn, site_code))
         rows = conn.execute(query).all()
     return [_staff_public(row, row.site_code) for row in rows]
+
+
+def org_history(
+    engine: Engine, subject: str | None = None, limit: int = 200
+) -> list[dict[str, Any]]:
+    """The latest org changes, newest first: level, department, staff, allocation, moves."""
+    if not 1 <= limit <= 10_000:
+        raise BadInput(f"limit must be between 1 and 10000, not {limit}")
+    query = select(t.org_events).order_by(t.org_events.c.event_id.desc()).limit(limit)
+    if subject:
+        query = query.where(t.org_events.c.subject == subject.strip().upper())
+    with engine.connect() as conn:
+        rows = conn.execute(query).all()
+    return [
+        {
+            "event_id": row.event_id,
+            "at": row.at,
+            "by": row.by,
+            "kind": row.kind,
+            "subject": row.subject,
+            "detail": json.loads(row.detail or "{}"),
+        }
+        for row in rows
+    ]
 
 
 def staff_detail(engine: Engine, staff_id: str) -> dict[str, Any]:

@@ -96,6 +96,9 @@ async def test_writes_need_an_admin_key_and_are_checked(
     gone = await client.delete("/api/org/staff/N1", headers=admin)
     assert gone.status_code == 204
     assert (await client.get("/api/org/staff/N1")).status_code == 404
+    history = (await client.get("/api/org/events", params={"subject": "n1"})).json()
+    assert [e["kind"] for e in history] == ["staff_removed", "staff"]
+    assert history[1]["by"].startswith("key:") and history[1]["detail"]["department_code"] == "HR"
 
 
 async def test_csv_import_reports_bad_rows_by_line(
