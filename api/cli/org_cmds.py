@@ -114,6 +114,9 @@ def sample_command(
     if as_json:
         print_json(written)
         return
+    if written["already_loaded"]:
+        out.print(f"{written['site_code']}: the sample organisation is already loaded")
+        return
     out.print(
         f"{written['site_code']} ({written['level']}): {written['departments']} departments, "
         f"{written['staff']} staff ({written['seated']} seated), "

@@ -20,7 +20,7 @@ from sqlalchemy import Engine
 from models.errors import BadInput
 from twin.planning.lifecycle import record_lifecycle_event
 from twin.planning.load import default_capacity
-from twin.planning.org import OrgRow, import_org, set_site_level
+from twin.planning.org import OrgRow, import_org, list_departments, set_site_level
 from twin.planning.standards import load_standards
 from twin.rooms import list_rooms
 
@@ -68,16 +68,19 @@ def write_sample_org(
 ) -> dict[str, Any]:
     """Load the sample organisation onto `site_code`; returns what was written.
 
-    Refuses a site that already has departments (run it on a freshly imported campus).
+    On a site that already holds the sample's departments it writes nothing and says
+    so (`already_loaded`), so `make demo` can run again; a site with other departments
+    is refused (the sample needs a freshly imported campus).
     """
     rng = random.Random(seed)
     day = today or datetime.now(UTC).date()
     site = site_code.strip().upper()
-    set_site_level(engine, site, LEVEL, by=BY)
-    from twin.planning.org import list_departments
-
-    if list_departments(engine, site):
+    existing = {d["department_code"] for d in list_departments(engine, site)}
+    if existing == {code for code, *_ in _UNITS}:
+        return {"site_code": site, "level": LEVEL, "already_loaded": True}
+    if existing:
         raise BadInput(f"site {site} already has departments; the sample needs a fresh campus")
+    set_site_level(engine, site, LEVEL, by=BY)
     offices = [room for room in list_rooms(engine, usage="office") if room["site_code"] == site]
     if len(offices) < len(_UNITS):
         raise BadInput(f"site {site} has {len(offices)} offices; the sample needs {len(_UNITS)}")
@@ -164,6 +167,7 @@ def write_sample_org(
     return {
         "site_code": site,
         "level": LEVEL,
+        "already_loaded": False,
         **written,
         "seated": sum(1 for seat in seats.values() if seat),
         "idle_offices": len({room["room_code"] for room in offices} - set(seats.values())),

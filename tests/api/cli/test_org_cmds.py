@@ -66,6 +66,8 @@ def test_sample_then_warnings_and_lifecycle(db: Path) -> None:
     sample = run_twin("org", "sample", "--json", db=db)
     assert sample.returncode == 0, sample.stderr
     assert json.loads(sample.stdout)["level"] == "municipal"
+    again = run_twin("org", "sample", db=db)
+    assert again.returncode == 0 and "already loaded" in again.stdout
     result = run_twin("warnings", "--json", "--site", "WZ01", db=db)
     warnings = json.loads(result.stdout)
     assert {w["kind"] for w in warnings} == {

@@ -13,7 +13,7 @@ from models.errors import BadInput
 from tests.campus_stores import copy_store
 from twin.planning.checks import planning_warnings
 from twin.planning.load import load_planning_state
-from twin.planning.org import list_departments, list_staff
+from twin.planning.org import list_departments, list_staff, put_department
 from twin.planning.sample_org import write_sample_org
 from twin.rooms import list_rooms
 from twin.store import open_store
@@ -50,6 +50,10 @@ def test_sample_org_raises_every_kind_of_warning(campus: Engine) -> None:
     assert {w["kind"] for w in planning_warnings(campus, kinds=["rent_overdue"])} == {
         "rent_overdue"
     }
+    # Again on the same campus: nothing written (make demo may run twice).
+    again = write_sample_org(campus, "WZ01")
+    assert again["already_loaded"] and len(list_staff(campus)) == written["staff"]
+    put_department(campus, "EXTRA", {"name": "Extra"})
     with pytest.raises(BadInput, match="already has departments"):
         write_sample_org(campus, "WZ01")
 
