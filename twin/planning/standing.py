@@ -45,13 +45,23 @@ def add_area_standing(conn: Connection, rooms: list[dict[str, Any]]) -> None:
     """
     from twin.planning.org import site_standards
 
+    offices = []
     for room in rooms:
-        room.update(area_standard=None, occupants=None, over_standard_m2=None)
-    offices = [r for r in rooms if r["usage"] == "office" and r["status"] == "active"]
+        room["area_standard"] = room["occupants"] = room["over_standard_m2"] = None
+        if room["usage"] == "office" and room["status"] == "active":
+            offices.append(room)
     if not offices:
         return
-    sites = {room["site_code"] for room in offices}
-    tables = {site: site_standards(conn, site) for site in sites}
+    # Per site: its allowance per rank and its tolerance (None: no level chosen).
+    rules: dict[str, tuple[dict[str, float], float] | None] = {}
+    for site in {room["site_code"] for room in offices}:
+        level, standards = site_standards(conn, site)
+        rules[site] = (
+            (standards.allowance_m2(level), standards.checks.over_standard_tolerance_m2)
+            if level
+            else None
+        )
+    # Per room: occupants and the sum of their allowances.
     seated: dict[str, list[str]] = {}
     query = select(t.staff.c.room_code, t.staff.c.rank).where(t.staff.c.room_code.is_not(None))
     if len(offices) <= 100:
@@ -59,20 +69,15 @@ def add_area_standing(conn: Connection, rooms: list[dict[str, Any]]) -> None:
     for room_code, rank in conn.execute(query):
         seated.setdefault(room_code, []).append(rank)
     for room in offices:
-        level, standards = tables[room["site_code"]]
-        if level is None:
+        rule = rules[room["site_code"]]
+        if rule is None:
             continue
-        allowance = standards.allowance_m2(level)
-        ranks = seated.get(room["room_code"], [])
+        allowance, tolerance = rule
+        ranks = seated.get(room["room_code"], ())
         entitlement = sum(allowance.get(rank, 0.0) for rank in ranks)
         standing, over = room_standing(
-            room["net_floor_area_m2"] or 0.0,
-            entitlement,
-            len(ranks),
-            standards.checks.over_standard_tolerance_m2,
+            room["net_floor_area_m2"] or 0.0, entitlement, len(ranks), tolerance
         )
-        room.update(
-            area_standard=standing,
-            occupants=len(ranks),
-            over_standard_m2=over if standing == "over" else 0.0 if standing == "within" else None,
-        )
+        room["area_standard"] = standing
+        room["occupants"] = len(ranks)
+        room["over_standard_m2"] = None if standing == "idle" else over
