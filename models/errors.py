@@ -120,20 +120,12 @@ class WrongRole(AccessDenied):
     """A valid key whose role may not do this (e.g. a gateway key for an admin action)."""
 
 
-class UnknownDepartment(BadInput):
+class UnknownDepartment(UnknownCode):
     """A department code that no department has; `closest` lists likely intended codes."""
 
-    def __init__(self, message: str, closest: list[str] | None = None) -> None:
-        super().__init__(message)
-        self.closest = closest or []
 
-
-class UnknownStaff(BadInput):
+class UnknownStaff(UnknownCode):
     """A staff id that no member of staff has; `closest` lists likely intended ids."""
-
-    def __init__(self, message: str, closest: list[str] | None = None) -> None:
-        super().__init__(message)
-        self.closest = closest or []
 
 
 class BadRows(BadInput):
