@@ -49,7 +49,8 @@ def level_command(
 ) -> None:
     """Show the site's standards level, or choose it (with its own overrides)."""
     from models.errors import BadInput
-    from twin.planning.org import set_site_level, site_standards_info
+    from twin.planning.directory import site_standards_info
+    from twin.planning.org import set_site_level
 
     engine = engine_for(db)
     if level is None:
@@ -90,7 +91,7 @@ def import_command(
     as_json: JsonOption = False,
 ) -> None:
     """Import departments, allocations and staff from CSV; nothing on any bad row."""
-    from twin.planning.org import import_org_files
+    from twin.planning.org_csv import import_org_files
 
     written = import_org_files(engine_for(db), paths, kind=kind, by=_by(by))
     if as_json:
@@ -134,7 +135,7 @@ def departments_command(
     as_json: JsonOption = False,
 ) -> None:
     """Departments: parent, staff and allocated rooms."""
-    from twin.planning.org import list_departments
+    from twin.planning.directory import list_departments
 
     found = list_departments(engine_for(db), site)
     if as_json:
@@ -164,7 +165,7 @@ def staff_command(
     as_json: JsonOption = False,
 ) -> None:
     """Staff: rank, department and seat."""
-    from twin.planning.org import list_staff
+    from twin.planning.directory import list_staff
 
     found = list_staff(engine_for(db), department, site)
     if as_json:

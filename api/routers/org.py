@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import AdminKey, EngineDep
 from api.schemas.common import ERROR_RESPONSES
-from twin.planning import org
+from twin.planning import directory, org, org_csv
 
 __all__ = ["router"]
 
@@ -62,7 +62,7 @@ def _by(key_id: str) -> str:
 @router.get("/sites/{site_code}/standards", responses=ERROR_RESPONSES)
 def standards(engine: EngineDep, site_code: str) -> dict[str, Any]:
     """The site's level, the m² per rank it uses, and the check settings."""
-    return org.site_standards_info(engine, site_code)
+    return directory.site_standards_info(engine, site_code)
 
 
 @router.put("/sites/{site_code}/standards", responses=ERROR_RESPONSES)
@@ -80,13 +80,13 @@ def departments(
     engine: EngineDep, site: Annotated[str | None, Query(description="Site code.")] = None
 ) -> list[dict[str, Any]]:
     """Departments with their parent, staff count and allocated rooms."""
-    return org.list_departments(engine, site)
+    return directory.list_departments(engine, site)
 
 
 @router.get("/departments/{code}", responses=ERROR_RESPONSES)
 def department(engine: EngineDep, code: DepartmentCode) -> dict[str, Any]:
     """One department, its members and the units under it."""
-    return org.department_detail(engine, code)
+    return directory.department_detail(engine, code)
 
 
 @router.put("/departments/{code}", responses=ERROR_RESPONSES)
@@ -104,13 +104,13 @@ def staff(
     site: Annotated[str | None, Query(description="Site code.")] = None,
 ) -> list[dict[str, Any]]:
     """Staff with rank, department and seat."""
-    return org.list_staff(engine, department, site)
+    return directory.list_staff(engine, department, site)
 
 
 @router.get("/staff/{staff_id}", responses=ERROR_RESPONSES)
 def person(engine: EngineDep, staff_id: StaffId) -> dict[str, Any]:
     """One member of staff, with the m² their rank allows."""
-    return org.staff_detail(engine, staff_id)
+    return directory.staff_detail(engine, staff_id)
 
 
 @router.put("/staff/{staff_id}", responses=ERROR_RESPONSES)
@@ -148,7 +148,7 @@ def events(
     limit: Annotated[int, Query(ge=1, le=10_000)] = 200,
 ) -> list[dict[str, Any]]:
     """The latest changes to the organisation, newest first, with who made them."""
-    return org.org_history(engine, subject, limit)
+    return directory.org_history(engine, subject, limit)
 
 
 @router.post("/import/{kind}", responses=ERROR_RESPONSES)
@@ -159,5 +159,5 @@ def import_csv(
     body: Annotated[str, Body(media_type="text/csv", max_length=10_000_000)],
 ) -> dict[str, int]:
     """Import one CSV (the layout of `twin org import`); nothing is written on any bad row."""
-    rows = org.read_org_csv(body, kind, f"{kind}.csv")
+    rows = org_csv.read_org_csv(body, kind, f"{kind}.csv")
     return org.import_org(engine, rows, by=_by(key.key_id))

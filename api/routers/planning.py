@@ -15,8 +15,8 @@ from api.deps import AdminKey, EngineDep
 from api.planning_service import UTILISATION_DAYS, warnings
 from api.schemas.common import ERROR_RESPONSES
 from twin.planning import checks, lifecycle
+from twin.planning.directory import site_standards_info
 from twin.planning.load import load_planning_state
-from twin.planning.org import site_standards_info
 
 __all__ = ["lifecycle_router", "router"]
 

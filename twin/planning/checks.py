@@ -27,9 +27,9 @@ from typing import Any
 from sqlalchemy import Engine
 
 from models.errors import BadInput
+from twin.planning.directory import chosen_sites, site_standards
 from twin.planning.lifecycle import lifecycle_states
 from twin.planning.load import load_planning_state
-from twin.planning.org import chosen_sites, site_standards
 from twin.planning.standards import CheckSettings
 from twin.planning.standing import room_standing
 from twin.planning.state import PlanningState

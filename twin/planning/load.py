@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from sqlalchemy import Engine, select
 
 from models.errors import BadInput
-from twin.planning.org import chosen_sites, site_standards
+from twin.planning.directory import chosen_sites, site_standards
 from twin.planning.state import Department, Person, PlanningState, PlanRoom
 from twin.rooms import list_rooms
 from twin.store import schema as t

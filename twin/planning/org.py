@@ -1,40 +1,41 @@
-"""Who sits where: each site's standards level, departments, staff and room allocations.
+"""Changes to who sits where: each site's standards level, departments, staff, allocations.
 
 Every write goes through one checker (`_Book`), whether it comes from a CSV file
-(`twin org import`) or an API body, so a mistyped department, an unknown rank for
-the site's level or a mistyped room code is refused the same way everywhere. A
-file is checked whole and written in one transaction: one bad row and nothing is
-imported, and every bad row is reported by its line number (`BadRows`).
+(`twin.planning.org_csv`, `twin org import`) or an API body, so a mistyped
+department, an unknown rank for the site's level or a mistyped room code is refused
+the same way everywhere. Rows are checked whole and written in one transaction: one
+bad row and nothing is written, and every bad row is reported by where it came from
+(`BadRows`). Reads are in `twin.planning.directory`.
 
 A room's allocation to a department is its `department` local edit (`room_edits`),
 so the rooms list, the room search and the `department` colour mode show it. Every
 change is appended to `org_events` with time and who.
-
-CSV layouts (UTF-8, a header row; a kind per file):
-
-- departments: `department_code,name,parent_code,site_code` (parent and site optional)
-- staff: `staff_id,name,rank,department_code,room_code` (room optional: no seat)
-- allocations: `room_code,department_code` (an empty department clears it)
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, bindparam, delete, func, insert, select, update
+from sqlalchemy import Connection, Engine, bindparam, delete, insert, select, update
 
-from models.codes import RoomCode, closest_codes
-from models.errors import BadInput, BadRows, InvalidRoomCode, UnknownDepartment, UnknownStaff
+from models.codes import RoomCode
+from models.errors import BadInput, BadRows, InvalidRoomCode
+from twin.planning.directory import (
+    department_detail,
+    known_site,
+    site_standards,
+    site_standards_info,
+    staff_detail,
+    staff_row,
+    unknown_message,
+)
 from twin.planning.lifecycle import LIFECYCLE_PREFIX
-from twin.planning.standards import Standards, load_standards, parse_standards_toml
+from twin.planning.standards import load_standards, parse_standards_toml
 from twin.rooms import write_room_edits
 from twin.store import schema as t
 
@@ -43,22 +44,12 @@ __all__ = [
     "KINDS",
     "OrgRow",
     "allocate_room",
-    "chosen_sites",
-    "department_detail",
     "import_org",
-    "import_org_files",
-    "list_departments",
-    "list_staff",
     "move_staff",
-    "org_history",
     "put_department",
     "put_staff",
-    "read_org_csv",
     "remove_staff",
     "set_site_level",
-    "site_standards",
-    "site_standards_info",
-    "staff_detail",
 ]
 
 KINDS = ("departments", "allocations", "staff")
@@ -68,11 +59,6 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "departments": ("department_code", "name", "parent_code", "site_code"),
     "staff": ("staff_id", "name", "rank", "department_code", "room_code"),
     "allocations": ("room_code", "department_code"),
-}
-_REQUIRED: dict[str, tuple[str, ...]] = {
-    "departments": ("department_code", "name"),
-    "staff": ("staff_id", "name", "rank", "department_code"),
-    "allocations": ("room_code",),
 }
 _CODE_RE = re.compile(r"[A-Z0-9][A-Z0-9_.-]{0,31}")
 
@@ -90,48 +76,11 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def _unknown(what: str, text: str, known: Iterable[str]) -> tuple[str, list[str]]:
-    """ "unknown WHAT 'TEXT'; closest: …" and the closest known codes."""
-    closest = closest_codes(text, known)
-    hint = f"; closest: {', '.join(closest)}" if closest else ""
-    return f"unknown {what} {text!r}{hint}", closest
-
-
 def _text(value: Any) -> str | None:
     if value is None:
         return None
     cleaned = str(value).strip()
     return cleaned or None
-
-
-# --- standards per site -------------------------------------------------------------
-
-
-def site_standards(conn: Connection, site_code: str) -> tuple[str | None, Standards]:
-    """The site's level (None when not chosen yet) and its standards with its overrides."""
-    row = conn.execute(
-        select(t.planning_sites).where(t.planning_sites.c.site_code == site_code)
-    ).first()
-    if row is None:
-        return None, load_standards()
-    override = parse_standards_toml(row.standards_toml, site_code) if row.standards_toml else None
-    return row.level, load_standards(override)
-
-
-def chosen_sites(conn: Connection, site_code: str | None) -> list[str]:
-    """The site `site_code` names (any case), or every site in code order when None."""
-    sites = list(conn.execute(select(t.sites.c.site_code).order_by(t.sites.c.site_code)).scalars())
-    if site_code is None:
-        return sites
-    cleaned = site_code.strip().upper()
-    if cleaned not in sites:
-        hint = f"; sites: {', '.join(sites)}" if sites else "; import a model first"
-        raise BadInput(f"unknown site {site_code!r}{hint}")
-    return [cleaned]
-
-
-def _known_site(conn: Connection, site_code: str) -> str:
-    return chosen_sites(conn, site_code)[0]
 
 
 def set_site_level(
@@ -150,7 +99,7 @@ def set_site_level(
     standards = load_standards(override)
     allowance = standards.allowance_m2(level)
     with engine.begin() as conn:
-        site = _known_site(conn, site_code)
+        site = known_site(conn, site_code)
         ranks = conn.execute(
             select(t.staff.c.staff_id, t.staff.c.rank)
             .join(t.departments, t.departments.c.department_code == t.staff.c.department_code)
@@ -168,28 +117,6 @@ def set_site_level(
             conn.execute(insert(t.planning_sites).values(site_code=site, **values))
         _log(conn, by, "level", [(site, {"level": level, "own": bool(standards_toml)})])
     return site_standards_info(engine, site)
-
-
-def site_standards_info(engine: Engine, site_code: str) -> dict[str, Any]:
-    """The site's level and the allowance per rank it uses, with the check settings."""
-    with engine.connect() as conn:
-        site = _known_site(conn, site_code)
-        level, standards = site_standards(conn, site)
-        own = conn.execute(
-            select(t.planning_sites.c.standards_toml).where(t.planning_sites.c.site_code == site)
-        ).scalar()
-    document = standards.public()
-    ranks: list[dict[str, Any]] = next(
-        (x["ranks"] for x in document["levels"] if x["level"] == level), []
-    )
-    return {
-        "site_code": site,
-        "level": level,
-        "ranks": ranks,
-        "checks": document["checks"],
-        "own_standards": own is not None,
-        "levels": [x["level"] for x in document["levels"]],
-    }
 
 
 # --- the checker --------------------------------------------------------------------
@@ -245,7 +172,7 @@ class _Book:
         code = (text or "").upper()
         if code in self.departments:
             return code
-        problems.append(_unknown("department", text or "", self.departments)[0])
+        problems.append(unknown_message("department", text or "", self.departments)[0])
         return None
 
     def room(self, text: str, problems: list[str], office: bool) -> str | None:
@@ -255,7 +182,7 @@ class _Book:
             problems.append(str(exc))
             return None
         if code not in self.rooms:
-            problems.append(_unknown("room code", code, self.rooms)[0])
+            problems.append(unknown_message("room code", code, self.rooms)[0])
             return None
         usage, status = self.rooms[code]
         if status != "active":
@@ -327,7 +254,7 @@ def _check_parents(book: _Book, rows: list[tuple[dict[str, Any], str]]) -> list[
             continue
         if parent not in book.departments:
             problems.append(
-                f"{where}: {_unknown('parent department', parent, book.departments)[0]}"
+                f"{where}: {unknown_message('parent department', parent, book.departments)[0]}"
             )
             continue
         if book.departments[parent] != row["site_code"]:
@@ -491,89 +418,6 @@ def import_org(engine: Engine, rows: Sequence[OrgRow], by: str = "twin") -> dict
     return {kind: len(checked[kind]) for kind in KINDS}
 
 
-def read_org_csv(text: str, kind: str, source: str) -> list[OrgRow]:
-    """The rows of one org CSV, each with `source:line N`; BadRows for a malformed file."""
-    if kind not in COLUMNS:
-        raise BadInput(f"unknown kind {kind!r}; one of: {', '.join(KINDS)}")
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
-    try:
-        header = [column.strip().lower() for column in next(reader)]
-    except StopIteration:
-        raise BadRows(source, ["line 1: the file is empty; expected a header row"]) from None
-    except csv.Error as exc:
-        raise BadRows(source, [f"line 1: {exc}"]) from None
-    extra = [column for column in header if column not in COLUMNS[kind]]
-    missing = [column for column in _REQUIRED[kind] if column not in header]
-    if extra or missing:
-        what = []
-        if missing:
-            what.append(f"missing {', '.join(missing)}")
-        if extra:
-            what.append(f"unknown {', '.join(extra)}")
-        raise BadRows(
-            source,
-            [f"line 1: header {'; '.join(what)}; a {kind} file has {', '.join(COLUMNS[kind])}"],
-        )
-    rows: list[OrgRow] = []
-    problems: list[str] = []
-    try:
-        for fields in reader:
-            line = reader.line_num
-            if not any(cell.strip() for cell in fields):
-                continue
-            if len(fields) != len(header):
-                problems.append(
-                    f"{source}:line {line}: {len(fields)} fields, the header has {len(header)}"
-                )
-                continue
-            values = {column: _text(cell) for column, cell in zip(header, fields, strict=True)}
-            missing_values = [c for c in _REQUIRED[kind] if not values.get(c)]
-            if missing_values:
-                problems.append(f"{source}:line {line}: {', '.join(missing_values)} empty")
-                continue
-            rows.append(OrgRow(kind, values, f"{source}:line {line}"))
-    except csv.Error as exc:
-        problems.append(f"{source}:line {reader.line_num}: {exc}")
-    if problems:
-        raise BadRows(source, problems)
-    return rows
-
-
-def import_org_files(
-    engine: Engine, paths: Iterable[Path], kind: str | None = None, by: str = "twin"
-) -> dict[str, int]:
-    """Import org CSV files (or folders of `departments.csv`, `allocations.csv`, `staff.csv`).
-
-    A file's kind is `kind` when given, else its name (`staff.csv` → staff). All files
-    are checked and written together, in one transaction.
-    """
-    files: list[tuple[Path, str]] = []
-    for path in paths:
-        if path.is_dir():
-            found = [(path / f"{k}.csv", k) for k in KINDS if (path / f"{k}.csv").exists()]
-            if not found:
-                raise BadInput(f"{path}: no departments.csv, allocations.csv or staff.csv in it")
-            files.extend(found)
-        elif not path.exists():
-            raise BadInput(f"{path}: no such file")
-        else:
-            files.append((path, kind or path.stem.lower()))
-    rows: list[OrgRow] = []
-    for path, file_kind in files:
-        if file_kind not in COLUMNS:
-            raise BadInput(
-                f"{path}: cannot tell the kind from the name; give --kind {'|'.join(KINDS)}"
-            )
-        try:
-            text = path.read_text(encoding="utf-8")
-        except UnicodeDecodeError:
-            raise BadInput(f"{path}: not UTF-8 text") from None
-        rows.extend(read_org_csv(text, file_kind, path.name))
-    if not rows:
-        raise BadInput("the files hold no rows")
-    return import_org(engine, rows, by=by)
-
-
 # --- single edits (the API's bodies) ----------------------------------------------
 
 
@@ -638,7 +482,7 @@ def move_staff(
             key = staff_id.strip().upper()
             found: list[str] = []
             if key not in current:
-                found.append(_unknown("staff id", staff_id, current)[0])
+                found.append(unknown_message("staff id", staff_id, current)[0])
             room = book.room(room_text, found, office=True) if room_text else None
             if room and key in current and not room.startswith(current[key][1] + "-"):
                 found.append(f"room {room} is not on site {current[key][1]}")
@@ -694,149 +538,9 @@ def move_staff(
 def remove_staff(engine: Engine, staff_id: str, by: str = "twin") -> None:
     """Take a member of staff off the roll (they leave); the change is logged."""
     with engine.begin() as conn:
-        row = _staff_row(conn, staff_id)
+        row = staff_row(conn, staff_id)
         conn.execute(delete(t.staff).where(t.staff.c.staff_id == row.staff_id))
         _log(conn, by, "staff_removed", [(row.staff_id, dict(row._mapping))])
 
 
 # --- reads ---------------------------------------------------------------------------
-
-
-def _staff_row(conn: Connection, staff_id: str) -> Any:
-    wanted = staff_id.strip().upper()
-    row = conn.execute(select(t.staff).where(t.staff.c.staff_id == wanted)).first()
-    if row is None:
-        known = conn.execute(select(t.staff.c.staff_id)).scalars().all()
-        raise UnknownStaff(*_unknown("staff id", staff_id, known))
-    return row
-
-
-def _department_code(conn: Connection, text: str) -> str:
-    """A stored department's code from `text` in any case; UnknownDepartment else."""
-    known = conn.execute(select(t.departments.c.department_code)).scalars().all()
-    wanted = text.strip().upper()
-    if wanted not in known:
-        raise UnknownDepartment(*_unknown("department", text, known))
-    return wanted
-
-
-def _allocations(conn: Connection) -> dict[str, str]:
-    return {
-        code: value
-        for code, raw in conn.execute(
-            select(t.room_edits.c.room_code, t.room_edits.c.value).where(
-                t.room_edits.c.field == "department"
-            )
-        )
-        if isinstance(value := json.loads(raw), str)
-    }
-
-
-def _staff_public(row: Any, site: str) -> dict[str, Any]:
-    return {
-        "staff_id": row.staff_id,
-        "name": row.name,
-        "rank": row.rank,
-        "department_code": row.department_code,
-        "site_code": site,
-        "room_code": row.room_code,
-    }
-
-
-def list_departments(engine: Engine, site_code: str | None = None) -> list[dict[str, Any]]:
-    """Departments in code order, with their staff count and allocated rooms."""
-    with engine.connect() as conn:
-        query = select(t.departments).order_by(t.departments.c.department_code)
-        if site_code:
-            query = query.where(t.departments.c.site_code == _known_site(conn, site_code))
-        rows = conn.execute(query).all()
-        counts: dict[str, int] = dict(
-            conn.execute(
-                select(t.staff.c.department_code, func.count()).group_by(t.staff.c.department_code)
-            ).all()
-        )
-        rooms: dict[str, list[str]] = {}
-        for room, department in sorted(_allocations(conn).items()):
-            rooms.setdefault(department, []).append(room)
-    return [
-        {
-            "department_code": row.department_code,
-            "name": row.name,
-            "parent_code": row.parent_code,
-            "site_code": row.site_code,
-            "staff": counts.get(row.department_code, 0),
-            "rooms": rooms.get(row.department_code, []),
-        }
-        for row in rows
-    ]
-
-
-def department_detail(engine: Engine, code: str) -> dict[str, Any]:
-    """One department: its fields, its staff and its rooms; UnknownDepartment else."""
-    with engine.connect() as conn:
-        wanted = _department_code(conn, code)
-    detail = next(d for d in list_departments(engine) if d["department_code"] == wanted)
-    detail["members"] = list_staff(engine, department_code=wanted)
-    detail["units"] = [
-        d["department_code"] for d in list_departments(engine) if d["parent_code"] == wanted
-    ]
-    return detail
-
-
-def list_staff(
-    engine: Engine, department_code: str | None = None, site_code: str | None = None
-) -> list[dict[str, Any]]:
-    """Staff in id order, optionally of one department or one site."""
-    query = (
-        select(t.staff, t.departments.c.site_code)
-        .join(t.departments, t.departments.c.department_code == t.staff.c.department_code)
-        .order_by(t.staff.c.staff_id)
-    )
-    with engine.connect() as conn:
-        if department_code:
-            wanted = _department_code(conn, department_code)
-            query = query.where(t.staff.c.department_code == wanted)
-        if site_code:
-            query = query.where(t.departments.c.site_code == _known_site(conn, site_code))
-        rows = conn.execute(query).all()
-    return [_staff_public(row, row.site_code) for row in rows]
-
-
-def org_history(
-    engine: Engine, subject: str | None = None, limit: int = 200
-) -> list[dict[str, Any]]:
-    """The latest org changes, newest first: level, department, staff, allocation, moves."""
-    if not 1 <= limit <= 10_000:
-        raise BadInput(f"limit must be between 1 and 10000, not {limit}")
-    query = select(t.org_events).order_by(t.org_events.c.event_id.desc()).limit(limit)
-    if subject:
-        query = query.where(t.org_events.c.subject == subject.strip().upper())
-    with engine.connect() as conn:
-        rows = conn.execute(query).all()
-    return [
-        {
-            "event_id": row.event_id,
-            "at": row.at,
-            "by": row.by,
-            "kind": row.kind,
-            "subject": row.subject,
-            "detail": json.loads(row.detail or "{}"),
-        }
-        for row in rows
-    ]
-
-
-def staff_detail(engine: Engine, staff_id: str) -> dict[str, Any]:
-    """One member of staff, with the m² their rank allows at the site's level."""
-    with engine.connect() as conn:
-        row = _staff_row(conn, staff_id)
-        site = conn.execute(
-            select(t.departments.c.site_code).where(
-                t.departments.c.department_code == row.department_code
-            )
-        ).scalar_one()
-        level, standards = site_standards(conn, site)
-    detail = _staff_public(row, site)
-    detail["level"] = level
-    detail["allowance_m2"] = standards.allowance_m2(level).get(row.rank) if level else None
-    return detail

@@ -18,9 +18,10 @@ from typing import Any
 from sqlalchemy import Engine
 
 from models.errors import BadInput
+from twin.planning.directory import list_departments
 from twin.planning.lifecycle import record_lifecycle_event
 from twin.planning.load import default_capacity
-from twin.planning.org import OrgRow, import_org, list_departments, set_site_level
+from twin.planning.org import OrgRow, import_org, set_site_level
 from twin.planning.standards import load_standards
 from twin.rooms import list_rooms
 

@@ -43,7 +43,7 @@ def add_area_standing(conn: Connection, rooms: list[dict[str, Any]]) -> None:
     Rooms that are not active offices, or on a site without a standards level, get
     None. Reads the staff and the sites' standards once.
     """
-    from twin.planning.org import site_standards
+    from twin.planning.directory import site_standards
 
     offices = []
     for room in rooms:

@@ -9,7 +9,8 @@ from sqlalchemy import Engine
 
 from models.errors import BadInput
 from twin.planning.load import default_capacity, load_planning_state
-from twin.planning.org import import_org_files, set_site_level
+from twin.planning.org import set_site_level
+from twin.planning.org_csv import import_org_files
 from twin.rooms import list_rooms, set_room
 
 

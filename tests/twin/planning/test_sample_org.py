@@ -12,8 +12,9 @@ from sqlalchemy import Engine
 from models.errors import BadInput
 from tests.campus_stores import copy_store
 from twin.planning.checks import planning_warnings
+from twin.planning.directory import list_departments, list_staff
 from twin.planning.load import load_planning_state
-from twin.planning.org import list_departments, list_staff, put_department
+from twin.planning.org import put_department
 from twin.planning.sample_org import write_sample_org
 from twin.rooms import list_rooms
 from twin.store import open_store
