@@ -182,6 +182,32 @@ def staff_command(
     out.print(f"{len(found)} staff", highlight=False)
 
 
+@org_app.command("figures")
+@guarded
+def figures_command(
+    site: Annotated[str, typer.Argument(metavar="SITE", help="Site code, e.g. WZ01.")],
+    of: Annotated[str, typer.Option("--of", help="rooms, staff or departments.")] = "rooms",
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Allowed against actual area per office, person or department (as /api/planning/…)."""
+    from twin.planning.checks import site_figures
+
+    found = site_figures(engine_for(db), site, of)
+    if as_json:
+        print_json(found)
+        return
+    if not found:
+        out.print("nothing to show", highlight=False)
+        return
+    table = Table()
+    for column in found[0]:
+        table.add_column(column)
+    for row in found:
+        table.add_row(*("" if v is None else str(v) for v in row.values()))
+    out.print(table)
+
+
 @guarded
 def warnings_command(
     site: Annotated[str | None, typer.Option("--site", help="Site code.")] = None,

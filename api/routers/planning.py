@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
@@ -15,8 +14,6 @@ from api.deps import AdminKey, EngineDep
 from api.planning_service import UTILISATION_DAYS, warnings
 from api.schemas.common import ERROR_RESPONSES
 from twin.planning import checks, lifecycle
-from twin.planning.directory import site_standards_info
-from twin.planning.load import load_planning_state
 
 __all__ = ["lifecycle_router", "router"]
 
@@ -43,37 +40,25 @@ def list_warnings(
     return warnings(engine, site, kind, days)
 
 
-def _state_and_tolerance(engine: Any, site: str) -> tuple[Any, float]:
-    state = load_planning_state(engine, site)
-    tolerance = site_standards_info(engine, site)["checks"]["over_standard_tolerance_m2"]
-    return state, float(tolerance)
+SiteQuery = Annotated[str, Query(description="Site code.")]
 
 
 @router.get("/rooms", responses=ERROR_RESPONSES)
-def room_figures(
-    engine: EngineDep, site: Annotated[str, Query(description="Site code.")]
-) -> list[dict[str, Any]]:
-    """Every office: area, occupants, entitlement, m² over standard and standing."""
-    state, tolerance = _state_and_tolerance(engine, site)
-    return [asdict(figures) for figures in checks.room_figures(state, tolerance)]
+def room_figures(engine: EngineDep, site: SiteQuery) -> list[dict[str, Any]]:
+    """Every office: area, capacity, occupants, entitlement, m² over standard, standing."""
+    return checks.site_figures(engine, site, "rooms")
 
 
 @router.get("/staff", responses=ERROR_RESPONSES)
-def person_figures(
-    engine: EngineDep, site: Annotated[str, Query(description="Site code.")]
-) -> list[dict[str, Any]]:
-    """Every member of staff: allowance against their share of their room."""
-    state = load_planning_state(engine, site)
-    return [asdict(figures) for figures in checks.person_figures(state)]
+def person_figures(engine: EngineDep, site: SiteQuery) -> list[dict[str, Any]]:
+    """Every member of staff: allowance against their equal share of their room."""
+    return checks.site_figures(engine, site, "staff")
 
 
 @router.get("/departments", responses=ERROR_RESPONSES)
-def department_figures(
-    engine: EngineDep, site: Annotated[str, Query(description="Site code.")]
-) -> list[dict[str, Any]]:
+def department_figures(engine: EngineDep, site: SiteQuery) -> list[dict[str, Any]]:
     """Every department: office area held against its staff's entitlement."""
-    state = load_planning_state(engine, site)
-    return [asdict(figures) for figures in checks.department_figures(state)]
+    return checks.site_figures(engine, site, "departments")
 
 
 class LifecycleEvent(BaseModel):

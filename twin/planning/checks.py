@@ -20,7 +20,7 @@ The functions on `PlanningState` are pure; `planning_warnings` reads the store.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -35,6 +35,7 @@ from twin.planning.standing import room_standing
 from twin.planning.state import PlanningState
 
 __all__ = [
+    "FIGURES",
     "WARNING_KINDS",
     "DepartmentFigures",
     "PersonFigures",
@@ -44,6 +45,7 @@ __all__ = [
     "person_figures",
     "planning_warnings",
     "room_figures",
+    "site_figures",
     "state_warnings",
 ]
 
@@ -186,6 +188,25 @@ def department_figures(state: PlanningState) -> list[DepartmentFigures]:
             )
         )
     return figures
+
+
+FIGURES = ("rooms", "staff", "departments")
+
+
+def site_figures(engine: Engine, site_code: str, of: str) -> list[dict[str, Any]]:
+    """The site's figures per office (`rooms`), person (`staff`) or department, as dicts."""
+    if of not in FIGURES:
+        raise BadInput(f"figures of {of!r}: one of {', '.join(FIGURES)}")
+    state = load_planning_state(engine, site_code)
+    if of == "rooms":
+        with engine.connect() as conn:
+            _, standards = site_standards(conn, chosen_sites(conn, site_code)[0])
+        found: list[Any] = room_figures(state, standards.checks.over_standard_tolerance_m2)
+    elif of == "staff":
+        found = person_figures(state)
+    else:
+        found = department_figures(state)
+    return [asdict(figures) for figures in found]
 
 
 def _warning(kind: str, code: str, message: str, **figures: Any) -> dict[str, Any]:

@@ -120,3 +120,22 @@ def test_sample_then_warnings_and_lifecycle(db: Path) -> None:
     assert [e["event"] for e in history["events"]] == ["lease", "rent_paid"]
     typo = run_twin("warnings", "--kind", "idel", db=db)
     assert typo.returncode == 2 and "unknown warning kind 'idel'" in typo.stderr
+
+
+def test_figures_match_the_api_keys_and_refuse_an_unknown_kind(db: Path) -> None:
+    assert run_twin("org", "sample", db=db).returncode == 0
+    rooms = json.loads(run_twin("org", "figures", "WZ01", "--json", db=db).stdout)
+    assert set(rooms[0]) == {
+        "room_code",
+        "department",
+        "area_m2",
+        "capacity",
+        "occupants",
+        "entitlement_m2",
+        "over_m2",
+        "standing",
+    }
+    staff = json.loads(run_twin("org", "figures", "WZ01", "--of", "staff", "--json", db=db).stdout)
+    assert all(p["actual_m2"] is None or p["actual_m2"] >= p["allowance_m2"] for p in staff)
+    bad = run_twin("org", "figures", "WZ01", "--of", "floors", db=db)
+    assert bad.returncode == 2 and "figures of 'floors'" in bad.stderr
