@@ -29,7 +29,9 @@ from api.routers import (
     maintenance,
     map_view,
     notifications,
+    org,
     palette,
+    planning,
     readings,
     rooms,
     sensors,
@@ -93,9 +95,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Reads are open on loopback; `keys_for_reads` closes them (writes check their own keys).
     api = APIRouter(prefix="/api", dependencies=[Depends(read_access)])
     routers = (sites, buildings, rooms, elements, palette, sensors, readings, ingest, utilisation)
-    groups = (alarms, notifications, work_orders, maintenance, geo, map_view, live)
+    groups = (alarms, notifications, work_orders, maintenance, geo, map_view, org, planning, live)
     for module in (*routers, *groups):
         api.include_router(module.router)
+    api.include_router(planning.lifecycle_router)
     app.include_router(api)
     app.include_router(live.socket_router)
     app.state.web_dir = mount_web_client(app, settings.web_dir)

@@ -11,6 +11,7 @@ __all__ = [
     "AccessDenied",
     "AlarmStateError",
     "BadInput",
+    "BadRows",
     "InvalidKey",
     "InvalidRoomCode",
     "MissingKey",
@@ -20,9 +21,11 @@ __all__ = [
     "UnknownAlarm",
     "UnknownBuilding",
     "UnknownCode",
+    "UnknownDepartment",
     "UnknownElement",
     "UnknownRoomCode",
     "UnknownSensor",
+    "UnknownStaff",
     "UnknownStorey",
     "UnknownWorkOrder",
     "WorkOrderStateError",
@@ -125,3 +128,23 @@ class InvalidKey(AccessDenied):
 
 class WrongRole(AccessDenied):
     """A valid key whose role may not do this (e.g. a gateway key for an admin action)."""
+
+
+class UnknownDepartment(UnknownCode):
+    """A department code that no department has; `closest` lists likely intended codes."""
+
+
+class UnknownStaff(UnknownCode):
+    """A staff id that no member of staff has; `closest` lists likely intended ids."""
+
+
+class BadRows(BadInput):
+    """A file whose rows are wrong; `problems` holds one line per bad row, by line number."""
+
+    def __init__(self, source: str, problems: list[str]) -> None:
+        shown = problems[:20]
+        more = f"\n… and {len(problems) - 20} more" if len(problems) > 20 else ""
+        super().__init__(
+            f"{source}: {len(problems)} bad row(s), nothing imported:\n" + "\n".join(shown) + more
+        )
+        self.problems = problems

@@ -8,11 +8,11 @@ the model says; edits live apart from the model so every re-import keeps them.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, func, insert, select, update
+from sqlalchemy import Connection, Engine, bindparam, func, insert, select, update
 
 from models.codes import RoomCode, unknown_room_code
 from models.errors import BadInput, UnknownBuilding
@@ -27,6 +27,7 @@ __all__ = [
     "room_detail",
     "room_summaries",
     "set_room",
+    "write_room_edits",
 ]
 
 EDITABLE_FIELDS = ("name", "long_name", "usage", "department", "capacity")
@@ -139,7 +140,16 @@ def _room_summary(row: Any, edits: dict[str, Any]) -> dict[str, Any]:
 def room_summaries(conn: Any, rows: Sequence[Any]) -> list[dict[str, Any]]:
     """`rooms` rows as `list_rooms` gives them (local edits applied), for other readers."""
     edits = _edits(conn, [row.room_code for row in rows])
-    return [_room_summary(row, edits.get(row.room_code, {})) for row in rows]
+    rooms = [_room_summary(row, edits.get(row.room_code, {})) for row in rows]
+    _add_planning_fields(conn, rooms)
+    return rooms
+
+
+def _add_planning_fields(conn: Any, rooms: list[dict[str, Any]]) -> None:
+    """How offices stand against the area standard (`twin.planning.standing`)."""
+    from twin.planning.standing import add_area_standing
+
+    add_area_standing(conn, rooms)
 
 
 def _round(value: float | None, digits: int = 2) -> float | None:
@@ -168,13 +178,19 @@ def list_rooms(
     with engine.connect() as conn:
         rows = conn.execute(query).all()
         edits = _edits(conn, [row.room_code for row in rows])
-    rooms = [_room_summary(row, edits.get(row.room_code, {})) for row in rows]
+        rooms = [_room_summary(row, edits.get(row.room_code, {})) for row in rows]
+        _add_planning_fields(conn, rooms)
     if usage:
         rooms = [room for room in rooms if room["usage"] == usage.strip().lower()]
     return rooms
 
 
-def _lookup(conn: Any, code: str) -> Any:
+def lookup_room(conn: Any, code: str) -> Any:
+    """The stored row of the room `code` names (any case), on an open connection.
+
+    Raises `InvalidRoomCode` for a malformed code or wrong check character and
+    `UnknownRoomCode` (with the closest codes) for a valid code no room has.
+    """
     parsed = RoomCode.parse(code)
     row = conn.execute(select(t.rooms).where(t.rooms.c.room_code == str(parsed))).first()
     if row is None:
@@ -185,15 +201,6 @@ def _lookup(conn: Any, code: str) -> Any:
     return row
 
 
-def lookup_room(conn: Any, code: str) -> Any:
-    """The stored row of the room `code` names, on an open connection.
-
-    Raises `InvalidRoomCode` for a malformed code or wrong check character and
-    `UnknownRoomCode` (with the closest codes) for a valid code no room has.
-    """
-    return _lookup(conn, code)
-
-
 def room_detail(engine: Engine, code: str) -> dict[str, Any]:
     """Everything about one room: identity, size, neighbours, services through it, history.
 
@@ -201,7 +208,7 @@ def room_detail(engine: Engine, code: str) -> dict[str, Any]:
     `UnknownRoomCode` (with the closest codes) for a valid code no room has.
     """
     with engine.connect() as conn:
-        row = _lookup(conn, code)
+        row = lookup_room(conn, code)
         edits = _edits(conn, [row.room_code]).get(row.room_code, {})
         neighbours = conn.execute(
             select(t.adjacency).where(
@@ -239,7 +246,8 @@ def room_detail(engine: Engine, code: str) -> dict[str, Any]:
             .where(t.room_events.c.room_code == row.room_code)
             .order_by(t.room_events.c.event_id)
         ).all()
-    detail = _room_summary(row, edits)
+        detail = _room_summary(row, edits)
+        _add_planning_fields(conn, [detail])
     detail.update(
         {
             "object_type": row.object_type,
@@ -304,28 +312,71 @@ def set_room(engine: Engine, code: str, changes: dict[str, Any]) -> dict[str, An
         not isinstance(changes["capacity"], int) or changes["capacity"] < 0
     ):
         raise BadInput(f"capacity must be a whole number ≥ 0, not {changes['capacity']!r}")
-    at = datetime.now(UTC).isoformat(timespec="seconds")
     with engine.begin() as conn:
-        row = _lookup(conn, code)
-        for field, value in changes.items():
-            encoded = json.dumps(value, ensure_ascii=False)
-            updated = conn.execute(
-                update(t.room_edits)
-                .where(t.room_edits.c.room_code == row.room_code, t.room_edits.c.field == field)
-                .values(value=encoded, edited_at=at)
-            ).rowcount
-            if not updated:
-                conn.execute(
-                    insert(t.room_edits).values(
-                        room_code=row.room_code, field=field, value=encoded, edited_at=at
-                    )
-                )
-        conn.execute(
-            insert(t.room_events).values(
-                room_code=row.room_code,
-                at=at,
-                kind="edited",
-                detail=json.dumps(changes, ensure_ascii=False),
-            )
-        )
+        row = lookup_room(conn, code)
+        write_room_edits(conn, {row.room_code: changes})
     return room_detail(engine, row.room_code)
+
+
+def write_room_edits(conn: Connection, edits: Mapping[str, Mapping[str, Any]]) -> None:
+    """Upsert local edits of stored rooms and record an `edited` event per room.
+
+    `edits` maps room codes to their changes; written in `conn`'s transaction with one
+    statement per kind of write, so a thousand rooms cost a few round trips. The
+    caller has checked the codes and the values (`set_room` does; so does the
+    department allocation of `twin.planning.org`).
+    """
+    at = datetime.now(UTC).isoformat(timespec="seconds")
+    codes = list(edits)
+    present: set[tuple[str, str]] = set()
+    for chunk in range(0, len(codes), 500):
+        for code, field in conn.execute(
+            select(t.room_edits.c.room_code, t.room_edits.c.field).where(
+                t.room_edits.c.room_code.in_(codes[chunk : chunk + 500])
+            )
+        ):
+            present.add((code, field))
+    updates: list[dict[str, Any]] = []
+    inserts: list[dict[str, Any]] = []
+    for room_code, changes in edits.items():
+        for field, value in changes.items():
+            row = {
+                "code": room_code,
+                "name": field,
+                "value": json.dumps(value, ensure_ascii=False),
+                "edited_at": at,
+            }
+            (updates if (room_code, field) in present else inserts).append(row)
+    if updates:
+        conn.execute(
+            update(t.room_edits)
+            .where(
+                t.room_edits.c.room_code == bindparam("code"),
+                t.room_edits.c.field == bindparam("name"),
+            )
+            .values(value=bindparam("value"), edited_at=bindparam("edited_at")),
+            updates,
+        )
+    if inserts:
+        conn.execute(
+            insert(t.room_edits).values(
+                room_code=bindparam("code"),
+                field=bindparam("name"),
+                value=bindparam("value"),
+                edited_at=bindparam("edited_at"),
+            ),
+            inserts,
+        )
+    if edits:
+        conn.execute(
+            insert(t.room_events),
+            [
+                {
+                    "room_code": room_code,
+                    "at": at,
+                    "kind": "edited",
+                    "detail": json.dumps(dict(changes), ensure_ascii=False),
+                }
+                for room_code, changes in edits.items()
+            ],
+        )

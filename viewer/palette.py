@@ -5,8 +5,9 @@ colour per value, e.g. usage), `hashed` (open-ended text such as a department,
 coloured by a stable hash into a qualitative list, so the page and the server agree
 without a table) or `band` (numeric ranges, e.g. net floor area). The web page gets
 the whole definition as data (`palette_document`, served at `/api/palette`) and the
-snapshots call `colour_for` / `legend`, so both always show the same colours. Later
-layers (occupancy, sensor values, area against standard) add modes here as data.
+snapshots call `colour_for` / `legend`, so both always show the same colours. The
+`standard` mode ("area vs standard") reads `area_standard`, which `twin.rooms.list_rooms`
+adds to offices (within / over / idle); `department` reads the room's allocation.
 Live modes (`live`: temperature, occupancy now, alarms) read fields that
 `layers.live.live_rooms` adds to a room; `ramp` modes interpolate a colour between
 stops (linear in 8-bit sRGB, rounded half up, as `palette.js` does).
@@ -38,6 +39,7 @@ __all__ = [
     "HIGHLIGHT_COLOUR",
     "MEDIUM_COLOURS",
     "QUALITATIVE_COLOURS",
+    "STANDARD_COLOURS",
     "STRUCTURE_COLOURS",
     "Band",
     "Category",
@@ -321,6 +323,25 @@ def _live_modes() -> tuple[ColourMode, ...]:
     )
 
 
+STANDARD_COLOURS = {"within": "#1a9850", "over": "#d73027", "idle": "#fdd835"}
+"""Offices against the area standard (`twin.planning.standing`): green, red, yellow."""
+
+
+def _standard_mode() -> ColourMode:
+    return ColourMode(
+        key="standard",
+        label="Area vs standard",
+        field="area_standard",
+        kind="category",
+        categories=(
+            Category("within", "Within standard", STANDARD_COLOURS["within"]),
+            Category("over", "Over standard", STANDARD_COLOURS["over"]),
+            Category("idle", "Idle (nobody assigned)", STANDARD_COLOURS["idle"]),
+        ),
+        missing=Category("none", "Not an office, or no standard set", MISSING_COLOUR),
+    )
+
+
 COLOUR_MODES: dict[str, ColourMode] = {
     mode.key: mode
     for mode in (
@@ -342,6 +363,7 @@ COLOUR_MODES: dict[str, ColourMode] = {
             unit="m²",
             missing=Category("none", "No area", MISSING_COLOUR),
         ),
+        _standard_mode(),
         *_live_modes(),
     )
 }

@@ -9,6 +9,7 @@ from api.cli.geo_cmds import export_app, sites_command, utilities_app
 from api.cli.keys_cmds import keys_app
 from api.cli.maintenance_cmds import drill_check_command, pipes_command
 from api.cli.models_cmds import import_command, sample_command
+from api.cli.org_cmds import lifecycle_command, org_app, warnings_command
 from api.cli.portfolio_cmds import sample_portfolio_command
 from api.cli.report_cmds import report_app
 from api.cli.rooms_cmds import info_command, room_command, rooms_command, set_app
@@ -48,6 +49,9 @@ app.add_typer(export_app, name="export")
 app.add_typer(utilities_app, name="utilities")
 app.command("pipes")(pipes_command)
 app.command("drill-check")(drill_check_command)
+app.add_typer(org_app, name="org")
+app.command("warnings")(warnings_command)
+app.command("lifecycle")(lifecycle_command)
 
 
 def main() -> None:

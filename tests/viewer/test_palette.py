@@ -206,3 +206,22 @@ console.log(JSON.stringify(out));
     for mode in COLOUR_MODES:
         assert page[mode]["colours"] == [colour_for(mode, room) for room in rooms], mode
         assert page[mode]["legend"] == legend(mode, rooms), mode
+
+
+def test_area_vs_standard_mode_colours_within_over_and_idle_apart() -> None:
+    from viewer.palette import STANDARD_COLOURS
+
+    colours = {
+        standing: colour_for("standard", {"area_standard": standing})
+        for standing in ("within", "over", "idle")
+    }
+    assert colours == STANDARD_COLOURS
+    assert len(set(colours.values())) == 3
+    assert colour_for("standard", {"area_standard": None}) == "#d9d9d9"
+    rooms = [{"area_standard": s} for s in ("idle", None, "over", "within", "over")]
+    assert [(e["key"], e["count"]) for e in legend("standard", rooms)] == [
+        ("within", 1),
+        ("over", 2),
+        ("idle", 1),
+        ("none", 1),
+    ]

@@ -3,6 +3,7 @@
 // The panels only call back into main.js; they never touch the 3D scene themselves.
 
 import { workOrdersSection } from './workorders.js';
+import { standingRows } from './planning.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -226,6 +227,7 @@ export class Ui {
       ['Storey', room.storey_name && room.storey_name !== room.storey ? `${room.storey} (${room.storey_name})` : room.storey],
       ['Building', room.building_code],
       ['Area', formatNumber(room.net_floor_area_m2, 'm²')],
+      ...standingRows(room),
       ['Height', formatNumber(room.height_m, 'm', 2)],
     ], [el('h3', {}, 'Neighbours'), neighbours, el('h3', {}, 'Services through it'), services,
       workOrdersSection(room.room_code)]);
