@@ -25,6 +25,7 @@ from api.routers import (
     elements,
     ingest,
     live,
+    network,
     notifications,
     palette,
     readings,
@@ -86,7 +87,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Reads are open on loopback; `keys_for_reads` closes them (writes check their own keys).
     api = APIRouter(prefix="/api", dependencies=[Depends(read_access)])
     routers = (sites, buildings, rooms, elements, palette, sensors, readings, ingest, utilisation)
-    for module in (*routers, alarms, notifications, live):
+    for module in (*routers, alarms, notifications, live, network):
         api.include_router(module.router)
     app.include_router(api)
     app.include_router(live.socket_router)
