@@ -118,6 +118,8 @@ class MediumNetwork:
     family: str
     flow: nx.DiGraph
     elements: dict[str, NetworkElement]
+    # elements with a port joined to nothing: a gap in the model, never a source
+    open_ends: frozenset[str] = frozenset()
 
     @cached_property
     def sources(self) -> frozenset[str]:
@@ -130,6 +132,7 @@ class MediumNetwork:
             if element.ifc_class in _PRODUCING_CLASSES or (
                 not self.flow.in_degree(node)
                 and not element.is_terminal
+                and node not in self.open_ends
                 and self.family not in GRAVITY_FAMILIES
             ):
                 found.add(node)
@@ -245,9 +248,16 @@ def _read_network(engine: Engine, site_code: str | None) -> ServiceNetwork:
     if site_code:
         query = query.where(e.c.site_code == site_code)
     ports_query = select(t.ports.c.element_id, func.count()).group_by(t.ports.c.element_id)
+    joined_ports = select(t.connections.c.port_from).union(select(t.connections.c.port_to))
+    open_query = (
+        select(t.ports.c.element_id)
+        .where(t.ports.c.port_id.not_in(joined_ports.scalar_subquery()))
+        .distinct()
+    )
     with engine.connect() as conn:
         rows = conn.execute(query).all()
         ports = {element_id: int(count) for element_id, count in conn.execute(ports_query)}
+        open_ends = frozenset(conn.execute(open_query).scalars())
     elements = {
         row.element_id: NetworkElement(
             element_id=row.element_id,
@@ -288,7 +298,8 @@ def _read_network(engine: Engine, site_code: str | None) -> ServiceNetwork:
     for codes in rooms_of.values():
         codes.sort()
     networks = {
-        family: MediumNetwork(family, flow, elements) for family, flow in sorted(flows.items())
+        family: MediumNetwork(family, flow, elements, open_ends)
+        for family, flow in sorted(flows.items())
     }
     return ServiceNetwork(site_code, elements, ports, networks, rooms_of, served_rooms)
 

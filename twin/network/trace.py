@@ -117,9 +117,14 @@ def _message(
                 f"into {start} ({name}) from {path[-1]}"
             )
         if not sources:
+            gap = (
+                ", which has a port joined to nothing: see `twin check-network`"
+                if path[-1] in network.open_ends
+                else ""
+            )
             return (
                 f"no source upstream of {start} ({name}): the {network.family} network "
-                f"has no boiler, pump or mains connection modelled upstream (it ends at {path[-1]})"
+                f"has no boiler or mains connection modelled upstream (it ends at {path[-1]}{gap})"
             )
         names = ", ".join(
             f"{s} ({net.elements[s].name or net.elements[s].ifc_class})" for s in sources
