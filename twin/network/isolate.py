@@ -30,7 +30,14 @@ import networkx as nx
 from networkx.algorithms.flow import edmonds_karp
 from sqlalchemy import Engine, select
 
-from twin.network.model import GRAVITY_FAMILIES, MediumNetwork, ServiceNetwork, load_network
+from twin.network.model import (
+    GRAVITY_FAMILIES,
+    ROOT,
+    MediumNetwork,
+    ServiceNetwork,
+    load_network,
+    reachable,
+)
 from twin.store import schema as t
 
 __all__ = ["Isolation", "isolate", "isolate_element", "isolating_valves"]
@@ -57,28 +64,9 @@ class Isolation:
     optimal: bool = True
 
 
-def _reachable(graph: nx.DiGraph, starts: Iterable[str], blocked: Collection[str]) -> set[str]:
-    """Nodes of `graph` reached from `starts` without entering `blocked`."""
-    begin = [s for s in starts if s not in blocked and s in graph]
-    if not begin:
-        return set()
-    view = nx.restricted_view(graph, list(blocked), []) if blocked else graph
-    return {node for layer in nx.bfs_layers(view, begin) for node in layer}
-
-
 def _fed_into(network: MediumNetwork, node: str, blocked: Collection[str]) -> set[str]:
     """Everything the medium can come from into `node`, not passing `blocked`."""
-    return _reachable(network.feeds.reverse(copy=False), [node], blocked)
-
-
-def _served(network: MediumNetwork, shut: Collection[str]) -> frozenset[str]:
-    """Terminals that get flow in normal operation with `shut` closed."""
-    reached = _reachable(network.flow, network.sources, shut)
-    back = _reachable(network.flow.reverse(copy=False), network.sources, shut)
-    flow = network.flow
-    return frozenset(
-        n for n in network.terminals if n in reached and (not flow.out_degree(n) or n in back)
-    )
+    return reachable(network.feeds.reverse(copy=False), [node], blocked)
 
 
 def _dominators_of(graph: nx.DiGraph, roots: Iterable[str], targets: Iterable[str]) -> set[str]:
@@ -134,28 +122,32 @@ def isolating_valves(network: MediumNetwork, element_id: str) -> Isolation:
     closed = set(network.closed)
     closable = set(network.closable) - {element_id}
     sources = network.sources
-    base = _served(network, closed)
-    base_reach = _reachable(network.flow, sources, closed)
+    base, base_reach = network.normally_served
     region = _fed_into(network, element_id, closed | closable)
     direct = sorted(region & sources)
-    if direct or not (_fed_into(network, element_id, closed) & sources):
-        lost = base - _served(network, closed | {element_id})
-        dead = frozenset(base_reach - _reachable(network.flow, sources, closed | {element_id}))
-        return Isolation(element_id, (), lost, dead, direct[0] if direct else None, bool(direct))
     feeds_reverse = network.feeds.reverse(copy=False)
     frontier = {f for node in region for f in feeds_reverse.neighbors(node) if f in closable}
-    nearest = {
-        valve
-        for valve in frontier
-        if _fed_into(network, valve, closed | region | (frontier - {valve})) & sources
-    }
-    shut = closed | nearest | {element_id}
-    target = _served(network, shut)
+    nearest: set[str] = set()
+    if not direct:
+        # A frontier valve feeds the leak when a source reaches it without passing the
+        # leak's region or another frontier valve: one walk from the sources tells all.
+        outside = reachable(network.feeds, sources, closed | region | frontier)
+        nearest = {
+            f for f in frontier if f in sources or any(p in outside for p in feeds_reverse[f])
+        }
+    if direct or not nearest:
+        lost, reached = network.served(closed | {element_id})
+        first = direct[0] if direct else None
+        return Isolation(element_id, (), base - lost, base_reach - reached, first, bool(direct))
+    target, reached = network.served(closed | nearest | {element_id})
     best, optimal = nearest, True
     if len(nearest) > 1:
         best, optimal = _fewer_valves(network, element_id, nearest, closed, target)
-    dead = frozenset(base_reach - _reachable(network.flow, sources, closed | best | {element_id}))
-    return Isolation(element_id, tuple(sorted(best)), base - target, dead, None, True, optimal)
+        if best != nearest:
+            reached = network.served(closed | best | {element_id})[1]
+    return Isolation(
+        element_id, tuple(sorted(best)), base - target, base_reach - reached, None, True, optimal
+    )
 
 
 def _fewer_valves(
@@ -166,14 +158,26 @@ def _fewer_valves(
     target: frozenset[str],
 ) -> tuple[set[str], bool]:
     """A smallest valve set with the nearest valves' effect; (set, proven optimal)."""
-    allowed = nearest | _costless(network, closed | nearest | {element_id}, target)
 
     def works(valves: Collection[str]) -> bool:
         shut = closed | set(valves)
         if _fed_into(network, element_id, shut) & network.sources:
             return False
-        return _served(network, shut | {element_id}) == target
+        return network.served(shut | {element_id})[0] == target
 
+    if len(nearest) == 2:
+        # One valve does it only if it lies on every way into the leak: a dominator.
+        single = []
+        node = network.feed_dominators.get(element_id)
+        while node is not None and node != ROOT:
+            if node in network.closable and node != element_id:
+                single.append(node)
+            node = network.feed_dominators.get(node)
+        for valve in single:
+            if works([valve]):
+                return {valve}, True
+        return nearest, True
+    allowed = nearest | _costless(network, closed | nearest | {element_id}, target)
     cut = _minimum_cut(network, element_id, allowed, closed)
     if cut and works(cut):
         return (cut if len(cut) < len(nearest) else nearest), True

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -31,11 +32,13 @@ from twin.store import schema as t
 
 __all__ = [
     "GRAVITY_FAMILIES",
+    "ROOT",
     "MediumNetwork",
     "NetworkElement",
     "ServiceNetwork",
     "load_network",
     "medium_family",
+    "reachable",
 ]
 
 # Media that share pipes: a joint between them is one network.
@@ -53,6 +56,10 @@ _PRODUCING_CLASSES = frozenset(
         "IfcHeatExchanger",
     }
 )
+
+
+# The one node above every source in a rooted copy of a network.
+ROOT = "\x00sources"
 
 
 def medium_family(medium: str | None) -> str:
@@ -151,6 +158,14 @@ class MediumNetwork:
         return graph
 
     @cached_property
+    def feed_dominators(self) -> dict[str, str]:
+        """Immediate dominators in `feeds` from all sources, normally closed valves shut:
+        every node on the chain above n lies on every way the medium reaches n."""
+        rooted = nx.DiGraph(nx.restricted_view(self.feeds, list(self.closed), []))
+        rooted.add_edges_from((ROOT, s) for s in self.sources if s in rooted)
+        return nx.immediate_dominators(rooted, ROOT) if ROOT in rooted else {}
+
+    @cached_property
     def closed(self) -> frozenset[str]:
         return frozenset(n for n in self.flow if self.elements[n].is_closed)
 
@@ -168,6 +183,34 @@ class MediumNetwork:
     @cached_property
     def terminals(self) -> frozenset[str]:
         return frozenset(n for n in self.flow if self.elements[n].is_terminal)
+
+    def served(self, shut: Collection[str]) -> tuple[frozenset[str], frozenset[str]]:
+        """(terminals with flow, everything the medium reaches) with `shut` closed.
+
+        A terminal that passes flow on (a radiator into its return) also needs a way
+        back to a source.
+        """
+        reached = reachable(self.flow, self.sources, shut)
+        back = reachable(self.flow.reverse(copy=False), self.sources, shut)
+        flow = self.flow
+        terminals = frozenset(
+            n for n in self.terminals if n in reached and (not flow.out_degree(n) or n in back)
+        )
+        return terminals, frozenset(reached)
+
+    @cached_property
+    def normally_served(self) -> tuple[frozenset[str], frozenset[str]]:
+        """`served` in normal operation: only the normally closed valves shut."""
+        return self.served(self.closed)
+
+
+def reachable(graph: nx.DiGraph, starts: Iterable[str], blocked: Collection[str]) -> set[str]:
+    """Nodes of `graph` reached from `starts` without entering `blocked`."""
+    begin = [s for s in starts if s not in blocked and s in graph]
+    if not begin:
+        return set()
+    view = nx.restricted_view(graph, list(blocked), []) if blocked else graph
+    return {node for layer in nx.bfs_layers(view, begin) for node in layer}
 
 
 @dataclass
