@@ -35,23 +35,12 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.viewer_bench import make_campus  # noqa: E402
 from twin.network.isolate import isolate_element  # noqa: E402
 from twin.network.model import GRAVITY_FAMILIES, ServiceNetwork, load_network, reachable  # noqa: E402
 from twin.store import open_store  # noqa: E402
 
 _PRESSURISED = ("water", "heating", "gas")
-
-
-def _campus(folder: Path, buildings: int) -> Path:
-    from bim_import.sample.campus import write_sample_campus
-    from twin.importer import import_models
-
-    files = write_sample_campus(folder / "campus.ifc", buildings=buildings, seed=1)
-    db = folder / "twin.db"
-    engine = open_store(str(db))
-    import_models(engine, list(files.ifc_files), site_code="WZ01")
-    engine.dispose()
-    return db
 
 
 def _valve_fed(net: ServiceNetwork) -> list[tuple[str, str]]:
@@ -84,7 +73,7 @@ def main() -> int:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         start = time.perf_counter()
-        db = args.db or _campus(Path(tmp), args.buildings)
+        db = args.db or make_campus(Path(tmp), args.buildings)
         built_s = time.perf_counter() - start
         engine = open_store(str(db))
         start = time.perf_counter()

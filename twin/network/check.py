@@ -25,7 +25,12 @@ from models.services import (
 from twin.connectivity import DEFAULT_SNAP_TOLERANCE_M, infer_connections
 from twin.store import schema as t
 
-__all__ = ["MAX_SNAP_TOLERANCE_M", "check_network", "repair_network"]
+__all__ = [
+    "MAX_SNAP_TOLERANCE_M",
+    "add_inferred_connections",
+    "check_network",
+    "repair_network",
+]
 
 # Beyond this, ports of different pipes that merely run close would be joined.
 MAX_SNAP_TOLERANCE_M = 0.5
@@ -197,6 +202,31 @@ def _report(conn: Connection, sites: list[str], tolerance_m: float) -> dict[str,
     return report
 
 
+def add_inferred_connections(
+    conn: Connection, sites: list[str], tolerance_m: float = DEFAULT_SNAP_TOLERANCE_M
+) -> list[tuple[_Port, _Port, bool]]:
+    """Join the free ports of `sites` that coincide within `tolerance_m`, as inferred
+    connections, inside the caller's transaction; returns the pairs (from, to, directed)."""
+    pairs = _inferable(_ports(conn, sites), _joined_ports(conn, sites), tolerance_m)
+    if pairs:
+        conn.execute(
+            insert(t.connections),
+            [
+                {
+                    "site_code": a.site_code,
+                    "port_from": a.port_id,
+                    "port_to": b.port_id,
+                    "element_from": a.element_id,
+                    "element_to": b.element_id,
+                    "declared": False,
+                    "directed": directed,
+                }
+                for a, b, directed in pairs
+            ],
+        )
+    return pairs
+
+
 def check_network(
     engine: Engine, site_code: str | None = None, tolerance_m: float = DEFAULT_SNAP_TOLERANCE_M
 ) -> dict[str, Any]:
@@ -226,24 +256,7 @@ def repair_network(
     tolerance = _tolerance(tolerance_m)
     with engine.begin() as conn:
         sites = _sites(conn, site_code)
-        ports = _ports(conn, sites)
-        pairs = _inferable(ports, _joined_ports(conn, sites), tolerance)
-        if pairs:
-            conn.execute(
-                insert(t.connections),
-                [
-                    {
-                        "site_code": a.site_code,
-                        "port_from": a.port_id,
-                        "port_to": b.port_id,
-                        "element_from": a.element_id,
-                        "element_to": b.element_id,
-                        "declared": False,
-                        "directed": directed,
-                    }
-                    for a, b, directed in pairs
-                ],
-            )
+        pairs = add_inferred_connections(conn, sites, tolerance)
         report = _report(conn, sites, tolerance)
     report["added"] = [_pair_dict(a, b, d) for a, b, d in pairs]
     return report
