@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from itertools import count
 from pathlib import Path
+from random import Random
 from typing import Any
 
 from sqlalchemy import Engine, insert
@@ -23,7 +24,7 @@ from sqlalchemy import Engine, insert
 from twin.store import open_store
 from twin.store import schema as t
 
-__all__ = ["PLAN", "SmallNetwork", "small_network_store"]
+__all__ = ["PLAN", "SmallNetwork", "random_plan", "small_network_store"]
 
 SITE, BUILDING, STOREY = "SN01", "SN01-B01", "SN01-B01-F01"
 ROOMS = ("SN01-B01-F01-001A", "SN01-B01-F01-002B", "SN01-B01-F01-003C")
@@ -133,6 +134,76 @@ PLAN = SmallNetwork(
 _MEDIUM = {WATER: "cold water", HEATING: "heating", "Drainage": "drainage"}
 
 
+def _random_valve(rng: Random, closed_ok: bool) -> dict[str, Any]:
+    roll = rng.random()
+    if roll < 0.15:
+        return {"valve_type": "CHECK", "normally_open": True}
+    if roll < 0.25 and closed_ok:
+        return {"valve_type": "ISOLATING", "normally_open": False}
+    return dict(_OPEN)
+
+
+def random_plan(seed: int) -> SmallNetwork:
+    """A random network of at most 30 elements: even seeds water (two mains connections,
+    loops, check and closed valves), odd seeds a boiler loop with radiators."""
+    rng = Random(seed)
+    elements: dict[str, tuple[str, str, str, dict[str, Any]]] = {}
+    joints: list[tuple[str, str, bool]] = []
+    names = count(1)
+
+    def add(ifc_class: str, kind: str, system: str, parent: str | None, **extra: Any) -> str:
+        key = f"N{next(names):02d}"
+        elements[key] = (ifc_class, kind, system, extra)
+        if parent is not None:
+            joints.append((parent, key, True))
+        return key
+
+    def inner(system: str, parent: str) -> str:
+        roll = rng.random()
+        if roll < 0.55:
+            return add(VALVE, "valve", system, parent, **_random_valve(rng, system == WATER))
+        if roll < 0.7:
+            return add(FITTING, "fitting", system, parent)
+        return add(PIPE, "pipe_segment", system, parent)
+
+    rooms: dict[str, str] = {}
+    if seed % 2 == 0:
+        first = add(PIPE, "pipe_segment", WATER, None, name="Municipal water connection")
+        network = [first]
+        for _ in range(15):
+            network.append(inner(WATER, rng.choice(network)))
+        second = add(PIPE, "pipe_segment", WATER, None, name="Second connection")
+        joints.append((second, rng.choice(network[1:]), True))
+        for _ in range(4):
+            a, b = rng.sample(network[1:], 2)
+            if not any({a, b} == {x, y} for x, y, _ in joints):
+                joints.append((a, b, rng.random() < 0.5))
+        for _ in range(5):
+            tap = add("IfcSanitaryTerminal", "terminal", WATER, rng.choice(network[1:]))
+            rooms[tap] = rng.choice(ROOMS)
+        sources = frozenset({first, second})
+    else:
+        boiler = add("IfcBoiler", "equipment", HEATING, None, name="Boiler")
+        supply = [boiler]
+        for _ in range(8):
+            supply.append(inner(HEATING, rng.choice(supply)))
+        returns: list[str] = []
+        for _ in range(4):
+            radiator = add("IfcSpaceHeater", "terminal", HEATING, rng.choice(supply[1:]))
+            rooms[radiator] = rng.choice(ROOMS)
+            back = inner(HEATING, radiator)
+            if returns and rng.random() < 0.6:
+                joints.append((back, rng.choice(returns), True))
+            returns.append(back)
+        # every return end not yet draining somewhere runs back to the boiler
+        draining = {a for a, _, _ in joints}
+        for back in returns:
+            if back not in draining:
+                joints.append((back, boiler, True))
+        sources = frozenset({boiler})
+    return SmallNetwork(elements, joints, sources, rooms, loose={})
+
+
 def _base_rows(engine: Engine) -> None:
     with engine.begin() as conn:
         conn.execute(insert(t.sites).values(site_code=SITE, name="Small network site"))
@@ -230,7 +301,7 @@ def small_network_store(folder: Path, plan: SmallNetwork = PLAN) -> Path:
                         element_id=plan.element_id(key), system_id=systems[system]
                     )
                 )
-        joints = [*plan.joints, ("WC", "SOIL", True)]
+        joints = [*plan.joints, *([("WC", "SOIL", True)] if "WC" in plan.loose else [])]
         for step, (a, b, directed) in enumerate(joints):
             ends = []
             for key, direction in ((a, "SOURCE"), (b, "SINK")):
@@ -259,7 +330,7 @@ def small_network_store(folder: Path, plan: SmallNetwork = PLAN) -> Path:
                 )
             )
         # PX: two ports joined to nothing, far from everything else.
-        for _ in range(2):
+        for _ in range(2 if "PX" in plan.loose else 0):
             port_id = next(port_ids)
             conn.execute(
                 insert(t.ports).values(

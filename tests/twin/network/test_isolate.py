@@ -1,6 +1,7 @@
 """Leak isolation, checked three ways: an exhaustive search over every valve subset of a
-small network, the sample generator's answer file (single and split files), and the
-heating model in ../shared/ifc.
+small hand-made network and of 40 seeded random ones (each at most 30 elements), the
+sample generator's answer file (single and split files), and the heating model in
+../shared/ifc.
 """
 
 from __future__ import annotations
@@ -19,7 +20,12 @@ from sqlalchemy import Engine, select
 from bim_import.sample.campus import write_sample_campus
 from models.errors import BadInput, UnknownElement
 from tests.campus_stores import imported_store
-from tests.twin.network.small_network import PLAN, small_network_store
+from tests.twin.network.small_network import (
+    PLAN,
+    SmallNetwork,
+    random_plan,
+    small_network_store,
+)
 from twin.importer import import_models
 from twin.network.isolate import isolate
 from twin.store import open_store
@@ -31,24 +37,25 @@ from twin.store import schema as t
 class _Oracle:
     """The plan's semantics written out plainly, independent of twin.network."""
 
-    def __init__(self) -> None:
-        self.forward: dict[str, set[str]] = {k: set() for k in PLAN.elements}
-        self.backward: dict[str, set[str]] = {k: set() for k in PLAN.elements}
-        for a, b, directed in PLAN.joints:
+    def __init__(self, plan: SmallNetwork = PLAN) -> None:
+        self.plan = plan
+        self.forward: dict[str, set[str]] = {k: set() for k in plan.elements}
+        self.backward: dict[str, set[str]] = {k: set() for k in self.plan.elements}
+        for a, b, directed in self.plan.joints:
             self.forward[a].add(b)
             self.backward[b].add(a)
             if not directed:
                 self.forward[b].add(a)
                 self.backward[a].add(b)
-        extra = {k: v[3] for k, v in PLAN.elements.items()}
+        extra = {k: v[3] for k, v in self.plan.elements.items()}
         self.check = {k for k, e in extra.items() if e.get("valve_type") == "CHECK"}
         self.closed = {k for k, e in extra.items() if e.get("normally_open") is False}
         self.closable = {
             k
-            for k, (_, kind, _, _) in PLAN.elements.items()
+            for k, (_, kind, _, _) in self.plan.elements.items()
             if kind == "valve" and k not in self.check | self.closed
         }
-        self.terminals = {k for k, v in PLAN.elements.items() if v[1] == "terminal"}
+        self.terminals = {k for k, v in self.plan.elements.items() if v[1] == "terminal"}
 
     def _walk(self, starts: Iterable[str], step: dict[str, set[str]], shut: set[str]) -> set[str]:
         seen = {s for s in starts if s not in shut}
@@ -71,13 +78,13 @@ class _Oracle:
                 if n not in self.check
                 else set()
             )
-            for n in PLAN.elements
+            for n in self.plan.elements
         }
-        return bool(self._walk([leak], feeders, shut) & PLAN.sources)
+        return bool(self._walk([leak], feeders, shut) & self.plan.sources)
 
     def served(self, shut: set[str]) -> set[str]:
-        reached = self._walk(PLAN.sources, self.forward, shut)
-        back = self._walk(PLAN.sources, self.backward, shut)
+        reached = self._walk(self.plan.sources, self.forward, shut)
+        back = self._walk(self.plan.sources, self.backward, shut)
         return {n for n in self.terminals if n in reached and (not self.forward[n] or n in back)}
 
     def best(self, leak: str) -> tuple[int, int, int] | None:
@@ -97,7 +104,7 @@ class _Oracle:
         if self.fed(leak, shut):
             return None
         lost = base - self.served(shut | {leak})
-        return len(lost), len({PLAN.rooms[n] for n in lost}), len(valves)
+        return len(lost), len({self.plan.rooms[n] for n in lost}), len(valves)
 
 
 @pytest.fixture(scope="module")
@@ -134,6 +141,27 @@ def test_every_answer_on_the_small_network_is_optimal(small: Engine, leak: str) 
     assert len(answer["terminals"]) == best[0]
     assert len(answer["rooms"]) == best[1]
     assert answer["optimal"] is True
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_every_answer_on_random_small_networks_is_optimal(tmp_path: Path, seed: int) -> None:
+    plan = random_plan(seed)
+    assert len(plan.elements) <= 30
+    engine = open_store(str(small_network_store(tmp_path, plan)))
+    oracle = _Oracle(plan)
+    key_of = {plan.element_id(k): k for k in plan.elements}
+    base = oracle.served(oracle.closed)
+    for leak in sorted(set(plan.elements) - plan.sources):
+        answer = isolate(engine, plan.element_id(leak))
+        chosen = {key_of[v] for v in answer["valves_to_close"]}
+        best = oracle.best(leak)
+        if best is None:
+            assert chosen == set(), (seed, leak)
+            continue
+        assert oracle.cost(leak, chosen, base) == best, (seed, leak, sorted(chosen))
+        assert len(answer["terminals"]) == best[0], (seed, leak)
+        assert answer["optimal"] is True
+    engine.dispose()
 
 
 def test_a_ring_main_is_closed_on_both_sides(small: Engine) -> None:
