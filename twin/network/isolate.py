@@ -10,10 +10,11 @@ fewest terminals, then the fewest rooms, then uses the fewest valves:
    leak drains without passing a valve) shut off the fewest terminals: any cut
    that leaves a terminal fed that the frontier kills would leave the leak fed
    through that frontier valve too;
-2. fewer valves with the same effect are then sought as a minimum vertex cut
-   (networkx max-flow on the split graph) among the valves whose closing costs
-   no further terminal (found with dominator trees), checked, and searched
-   exhaustively when the cut alone does not keep the effect.
+2. fewer valves with the same effect: for two nearest valves, one valve on every
+   way into the leak (on its dominator chain) that costs no further terminal; for
+   more, a minimum vertex cut (networkx max-flow on the split graph) among the
+   valves whose closing costs no further terminal (found with dominator trees),
+   checked, and searched exhaustively when the cut alone does not keep the effect.
 
 What goes dead is what loses flow in normal operation: a terminal needs a way
 from a source and, if it returns flow (a radiator), a way back to one.
@@ -44,7 +45,6 @@ __all__ = ["Isolation", "isolate", "isolate_element", "isolating_valves"]
 
 # Above this many candidate valves the exhaustive fallback keeps the nearest valves.
 _EXHAUSTIVE_LIMIT = 16
-_SUPER = "\x00source"
 
 
 @dataclass(frozen=True)
@@ -72,14 +72,14 @@ def _fed_into(network: MediumNetwork, node: str, blocked: Collection[str]) -> se
 def _dominators_of(graph: nx.DiGraph, roots: Iterable[str], targets: Iterable[str]) -> set[str]:
     """Every node lying on all paths from `roots` to at least one of `targets`."""
     rooted = nx.DiGraph(graph)
-    rooted.add_edges_from((_SUPER, r) for r in roots if r in graph)
-    if _SUPER not in rooted:
+    rooted.add_edges_from((ROOT, r) for r in roots if r in graph)
+    if ROOT not in rooted:
         return set()
-    idom = nx.immediate_dominators(rooted, _SUPER)
+    idom = nx.immediate_dominators(rooted, ROOT)
     found: set[str] = set()
     for target in targets:
         node = idom.get(target)
-        while node is not None and node != _SUPER and node not in found:
+        while node is not None and node != ROOT and node not in found:
             found.add(node)
             node = idom.get(node)
     return found
@@ -107,11 +107,11 @@ def _minimum_cut(
         else:
             split.add_edge((node, "in"), (node, "out"))
     split.add_edges_from(((u, "out"), (v, "in")) for u, v in network.feeds.subgraph(feeding).edges)
-    split.add_edges_from((_SUPER, (s, "in")) for s in network.sources & feeding)
-    if _SUPER not in split:
+    split.add_edges_from((ROOT, (s, "in")) for s in network.sources & feeding)
+    if ROOT not in split:
         return set()
     try:
-        _, (near, _far) = nx.minimum_cut(split, _SUPER, (element_id, "in"), flow_func=edmonds_karp)
+        _, (near, _far) = nx.minimum_cut(split, ROOT, (element_id, "in"), flow_func=edmonds_karp)
     except nx.NetworkXUnbounded:
         return set()
     return {node for node in allowed if (node, "in") in near and (node, "out") not in near}
