@@ -69,13 +69,11 @@ def _fed_into(network: MediumNetwork, node: str, blocked: Collection[str]) -> se
     return reachable(network.feeds.reverse(copy=False), [node], blocked)
 
 
-def _dominators_of(graph: nx.DiGraph, roots: Iterable[str], targets: Iterable[str]) -> set[str]:
-    """Every node lying on all paths from `roots` to at least one of `targets`."""
-    rooted = nx.DiGraph(graph)
-    rooted.add_edges_from((ROOT, r) for r in roots if r in graph)
-    if ROOT not in rooted:
+def _dominators_of(graph: nx.DiGraph, targets: Iterable[str]) -> set[str]:
+    """Every node lying on all paths from ROOT to at least one of `targets`."""
+    if ROOT not in graph:
         return set()
-    idom = nx.immediate_dominators(rooted, ROOT)
+    idom = nx.immediate_dominators(graph, ROOT)
     found: set[str] = set()
     for target in targets:
         node = idom.get(target)
@@ -87,31 +85,41 @@ def _dominators_of(graph: nx.DiGraph, roots: Iterable[str], targets: Iterable[st
 
 def _costless(network: MediumNetwork, shut: set[str], served: frozenset[str]) -> set[str]:
     """Valves whose closing, on top of `shut`, takes flow from no terminal in `served`."""
-    live = nx.restricted_view(network.flow, list(shut), [])
+    forward, backward = network.rooted_flow
     returning = [n for n in served if network.flow.out_degree(n)]
-    needed = _dominators_of(live, network.sources, served)
-    needed |= _dominators_of(live.reverse(copy=False), network.sources, returning)
+    needed = _dominators_of(nx.restricted_view(forward, list(shut), []), served)
+    needed |= _dominators_of(nx.restricted_view(backward, list(shut), []), returning)
     return set(network.closable) - needed - shut
 
 
 def _minimum_cut(
     network: MediumNetwork, element_id: str, allowed: set[str], closed: Collection[str]
 ) -> set[str]:
-    """Fewest `allowed` valves whose closing stops every way from a source to the leak."""
-    # Only what can feed the leak takes part in a cut.
-    feeding = _fed_into(network, element_id, closed)
+    """Fewest `allowed` valves whose closing stops every way from a source to the leak.
+
+    Only what can feed the leak takes part, and every strongly connected stretch of
+    nodes that cannot be closed is one node: a cut never passes through it.
+    """
+    feeding = network.feeds.subgraph(_fed_into(network, element_id, closed))
+    fixed = feeding.subgraph(n for n in feeding if n not in allowed)
+    part = {
+        node: ("part", number)
+        for number, nodes in enumerate(nx.strongly_connected_components(fixed))
+        for node in nodes
+    }
     split = nx.DiGraph()
-    for node in feeding:
-        if node in allowed:
-            split.add_edge((node, "in"), (node, "out"), capacity=1)
-        else:
-            split.add_edge((node, "in"), (node, "out"))
-    split.add_edges_from(((u, "out"), (v, "in")) for u, v in network.feeds.subgraph(feeding).edges)
-    split.add_edges_from((ROOT, (s, "in")) for s in network.sources & feeding)
-    if ROOT not in split:
+    for valve in allowed & set(feeding):
+        split.add_edge((valve, "in"), (valve, "out"), capacity=1)
+    ends = {n: (part[n], part[n]) if n in part else ((n, "in"), (n, "out")) for n in feeding}
+    split.add_edges_from(
+        (ends[u][1], ends[v][0]) for u, v in feeding.edges if ends[u][1] != ends[v][0]
+    )
+    split.add_edges_from((ROOT, ends[s][0]) for s in network.sources if s in ends)
+    target = ends[element_id][0]
+    if ROOT not in split or target not in split:
         return set()
     try:
-        _, (near, _far) = nx.minimum_cut(split, ROOT, (element_id, "in"), flow_func=edmonds_karp)
+        _, (near, _far) = nx.minimum_cut(split, ROOT, target, flow_func=edmonds_karp)
     except nx.NetworkXUnbounded:
         return set()
     return {node for node in allowed if (node, "in") in near and (node, "out") not in near}

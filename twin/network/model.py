@@ -166,6 +166,15 @@ class MediumNetwork:
         return nx.immediate_dominators(rooted, ROOT) if ROOT in rooted else {}
 
     @cached_property
+    def rooted_flow(self) -> tuple[nx.DiGraph, nx.DiGraph]:
+        """`flow` and its reverse, each with ROOT joined to every source (for dominators)."""
+        forward = nx.DiGraph(self.flow)
+        forward.add_edges_from((ROOT, s) for s in self.sources)
+        backward = nx.DiGraph(self.flow.reverse(copy=False))
+        backward.add_edges_from((ROOT, s) for s in self.sources)
+        return forward, backward
+
+    @cached_property
     def closed(self) -> frozenset[str]:
         return frozenset(n for n in self.flow if self.elements[n].is_closed)
 
