@@ -296,7 +296,7 @@ def _read_network(engine: Engine, site_code: str | None) -> ServiceNetwork:
         e.c.building_code,
         e.c.storey_code,
         e.c.medium,
-    ).where(e.c.kind.not_in(["wall", "slab", "covering", "door", "window"]))
+    )
     if site_code:
         query = query.where(e.c.site_code == site_code)
     ports_query = select(t.ports.c.element_id, func.count()).group_by(t.ports.c.element_id)

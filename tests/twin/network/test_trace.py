@@ -103,6 +103,12 @@ def test_a_loop_with_no_source_is_answered_in_words(small: Engine) -> None:
     assert PLAN.element_id("VNC") in ring["closed_valves"]
 
 
+def test_a_wall_is_no_part_of_a_network(campus: Engine) -> None:
+    wall = _one(campus, kind="wall")
+    with pytest.raises(BadInput, match="has no ports"):
+        trace(campus, wall)
+
+
 def test_bad_input_is_answered_in_words(small: Engine) -> None:
     with pytest.raises(UnknownElement, match="closest"):
         trace(small, "SN01-B01-E000099")
