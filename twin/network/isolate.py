@@ -198,10 +198,17 @@ def _fewer_valves(
     return nearest, True
 
 
-def _nearest_upstream_valve(network: MediumNetwork, element_id: str) -> str | None:
+# Networks switched, not valved: a fault is made dead at a switch, breaker or board.
+_SWITCHED_FAMILIES = frozenset({"power", "data"})
+_SWITCHING_KINDS = frozenset({"switch", "protective_device", "equipment"})
+
+
+def _nearest_upstream(
+    network: MediumNetwork, element_id: str, wanted: Collection[str]
+) -> str | None:
     upstream = network.flow.reverse(copy=False)
     for _, node in nx.bfs_edges(upstream, element_id):
-        if node in network.closable:
+        if node in wanted:
             return node
     return None
 
@@ -297,8 +304,20 @@ def isolate_element(
         if not found.optimal:
             answer["message"] += " (the nearest valves; fewer may exist among too many candidates)"
         return answer
-    nearest = _nearest_upstream_valve(network, key)
+    nearest = _nearest_upstream(network, key, network.closable)
     answer["nearest_upstream_valve"] = net.elements[nearest].summary() if nearest else None
+    if network.family in _SWITCHED_FAMILIES and found.fed:
+        switches = {n for n in network.flow if net.elements[n].kind in _SWITCHING_KINDS}
+        switch = _nearest_upstream(network, key, switches - {key})
+        where = (
+            f"at {switch} ({net.elements[switch].name or net.elements[switch].ifc_class})"
+            if switch
+            else "at its board"
+        )
+        answer["message"] = (
+            f"{name} is on a {network.family} circuit, not valved: switch it off {where}"
+        )
+        return answer
     if not found.fed:
         answer["message"] = (
             f"no source feeds {name} with the normally closed valves shut: nothing to close"

@@ -268,6 +268,20 @@ def test_isolating_the_site_main_lists_the_buildings(sample: Any) -> None:
     assert answer["buildings"] == ["WZ01-B01", "WZ01-B02", "WZ01-B03"]
 
 
+def test_a_cable_is_switched_off_at_its_board(sample: Any) -> None:
+    engine, _ = sample
+    with engine.connect() as conn:
+        cable = conn.execute(
+            select(t.elements.c.element_id)
+            .where(t.elements.c.kind == "cable_segment", t.elements.c.storey_code.like("%-F03"))
+            .order_by(t.elements.c.element_id)
+        ).scalar()
+    answer = isolate(engine, str(cable))
+    assert answer["medium"] == "power"
+    assert answer["valves_to_close"] == []
+    assert "switch it off at" in answer["message"] and "Distribution board" in answer["message"]
+
+
 # --- a real heating model -----------------------------------------------------------
 
 
