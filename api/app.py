@@ -28,6 +28,7 @@ from api.routers import (
     live,
     maintenance,
     map_view,
+    network,
     notifications,
     org,
     palette,
@@ -95,8 +96,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Reads are open on loopback; `keys_for_reads` closes them (writes check their own keys).
     api = APIRouter(prefix="/api", dependencies=[Depends(read_access)])
     routers = (sites, buildings, rooms, elements, palette, sensors, readings, ingest, utilisation)
-    groups = (alarms, notifications, work_orders, maintenance, geo, map_view, org, planning, live)
-    for module in (*routers, *groups):
+    groups = (
+        alarms,
+        notifications,
+        work_orders,
+        maintenance,
+        network,
+        geo,
+        map_view,
+        org,
+        planning,
+    )
+    for module in (*routers, *groups, live):
         api.include_router(module.router)
     api.include_router(planning.lifecycle_router)
     app.include_router(api)

@@ -9,6 +9,7 @@ from api.cli.geo_cmds import export_app, sites_command, utilities_app
 from api.cli.keys_cmds import keys_app
 from api.cli.maintenance_cmds import drill_check_command, pipes_command
 from api.cli.models_cmds import import_command, sample_command
+from api.cli.network_cmds import check_network_command, isolate_command, trace_command
 from api.cli.org_cmds import lifecycle_command, org_app, warnings_command
 from api.cli.portfolio_cmds import sample_portfolio_command
 from api.cli.report_cmds import report_app
@@ -52,6 +53,9 @@ app.command("drill-check")(drill_check_command)
 app.add_typer(org_app, name="org")
 app.command("warnings")(warnings_command)
 app.command("lifecycle")(lifecycle_command)
+app.command("trace")(trace_command)
+app.command("isolate")(isolate_command)
+app.command("check-network")(check_network_command)
 
 
 def main() -> None:

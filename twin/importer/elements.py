@@ -16,6 +16,7 @@ from models.codes import element_id
 from twin.federation import SiteTransform
 from twin.importer.rooms import mesh_row, replace_meshes
 from twin.importer.run import ImportRun, inserted_id
+from twin.network.check import add_inferred_connections
 from twin.store import schema as t
 
 if TYPE_CHECKING:
@@ -229,58 +230,9 @@ def _store_ports(
 
 def infer_site_connections(run: ImportRun) -> None:
     """Re-infer the site's connections from ports that coincide and nothing connects."""
-    from models.services import FlowDirection, PortRecord
-    from twin.connectivity import infer_connections
-
-    conn = run.conn
-    conn.execute(
+    run.conn.execute(
         delete(t.connections).where(
             t.connections.c.site_code == run.site_code, t.connections.c.declared.is_(False)
         )
     )
-    rows = conn.execute(
-        select(
-            t.ports.c.port_id,
-            t.ports.c.element_id,
-            t.ports.c.flow_direction,
-            t.ports.c.x_m,
-            t.ports.c.y_m,
-            t.ports.c.z_m,
-        )
-        .join(t.elements, t.elements.c.element_id == t.ports.c.element_id)
-        .where(t.elements.c.site_code == run.site_code)
-    ).all()
-    connected: set[str] = set()
-    for a, b in conn.execute(
-        select(t.connections.c.port_from, t.connections.c.port_to).where(
-            t.connections.c.site_code == run.site_code
-        )
-    ):
-        connected.update((str(a), str(b)))
-    ports = [
-        PortRecord(
-            str(r.port_id),
-            r.element_id,
-            FlowDirection(r.flow_direction),
-            (r.x_m, r.y_m, r.z_m) if r.x_m is not None else None,
-        )
-        for r in rows
-    ]
-    element_of = {str(r.port_id): r.element_id for r in rows}
-    inferred = infer_connections(ports, connected) if ports else []
-    if inferred:
-        conn.execute(
-            insert(t.connections),
-            [
-                {
-                    "site_code": run.site_code,
-                    "port_from": int(c.port_from),
-                    "port_to": int(c.port_to),
-                    "element_from": element_of[c.port_from],
-                    "element_to": element_of[c.port_to],
-                    "declared": False,
-                    "directed": c.directed,
-                }
-                for c in inferred
-            ],
-        )
+    add_inferred_connections(run.conn, [run.site_code])

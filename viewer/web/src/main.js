@@ -4,6 +4,7 @@
 
 import { api } from './api.js';
 import { LiveRooms } from './live.js';
+import { NetworkTools } from './network.js';
 import { parseBuilding } from './loader.js';
 import { Maintenance } from './maintenance.js';
 import { Palette } from './palette.js';
@@ -29,7 +30,9 @@ class App {
       onChooseRoom: (code) => this.openRoom(code),
       onChooseElement: (id) => this.openElement(id),
       onCloseDetails: () => this.clearSelection(),
+      elementSection: (element) => this.network.elementSection(element),
     });
+    this.network = new NetworkTools(this);
     this.ui.setModes(palette.document.modes, palette.document.default_mode);
     this.view.mode = palette.document.default_mode;
     this.ui.setBuildings(buildings, null);
@@ -266,6 +269,7 @@ function installTestHook(app, ready) {
     /** Time `n` finished frames while the camera turns around its target (ms each). */
     rotateFrames: (n = 10, degreesPerFrame = 3) => view.rotateFrames(n, degreesPerFrame),
     maintenance: app.maintenance.testHook(),
+    network: app.network.testHook(),
   };
 }
 

@@ -250,7 +250,10 @@ export class Ui {
         ? [['Valve', `${element.valve_type}, normally ${element.normally_open ? 'open' : 'closed'}`]]
         : []),
       ['GlobalId', element.global_id],
-    ], rooms ? [el('h3', {}, 'Runs through'), rooms] : []);
+    ], [
+      ...(rooms ? [el('h3', {}, 'Runs through'), rooms] : []),
+      ...(this.handlers.elementSection ? [this.handlers.elementSection(element)] : []),
+    ]);
   }
 
   hideDetails() {
