@@ -1,0 +1,304 @@
+"""Plan a scenario with OR-Tools CP-SAT: who moves where, at what cost, and how close to the best.
+
+`solve(state, scenario, time_limit_s)` applies the scenario and plans in the stages
+PLANNING-NOTES records: (1) departments to storeys (`solver_storeys`); (2) rooms within each
+storey, one storey at a time, seeded from "keep current seats, then first fit"
+(`solver_rooms`); then local re-solves of two or three storeys at a time with the time
+left; and a separate relaxed model for a lower bound (`solver_bound`). Half the time limit
+goes to the plan and the rest to the bound, and the whole run stays within the limit.
+
+When the hard model is infeasible the elastic version plans anyway and its shortages say
+what is missing ("storey F03 of B01 lacks 46 m² for department D07"); anyone it still
+cannot seat is left unseated in the plan, never silently dropped.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from twin.planning.kpis import (
+    Assignment,
+    Kpis,
+    PlanCost,
+    current_assignment,
+    plan_cost,
+    plan_kpis,
+)
+from twin.planning.scenario import Preferences, Scenario, apply_scenario
+from twin.planning.solver_bound import lower_bound
+from twin.planning.solver_common import AREA_SCALE, Group, StoreyInfo, staff_groups, storeys_of
+from twin.planning.solver_greedy import Seating, greedy_plan
+from twin.planning.solver_rooms import GroupKey, plan_rooms, seed_rooms
+from twin.planning.solver_storeys import Shortage, plan_storeys
+from twin.planning.state import PlanningState
+
+__all__ = ["Move", "PlanResult", "moves_csv", "plan_target", "solve"]
+
+logger = logging.getLogger(__name__)
+
+# Share of the time limit the plan may use; the bound gets the rest.
+PLAN_SHARE = 0.5
+# Share of the plan's time for stage 1 (it usually needs well under a second).
+STOREY_STAGE_SHARE = 0.25
+
+
+@dataclass(frozen=True)
+class Move:
+    """One person's move; `from_room` is empty for a new member of staff."""
+
+    staff_id: str
+    name: str
+    department: str
+    rank: str
+    from_room: str
+    to_room: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {
+            "staff_id": self.staff_id,
+            "name": self.name,
+            "department": self.department,
+            "rank": self.rank,
+            "from_room": self.from_room,
+            "to_room": self.to_room,
+        }
+
+
+@dataclass
+class PlanResult:
+    """A plan and everything a planner compares plans by."""
+
+    status: str
+    assignment: dict[str, str | None]
+    moves: list[Move]
+    cost: PlanCost
+    lower_bound: float | None
+    gap: float | None
+    kpis_before: Kpis
+    kpis_after: Kpis
+    shortages: list[Shortage] = field(default_factory=list)
+    seconds: float = 0.0
+    stats: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def objective(self) -> float:
+        return self.cost.objective
+
+    def to_dict(self) -> dict[str, Any]:
+        """Everything but the full assignment, JSON-ready (the API's and CLI's keys)."""
+        return {
+            "status": self.status,
+            "objective": self.cost.objective,
+            "lower_bound": self.lower_bound,
+            "gap": self.gap,
+            "cost": self.cost.to_dict(),
+            "kpis_before": self.kpis_before.to_dict(),
+            "kpis_after": self.kpis_after.to_dict(),
+            "shortages": [s.to_dict() for s in self.shortages],
+            "moves": [m.to_dict() for m in self.moves],
+            "seconds": round(self.seconds, 2),
+            "stats": self.stats,
+        }
+
+
+def moves_csv(moves: list[Move]) -> str:
+    """The move list as CSV text with a header row."""
+    out = io.StringIO()
+    writer = csv.DictWriter(
+        out, fieldnames=["staff_id", "name", "department", "rank", "from_room", "to_room"]
+    )
+    writer.writeheader()
+    for move in moves:
+        writer.writerow(move.to_dict())
+    return out.getvalue()
+
+
+def _individuals(
+    groups: list[Group], seats: dict[GroupKey, dict[str, int]]
+) -> dict[str, str | None]:
+    """Turn seats per group and room into seats per person, keeping current seats first."""
+    assignment: dict[str, str | None] = {}
+    for group in groups:
+        slots = dict(seats.get(group.key, {}))
+        waiting = []
+        for person in group.members:
+            code = person.room_code
+            if code is not None and slots.get(code, 0) > 0:
+                slots[code] -= 1
+                assignment[person.staff_id] = code
+            else:
+                waiting.append(person)
+        free = [code for code, count in slots.items() for _ in range(count)]
+        for person, code in zip(waiting, free, strict=False):
+            assignment[person.staff_id] = code
+        for person in waiting[len(free) :]:
+            assignment[person.staff_id] = None
+    return assignment
+
+
+def _seat_the_rest(
+    target: PlanningState, groups: list[Group], assignment: dict[str, str | None]
+) -> None:
+    """First-fit anyone the room stage left out, around the seats already given."""
+    seating = Seating(target.rooms, dict(target.allowance_m2))
+    rooms = {room.room_code: room for room in seating.rooms}
+    left = []
+    for group in groups:
+        for person in group.members:
+            code = assignment.get(person.staff_id)
+            if code is None:
+                left.append(person)
+            else:
+                seating.seat(rooms[code], person)
+    for person in seating.first_fit(left):
+        seating.assignment[person.staff_id] = None
+    assignment.update(seating.assignment)
+
+
+def _move_list(target: PlanningState, assignment: Assignment) -> list[Move]:
+    return [
+        Move(
+            p.staff_id,
+            p.name,
+            p.department,
+            p.rank,
+            p.room_code or "",
+            assignment.get(p.staff_id) or "",
+        )
+        for p in target.staff
+        if assignment.get(p.staff_id) != p.room_code
+    ]
+
+
+def _storey_counts(
+    target: PlanningState, groups: list[Group], storeys: list[StoreyInfo], assignment: Assignment
+) -> dict[tuple[int, int], int] | None:
+    """Members per (group index, storey index) of a plan that seats everyone, else None."""
+    storey_of = {room.room_code: si for si, s in enumerate(storeys) for room in s.rooms}
+    counts: dict[tuple[int, int], int] = defaultdict(int)
+    for gi, group in enumerate(groups):
+        for person in group.members:
+            code = assignment.get(person.staff_id)
+            if code is None:
+                return None
+            counts[gi, storey_of[code]] += 1
+    return dict(counts)
+
+
+def _room_stage(
+    target: PlanningState,
+    groups: list[Group],
+    storeys: list[StoreyInfo],
+    counts: dict[GroupKey, dict[tuple[str, str], int]],
+    preferences: Preferences,
+    deadline: float,
+    stats: dict[str, Any],
+) -> dict[GroupKey, dict[str, int]]:
+    by_key = {g.key: g for g in groups}
+    demand_by_storey: dict[tuple[str, str], dict[GroupKey, int]] = defaultdict(dict)
+    for key, per_storey in counts.items():
+        for storey_key, count in per_storey.items():
+            demand_by_storey[storey_key][key] = count
+    seats: dict[GroupKey, dict[str, int]] = defaultdict(dict)
+    todo = [s for s in storeys if demand_by_storey.get(s.key)]
+    statuses: dict[str, int] = defaultdict(int)
+    allowance = dict(target.allowance_m2)
+    for i, storey in enumerate(todo):
+        demand = demand_by_storey[storey.key]
+        budget = max(0.1, (deadline - time.monotonic()) / (len(todo) - i))
+        hint = seed_rooms(storey.rooms, demand, by_key, allowance)
+        plan = plan_rooms(storey.rooms, demand, by_key, preferences, budget, allowance, hint=hint)
+        if plan.status not in ("OPTIMAL", "FEASIBLE"):
+            plan = plan_rooms(storey.rooms, demand, by_key, preferences, budget, allowance, True)
+        statuses[plan.status] += 1
+        for key, per_room in plan.seats.items():
+            seats[key].update(per_room)
+    stats["room_stage"] = dict(statuses)
+    return seats
+
+
+def plan_target(
+    target: PlanningState, preferences: Preferences, time_limit_s: float = 60.0
+) -> tuple[dict[str, str | None], str, list[Shortage], float | None, dict[str, Any]]:
+    """Plan `target` (a state with the scenario applied): assignment, status, shortages, bound."""
+    start = time.monotonic()
+    stats: dict[str, Any] = {}
+    groups = staff_groups(target)
+    storeys = storeys_of(target)
+    plan_deadline = start + time_limit_s * PLAN_SHARE
+    stage1 = plan_storeys(
+        groups,
+        storeys,
+        preferences,
+        time_limit_s * PLAN_SHARE * STOREY_STAGE_SHARE,
+        hint=_storey_counts(target, groups, storeys, greedy_plan(target)),
+    )
+    shortages: list[Shortage] = []
+    status = "FEASIBLE"
+    if stage1.status not in ("OPTIMAL", "FEASIBLE"):
+        if stage1.status == "INFEASIBLE" or not storeys:
+            status = "INFEASIBLE"
+        remaining = max(0.1, plan_deadline - time.monotonic())
+        stage1 = plan_storeys(groups, storeys, preferences, remaining / 2, elastic=True)
+        shortages = stage1.shortages
+    stats["storey_stage"] = {"status": stage1.status, "seconds": round(time.monotonic() - start, 2)}
+    seats = _room_stage(target, groups, storeys, stage1.counts, preferences, plan_deadline, stats)
+    assignment = _individuals(groups, seats)
+    if any(code is None for code in assignment.values()):
+        _seat_the_rest(target, groups, assignment)
+    stats["plan_seconds"] = round(time.monotonic() - start, 2)
+    bound_value: float | None = None
+    if status != "INFEASIBLE" and storeys:
+        left = max(0.1, start + time_limit_s - time.monotonic())
+        bound = lower_bound(groups, storeys, preferences, left)
+        entitlement10 = sum(g.allowance10 * len(g.members) for g in groups)
+        bound_value = (bound.value10 - preferences.over_standard_m2 * entitlement10) / AREA_SCALE
+        stats["bound_status"] = bound.status
+    stats["seconds"] = round(time.monotonic() - start, 2)
+    return assignment, status, shortages, bound_value, stats
+
+
+def solve(state: PlanningState, scenario: Scenario, time_limit_s: float = 60.0) -> PlanResult:
+    """Apply `scenario` to `state` and plan it within `time_limit_s` seconds.
+
+    >>> from twin.planning.scenario import parse_scenario
+    >>> from twin.planning.synthetic import synthetic_state
+    >>> state = synthetic_state(staff=120, seed=2)
+    >>> scenario = parse_scenario({"changes": [{"kind": "grow", "department": "D01",
+    ...                                       "ranks": {"below_division": 2}}]})
+    >>> result = solve(state, scenario, time_limit_s=10)
+    >>> result.status in ("OPTIMAL", "FEASIBLE"), result.kpis_after.seated
+    (True, 122)
+    """
+    start = time.monotonic()
+    target = apply_scenario(state, scenario)
+    preferences = scenario.preferences
+    assignment, status, shortages, bound, stats = plan_target(target, preferences, time_limit_s)
+    cost = plan_cost(target, assignment, preferences)
+    gap = None
+    if bound is not None and cost.unseated == 0:
+        bound = min(bound, cost.objective)
+        gap = round((cost.objective - bound) / max(1.0, abs(cost.objective)), 4)
+        if gap == 0:
+            status = "OPTIMAL"
+    if cost.unseated and not shortages:
+        status = "INFEASIBLE"
+    return PlanResult(
+        status=status,
+        assignment=assignment,
+        moves=_move_list(target, assignment),
+        cost=cost,
+        lower_bound=None if bound is None else round(bound, 1),
+        gap=gap,
+        kpis_before=plan_kpis(state, current_assignment(state)),
+        kpis_after=plan_kpis(target, assignment),
+        shortages=shortages,
+        seconds=time.monotonic() - start,
+        stats=stats,
+    )

@@ -1,0 +1,154 @@
+"""Stage 2: rooms within a storey (or a few storeys), for the staff counts stage 1 chose.
+
+Per room: at most `capacity` people, their allowances within its area, one department.
+The cost is people leaving their room and the area of occupied rooms (which, less the
+fixed total entitlement, is the over-standard area). The model is seeded with a full hint
+— every variable — from "keep current seats, then first fit" (PLANNING-NOTES: a partial
+hint is silently dropped). With `elastic`, a group may fall short at a large penalty; the
+caller seats those people elsewhere.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+
+from ortools.sat.python import cp_model
+
+from twin.planning.scenario import Preferences
+from twin.planning.solver_common import AREA_SCALE, Group, area10, new_solver, status_name
+from twin.planning.solver_greedy import Seating
+from twin.planning.state import PlanRoom
+
+__all__ = ["RoomPlan", "plan_rooms", "seed_rooms"]
+
+UNSEATED_PENALTY10 = 10_000_000
+
+GroupKey = tuple[str, str]
+
+
+@dataclass
+class RoomPlan:
+    """Members of each group per room, and the solver's figures."""
+
+    seats: dict[GroupKey, dict[str, int]]
+    status: str
+    objective10: float
+    bound10: float
+    unseated: dict[GroupKey, int] = field(default_factory=dict)
+
+
+def seed_rooms(
+    rooms: Sequence[PlanRoom],
+    demand: Mapping[GroupKey, int],
+    groups: Mapping[GroupKey, Group],
+    allowance_m2: dict[str, float],
+) -> dict[GroupKey, dict[str, int]] | None:
+    """Keep current seats in `rooms` up to each group's demand, then first fit; None if stuck."""
+    seating = Seating(rooms, allowance_m2)
+    here = {room.room_code for room in rooms}
+    keep, others = [], []
+    for key, count in demand.items():
+        members = groups[key].members
+        local = [p for p in members if p.room_code in here][:count]
+        keep += local
+        chosen = {p.staff_id for p in local}
+        rest = [p for p in members if p.staff_id not in chosen]
+        # Stand-ins when stage 1 asks for more than the group has left: same dept and rank.
+        while len(rest) < count - len(local):
+            rest.append(replace(members[0], staff_id=f"{members[0].staff_id}#{len(rest)}"))
+        others += [replace(p, room_code=None) for p in rest[: count - len(local)]]
+    displaced = seating.keep_current(keep)
+    if seating.first_fit([replace(p, room_code=None) for p in displaced] + others):
+        return None
+    seats: dict[GroupKey, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    people = {p.staff_id: p for p in keep + others}
+    for staff_id, code in seating.assignment.items():
+        person = people[staff_id]
+        seats[person.department, person.rank][str(code)] += 1
+    return {key: dict(value) for key, value in seats.items()}
+
+
+def plan_rooms(
+    rooms: Sequence[PlanRoom],
+    demand: Mapping[GroupKey, int],
+    groups: Mapping[GroupKey, Group],
+    preferences: Preferences,
+    time_limit_s: float,
+    allowance_m2: dict[str, float],
+    elastic: bool = False,
+    hint: Mapping[GroupKey, Mapping[str, int]] | None = None,
+) -> RoomPlan:
+    """Seat `demand` (members per group) in `rooms` at least cost."""
+    demand = {key: count for key, count in demand.items() if count > 0}
+    model = cp_model.CpModel()
+    n: dict[tuple[GroupKey, str], cp_model.IntVar] = {}
+    y: dict[tuple[str, str], cp_model.IntVar] = {}
+    stay: dict[tuple[GroupKey, str], cp_model.IntVar] = {}
+    unseated: dict[GroupKey, cp_model.IntVar] = {}
+    by_room: dict[str, list[tuple[Group, cp_model.IntVar]]] = defaultdict(list)
+    room_by_code = {room.room_code: room for room in rooms}
+    now = {key: groups[key].current_by_room(room_by_code) for key in demand}
+    for key, count in demand.items():
+        group = groups[key]
+        current = now[key]
+        placed = []
+        for room in rooms:
+            upper = min(room.capacity, area10(room.area_m2) // group.allowance10, count)
+            if upper <= 0:
+                continue
+            var = model.new_int_var(0, upper, f"n_{key}_{room.room_code}")
+            n[key, room.room_code] = var
+            by_room[room.room_code].append((group, var))
+            placed.append(var)
+            if current.get(room.room_code):
+                s = model.new_int_var(
+                    0, min(upper, current[room.room_code]), f"s_{key}_{room.room_code}"
+                )
+                model.add(s <= var)
+                stay[key, room.room_code] = s
+        if elastic:
+            unseated[key] = model.new_int_var(0, count, f"u_{key}")
+            placed.append(unseated[key])
+        model.add(sum(placed) == count)
+    cost10: list[cp_model.LinearExprT] = []
+    for room in rooms:
+        present = by_room.get(room.room_code)
+        if not present:
+            continue
+        departments: dict[str, list[cp_model.IntVar]] = defaultdict(list)
+        for group, var in present:
+            departments[group.department].append(var)
+        for department, vars_ in departments.items():
+            flag = model.new_bool_var(f"y_{department}_{room.room_code}")
+            y[department, room.room_code] = flag
+            model.add(sum(vars_) <= room.capacity * flag)
+            cost10.append(preferences.over_standard_m2 * area10(room.area_m2) * flag)
+        model.add_at_most_one(y[d, room.room_code] for d in departments)
+        model.add(sum(g.allowance10 * var for g, var in present) <= area10(room.area_m2))
+    cost10.append(-preferences.move * AREA_SCALE * sum(stay.values()))
+    if unseated:
+        cost10.append(UNSEATED_PENALTY10 * sum(unseated.values()))
+    model.minimize(sum(cost10))
+    if hint is not None and not elastic:
+        for (key, code), var in n.items():
+            model.add_hint(var, hint.get(key, {}).get(code, 0))
+        for (department, code), flag in y.items():
+            model.add_hint(
+                flag, any(hint.get(k, {}).get(code, 0) for k in demand if k[0] == department)
+            )
+        for (key, code), s in stay.items():
+            model.add_hint(s, min(now[key].get(code, 0), hint.get(key, {}).get(code, 0)))
+    solver = new_solver(time_limit_s)
+    status = solver.solve(model)
+    name = status_name(status)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return RoomPlan({}, name, float("nan"), float("nan"), dict(demand))
+    seats: dict[GroupKey, dict[str, int]] = defaultdict(dict)
+    for (key, code), var in n.items():
+        value = int(solver.value(var))
+        if value:
+            seats[key][code] = value
+    short = {key: int(solver.value(u)) for key, u in unseated.items() if solver.value(u) > 0}
+    return RoomPlan(dict(seats), name, solver.objective_value, solver.best_objective_bound, short)
