@@ -46,6 +46,10 @@ logger = logging.getLogger(__name__)
 PLAN_SHARE = 0.5
 # Share of the plan's time for stage 1 (it usually needs well under a second).
 STOREY_STAGE_SHARE = 0.25
+# Share of the time left that the bound's solver gets; building its model takes the rest.
+BOUND_SOLVE_SHARE = 0.8
+# Below this a storey's room model is not worth starting when the seed seats everyone.
+MIN_ROOM_SOLVE_S = 0.1
 
 
 @dataclass(frozen=True)
@@ -177,7 +181,7 @@ def _move_list(target: PlanningState, assignment: Assignment) -> list[Move]:
 
 
 def _storey_counts(
-    target: PlanningState, groups: list[Group], storeys: list[StoreyInfo], assignment: Assignment
+    groups: list[Group], storeys: list[StoreyInfo], assignment: Assignment
 ) -> dict[tuple[int, int], int] | None:
     """Members per (group index, storey index) of a plan that seats everyone, else None."""
     storey_of = {room.room_code: si for si, s in enumerate(storeys) for room in s.rooms}
@@ -191,6 +195,15 @@ def _storey_counts(
     return dict(counts)
 
 
+def _by_key(
+    groups: list[Group], storeys: list[StoreyInfo], counts: dict[tuple[int, int], int]
+) -> dict[GroupKey, dict[tuple[str, str], int]]:
+    by_key: dict[GroupKey, dict[tuple[str, str], int]] = defaultdict(dict)
+    for (gi, si), count in counts.items():
+        by_key[groups[gi].key][storeys[si].key] = count
+    return dict(by_key)
+
+
 def _room_stage(
     target: PlanningState,
     groups: list[Group],
@@ -200,6 +213,7 @@ def _room_stage(
     deadline: float,
     stats: dict[str, Any],
 ) -> dict[GroupKey, dict[str, int]]:
+    """Seat each storey's share of every group in its rooms, one storey at a time."""
     by_key = {g.key: g for g in groups}
     demand_by_storey: dict[tuple[str, str], dict[GroupKey, int]] = defaultdict(dict)
     for key, per_storey in counts.items():
@@ -211,16 +225,27 @@ def _room_stage(
     allowance = dict(target.allowance_m2)
     for i, storey in enumerate(todo):
         demand = demand_by_storey[storey.key]
-        budget = max(0.1, (deadline - time.monotonic()) / (len(todo) - i))
-        hint = seed_rooms(storey.rooms, demand, by_key, allowance)
-        plan = plan_rooms(storey.rooms, demand, by_key, preferences, budget, allowance, hint=hint)
-        if plan.status not in ("OPTIMAL", "FEASIBLE"):
-            plan = plan_rooms(storey.rooms, demand, by_key, preferences, budget, allowance, True)
+        budget = (deadline - time.monotonic()) / (len(todo) - i)
+        seed = seed_rooms(storey.rooms, demand, by_key, allowance)
+        plan = seed
+        if budget >= MIN_ROOM_SOLVE_S or seed.unseated:
+            budget = max(budget, MIN_ROOM_SOLVE_S)
+            solved = plan_rooms(storey.rooms, demand, by_key, preferences, budget, allowance, seed)
+            if solved.status in ("OPTIMAL", "FEASIBLE"):
+                plan = solved  # else out of time before CP-SAT took up the seed: keep it
         statuses[plan.status] += 1
         for key, per_room in plan.seats.items():
             seats[key].update(per_room)
     stats["room_stage"] = dict(statuses)
     return seats
+
+
+def _trivial_bound(target: PlanningState, preferences: Preferences) -> float:
+    """Everyone without an open seat moves, and each department occupies one storey at least."""
+    open_rooms = {room.room_code for room in target.rooms if room.available}
+    must_move = sum(1 for p in target.staff if p.room_code not in open_rooms)
+    departments = len({p.department for p in target.staff})
+    return float(preferences.move * must_move + preferences.storey * departments)
 
 
 def plan_target(
@@ -232,34 +257,44 @@ def plan_target(
     groups = staff_groups(target)
     storeys = storeys_of(target)
     plan_deadline = start + time_limit_s * PLAN_SHARE
+    greedy = greedy_plan(target)
+    seed = _storey_counts(groups, storeys, greedy)
     stage1 = plan_storeys(
-        groups,
-        storeys,
-        preferences,
-        time_limit_s * PLAN_SHARE * STOREY_STAGE_SHARE,
-        hint=_storey_counts(target, groups, storeys, greedy_plan(target)),
+        groups, storeys, preferences, time_limit_s * PLAN_SHARE * STOREY_STAGE_SHARE, hint=seed
     )
     shortages: list[Shortage] = []
     status = "FEASIBLE"
+    counts = stage1.counts
     if stage1.status not in ("OPTIMAL", "FEASIBLE"):
-        if stage1.status == "INFEASIBLE" or not storeys:
+        if seed is not None and stage1.status != "INFEASIBLE":
+            counts = _by_key(groups, storeys, seed)  # out of time: the greedy split stands
+        else:
             status = "INFEASIBLE"
-        remaining = max(0.1, plan_deadline - time.monotonic())
-        stage1 = plan_storeys(groups, storeys, preferences, remaining / 2, elastic=True)
-        shortages = stage1.shortages
+            remaining = max(0.1, plan_deadline - time.monotonic())
+            stage1 = plan_storeys(groups, storeys, preferences, remaining / 2, elastic=True)
+            shortages, counts = stage1.shortages, stage1.counts
     stats["storey_stage"] = {"status": stage1.status, "seconds": round(time.monotonic() - start, 2)}
-    seats = _room_stage(target, groups, storeys, stage1.counts, preferences, plan_deadline, stats)
+    seats = _room_stage(target, groups, storeys, counts, preferences, plan_deadline, stats)
     assignment = _individuals(groups, seats)
     if any(code is None for code in assignment.values()):
         _seat_the_rest(target, groups, assignment)
+    if (
+        plan_cost(target, greedy, preferences).objective
+        < plan_cost(target, assignment, preferences).objective
+    ):
+        assignment, stats["kept_greedy_plan"] = dict(greedy), True
     stats["plan_seconds"] = round(time.monotonic() - start, 2)
     bound_value: float | None = None
-    if status != "INFEASIBLE" and storeys:
-        left = max(0.1, start + time_limit_s - time.monotonic())
-        bound = lower_bound(groups, storeys, preferences, left)
-        entitlement10 = sum(g.allowance10 * len(g.members) for g in groups)
-        bound_value = (bound.value10 - preferences.over_standard_m2 * entitlement10) / AREA_SCALE
-        stats["bound_status"] = bound.status
+    if status != "INFEASIBLE":
+        bound_value = _trivial_bound(target, preferences)
+        left = start + time_limit_s - time.monotonic()
+        if storeys and left > 0.2:
+            # Building the model takes time too; leave a margin so the limit holds.
+            bound = lower_bound(groups, storeys, preferences, left * BOUND_SOLVE_SHARE)
+            entitlement10 = sum(g.allowance10 * len(g.members) for g in groups)
+            relaxed = (bound.value10 - preferences.over_standard_m2 * entitlement10) / AREA_SCALE
+            bound_value = max(bound_value, relaxed)
+            stats["bound_status"] = bound.status
     stats["seconds"] = round(time.monotonic() - start, 2)
     return assignment, status, shortages, bound_value, stats
 

@@ -78,7 +78,13 @@ class StoreyInfo:
 
 
 def storeys_of(state: PlanningState) -> list[StoreyInfo]:
-    """Storeys with at least one open office room, in building/storey order."""
+    """Storeys with at least one open office room, in building/storey order.
+
+    A storey's `area10` adds up what each room can really be filled to (`fillable10`) with
+    the site's allowances, which is at most its area.
+    """
+    allowances = sorted({allowance10(a) for a in state.allowance_m2.values()})
+    cache: dict[tuple[int, int], int] = {}
     by_key: dict[StoreyKey, StoreyInfo] = {}
     for room in sorted(state.rooms, key=room_order):
         if not room.available or room.capacity <= 0:
@@ -87,7 +93,10 @@ def storeys_of(state: PlanningState) -> list[StoreyInfo]:
         info = by_key.setdefault(key, StoreyInfo(key, room.storey_index, []))
         info.rooms.append(room)
         info.desks += room.capacity
-        info.area10 += area10(room.area_m2)
+        size = (room.capacity, area10(room.area_m2))
+        if size not in cache:
+            cache[size] = fillable10(*size, allowances)
+        info.area10 += cache[size]
     return list(by_key.values())
 
 

@@ -4,8 +4,8 @@ Per room: at most `capacity` people, their allowances within its area, one depar
 The cost is people leaving their room and the area of occupied rooms (which, less the
 fixed total entitlement, is the over-standard area). The model is seeded with a full hint
 — every variable — from "keep current seats, then first fit" (PLANNING-NOTES: a partial
-hint is silently dropped). With `elastic`, a group may fall short at a large penalty; the
-caller seats those people elsewhere.
+hint is silently dropped). When the seed cannot seat everyone, the model is elastic: a
+group may fall short at a large penalty, and the caller seats those people elsewhere.
 """
 
 from __future__ import annotations
@@ -44,8 +44,11 @@ def seed_rooms(
     demand: Mapping[GroupKey, int],
     groups: Mapping[GroupKey, Group],
     allowance_m2: dict[str, float],
-) -> dict[GroupKey, dict[str, int]] | None:
-    """Keep current seats in `rooms` up to each group's demand, then first fit; None if stuck."""
+) -> RoomPlan:
+    """Keep current seats in `rooms` up to each group's demand, then first fit.
+
+    Status "SEED"; `unseated` counts whom first fit could not place.
+    """
     seating = Seating(rooms, allowance_m2)
     here = {room.room_code for room in rooms}
     keep, others = [], []
@@ -55,19 +58,19 @@ def seed_rooms(
         keep += local
         chosen = {p.staff_id for p in local}
         rest = [p for p in members if p.staff_id not in chosen]
-        # Stand-ins when stage 1 asks for more than the group has left: same dept and rank.
-        while len(rest) < count - len(local):
-            rest.append(replace(members[0], staff_id=f"{members[0].staff_id}#{len(rest)}"))
         others += [replace(p, room_code=None) for p in rest[: count - len(local)]]
     displaced = seating.keep_current(keep)
-    if seating.first_fit([replace(p, room_code=None) for p in displaced] + others):
-        return None
+    left = seating.first_fit([replace(p, room_code=None) for p in displaced] + others)
     seats: dict[GroupKey, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     people = {p.staff_id: p for p in keep + others}
     for staff_id, code in seating.assignment.items():
         person = people[staff_id]
         seats[person.department, person.rank][str(code)] += 1
-    return {key: dict(value) for key, value in seats.items()}
+    unseated: dict[GroupKey, int] = defaultdict(int)
+    for person in left:
+        unseated[person.department, person.rank] += 1
+    nan = float("nan")
+    return RoomPlan({k: dict(v) for k, v in seats.items()}, "SEED", nan, nan, dict(unseated))
 
 
 def plan_rooms(
@@ -77,10 +80,13 @@ def plan_rooms(
     preferences: Preferences,
     time_limit_s: float,
     allowance_m2: dict[str, float],
-    elastic: bool = False,
-    hint: Mapping[GroupKey, Mapping[str, int]] | None = None,
+    hint: RoomPlan | None = None,
 ) -> RoomPlan:
-    """Seat `demand` (members per group) in `rooms` at least cost."""
+    """Seat `demand` (members per group) in `rooms` at least cost.
+
+    When the hint leaves people unseated, the model is the elastic one (see the module).
+    """
+    elastic = hint is not None and bool(hint.unseated)
     demand = {key: count for key, count in demand.items() if count > 0}
     model = cp_model.CpModel()
     n: dict[tuple[GroupKey, str], cp_model.IntVar] = {}
@@ -131,24 +137,27 @@ def plan_rooms(
     if unseated:
         cost10.append(UNSEATED_PENALTY10 * sum(unseated.values()))
     model.minimize(sum(cost10))
-    if hint is not None and not elastic:
+    if hint is not None:
+        seats = hint.seats
         for (key, code), var in n.items():
-            model.add_hint(var, hint.get(key, {}).get(code, 0))
+            model.add_hint(var, seats.get(key, {}).get(code, 0))
         for (department, code), flag in y.items():
             model.add_hint(
-                flag, any(hint.get(k, {}).get(code, 0) for k in demand if k[0] == department)
+                flag, any(seats.get(k, {}).get(code, 0) for k in demand if k[0] == department)
             )
         for (key, code), s in stay.items():
-            model.add_hint(s, min(now[key].get(code, 0), hint.get(key, {}).get(code, 0)))
+            model.add_hint(s, min(now[key].get(code, 0), seats.get(key, {}).get(code, 0)))
+        for key, u in unseated.items():
+            model.add_hint(u, hint.unseated.get(key, 0))
     solver = new_solver(time_limit_s)
     status = solver.solve(model)
     name = status_name(status)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return RoomPlan({}, name, float("nan"), float("nan"), dict(demand))
-    seats: dict[GroupKey, dict[str, int]] = defaultdict(dict)
+    result: dict[GroupKey, dict[str, int]] = defaultdict(dict)
     for (key, code), var in n.items():
         value = int(solver.value(var))
         if value:
-            seats[key][code] = value
+            result[key][code] = value
     short = {key: int(solver.value(u)) for key, u in unseated.items() if solver.value(u) > 0}
-    return RoomPlan(dict(seats), name, solver.objective_value, solver.best_objective_bound, short)
+    return RoomPlan(dict(result), name, solver.objective_value, solver.best_objective_bound, short)
