@@ -150,7 +150,7 @@ def synthetic_state(staff: int = 2000, seed: int = 0) -> PlanningState:
             add_room(open_storeys[index], area, capacity, None)
 
     for storey in closed_storeys:
-        for _ in range(ROOMS_PER_STOREY // 2):
+        for _ in range(ROOMS_PER_STOREY):
             group = rng.choice(
                 [
                     ["below_division"] * rng.choice([2, 4, 6]),

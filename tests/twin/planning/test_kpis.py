@@ -7,9 +7,10 @@ import pytest
 from tests.planning_states import person, room, tiny_state
 from twin.planning.kpis import current_assignment, plan_cost, plan_kpis
 from twin.planning.scenario import Preferences
+from twin.planning.state import PlanningState
 
 
-def _state() -> object:
+def _state() -> PlanningState:
     return tiny_state(
         [
             room("R1", 20.0, 2),
