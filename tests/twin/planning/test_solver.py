@@ -97,7 +97,8 @@ def test_bound_never_passes_the_true_optimum(seed: int) -> None:
         pytest.skip("this random campus cannot seat everyone")
     plan, _, _, bound, _ = plan_target(state, PREFS, time_limit_s=5)
     assert _fits(state, plan)
-    assert bound is not None and bound <= best + 1e-6 <= plan_cost(state, plan, PREFS).objective + 2e-6
+    assert bound is not None and bound <= best + 1e-6
+    assert best <= plan_cost(state, plan, PREFS).objective + 1e-6
 
 
 def test_infeasible_growth_is_explained_by_storey_department_and_shortfall() -> None:
