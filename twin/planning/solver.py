@@ -32,8 +32,16 @@ from twin.planning.kpis import (
 )
 from twin.planning.scenario import Preferences, Scenario, apply_scenario
 from twin.planning.solver_bound import lower_bound
-from twin.planning.solver_common import AREA_SCALE, Group, StoreyInfo, staff_groups, storeys_of
+from twin.planning.solver_common import (
+    AREA_SCALE,
+    Group,
+    StoreyInfo,
+    people_in_seats,
+    staff_groups,
+    storeys_of,
+)
 from twin.planning.solver_greedy import Seating, greedy_plan
+from twin.planning.solver_local import improve_locally
 from twin.planning.solver_rooms import GroupKey, plan_rooms, seed_rooms
 from twin.planning.solver_storeys import Shortage, plan_storeys
 from twin.planning.state import PlanningState
@@ -46,6 +54,8 @@ logger = logging.getLogger(__name__)
 PLAN_SHARE = 0.5
 # Share of the plan's time for stage 1 (it usually needs well under a second).
 STOREY_STAGE_SHARE = 0.25
+# Stage 2 ends by this share of the plan's time; local re-solves take the rest.
+ROOM_STAGE_END = 0.75
 # Share of the time left that the bound's solver gets; building its model takes the rest.
 BOUND_SOLVE_SHARE = 0.8
 # Below this a storey's room model is not worth starting when the seed seats everyone.
@@ -121,29 +131,6 @@ def moves_csv(moves: list[Move]) -> str:
     for move in moves:
         writer.writerow(move.to_dict())
     return out.getvalue()
-
-
-def _individuals(
-    groups: list[Group], seats: dict[GroupKey, dict[str, int]]
-) -> dict[str, str | None]:
-    """Turn seats per group and room into seats per person, keeping current seats first."""
-    assignment: dict[str, str | None] = {}
-    for group in groups:
-        slots = dict(seats.get(group.key, {}))
-        waiting = []
-        for person in group.members:
-            code = person.room_code
-            if code is not None and slots.get(code, 0) > 0:
-                slots[code] -= 1
-                assignment[person.staff_id] = code
-            else:
-                waiting.append(person)
-        free = [code for code, count in slots.items() for _ in range(count)]
-        for person, code in zip(waiting, free, strict=False):
-            assignment[person.staff_id] = code
-        for person in waiting[len(free) :]:
-            assignment[person.staff_id] = None
-    return assignment
 
 
 def _seat_the_rest(
@@ -274,8 +261,10 @@ def plan_target(
             stage1 = plan_storeys(groups, storeys, preferences, remaining / 2, elastic=True)
             shortages, counts = stage1.shortages, stage1.counts
     stats["storey_stage"] = {"status": stage1.status, "seconds": round(time.monotonic() - start, 2)}
-    seats = _room_stage(target, groups, storeys, counts, preferences, plan_deadline, stats)
-    assignment = _individuals(groups, seats)
+    rooms_deadline = start + time_limit_s * PLAN_SHARE * ROOM_STAGE_END
+    seats = _room_stage(target, groups, storeys, counts, preferences, rooms_deadline, stats)
+    seats = improve_locally(target, groups, storeys, seats, preferences, plan_deadline, stats)
+    assignment = people_in_seats(groups, seats)
     if any(code is None for code in assignment.values()):
         _seat_the_rest(target, groups, assignment)
     if (

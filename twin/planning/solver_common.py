@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
@@ -28,6 +28,7 @@ __all__ = [
     "area10",
     "fillable10",
     "new_solver",
+    "people_in_seats",
     "staff_groups",
     "status_name",
     "storeys_of",
@@ -159,3 +160,26 @@ def fillable10(capacity: int, room_area10: int, allowances10: Sequence[int]) -> 
 def allowance_levels(groups: Sequence[Group]) -> list[int]:
     """The distinct allowances, smallest first: the thresholds of the room-size cuts."""
     return sorted({g.allowance10 for g in groups})
+
+
+def people_in_seats(
+    groups: Sequence[Group], seats: Mapping[tuple[str, str], Mapping[str, int]]
+) -> dict[str, str | None]:
+    """Turn seats per group and room into seats per person, keeping current seats first."""
+    assignment: dict[str, str | None] = {}
+    for group in groups:
+        slots = dict(seats.get(group.key, {}))
+        waiting = []
+        for person in group.members:
+            code = person.room_code
+            if code is not None and slots.get(code, 0) > 0:
+                slots[code] -= 1
+                assignment[person.staff_id] = code
+            else:
+                waiting.append(person)
+        free = [code for code, count in slots.items() for _ in range(count)]
+        for person, code in zip(waiting, free, strict=False):
+            assignment[person.staff_id] = code
+        for person in waiting[len(free) :]:
+            assignment[person.staff_id] = None
+    return assignment

@@ -134,6 +134,16 @@ def plan_rooms(
         model.add_at_most_one(y[d, room.room_code] for d in departments)
         model.add(sum(g.allowance10 * var for g, var in present) <= area10(room.area_m2))
     cost10.append(-preferences.move * AREA_SCALE * sum(stay.values()))
+    storey_of = {room.room_code: (room.building_code, room.storey_code) for room in rooms}
+    used: dict[tuple[str, tuple[str, str]], cp_model.IntVar] = {}
+    if len(set(storey_of.values())) > 1 and preferences.storey:
+        # Several storeys at once (a local re-solve): count the storeys each department uses.
+        for (department, code), flag in y.items():
+            where = (department, storey_of[code])
+            if where not in used:
+                used[where] = model.new_bool_var(f"used_{department}_{where[1]}")
+            model.add_implication(flag, used[where])
+        cost10.append(preferences.storey * AREA_SCALE * sum(used.values()))
     if unseated:
         cost10.append(UNSEATED_PENALTY10 * sum(unseated.values()))
     model.minimize(sum(cost10))
@@ -149,6 +159,14 @@ def plan_rooms(
             model.add_hint(s, min(now[key].get(code, 0), seats.get(key, {}).get(code, 0)))
         for key, u in unseated.items():
             model.add_hint(u, hint.unseated.get(key, 0))
+        occupied = {
+            (group_key[0], storey_of[code])
+            for group_key, per_room in seats.items()
+            for code, count in per_room.items()
+            if count
+        }
+        for where, flag in used.items():
+            model.add_hint(flag, where in occupied)
     solver = new_solver(time_limit_s)
     status = solver.solve(model)
     name = status_name(status)
