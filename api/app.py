@@ -26,7 +26,9 @@ from api.routers import (
     ingest,
     live,
     notifications,
+    org,
     palette,
+    planning,
     readings,
     rooms,
     sensors,
@@ -86,8 +88,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Reads are open on loopback; `keys_for_reads` closes them (writes check their own keys).
     api = APIRouter(prefix="/api", dependencies=[Depends(read_access)])
     routers = (sites, buildings, rooms, elements, palette, sensors, readings, ingest, utilisation)
-    for module in (*routers, alarms, notifications, live):
+    for module in (*routers, alarms, notifications, live, org, planning):
         api.include_router(module.router)
+    api.include_router(planning.lifecycle_router)
     app.include_router(api)
     app.include_router(live.socket_router)
     app.state.web_dir = mount_web_client(app, settings.web_dir)

@@ -11,6 +11,7 @@ __all__ = [
     "AccessDenied",
     "AlarmStateError",
     "BadInput",
+    "BadRows",
     "InvalidKey",
     "InvalidRoomCode",
     "MissingKey",
@@ -20,9 +21,11 @@ __all__ = [
     "UnknownAlarm",
     "UnknownBuilding",
     "UnknownCode",
+    "UnknownDepartment",
     "UnknownElement",
     "UnknownRoomCode",
     "UnknownSensor",
+    "UnknownStaff",
     "UnknownStorey",
     "WrongRole",
 ]
@@ -115,3 +118,31 @@ class InvalidKey(AccessDenied):
 
 class WrongRole(AccessDenied):
     """A valid key whose role may not do this (e.g. a gateway key for an admin action)."""
+
+
+class UnknownDepartment(BadInput):
+    """A department code that no department has; `closest` lists likely intended codes."""
+
+    def __init__(self, message: str, closest: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.closest = closest or []
+
+
+class UnknownStaff(BadInput):
+    """A staff id that no member of staff has; `closest` lists likely intended ids."""
+
+    def __init__(self, message: str, closest: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.closest = closest or []
+
+
+class BadRows(BadInput):
+    """A file whose rows are wrong; `problems` holds one line per bad row, by line number."""
+
+    def __init__(self, source: str, problems: list[str]) -> None:
+        shown = problems[:20]
+        more = f"\n… and {len(problems) - 20} more" if len(problems) > 20 else ""
+        super().__init__(
+            f"{source}: {len(problems)} bad row(s), nothing imported:\n" + "\n".join(shown) + more
+        )
+        self.problems = problems

@@ -11,7 +11,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, func, insert, select, update
+from sqlalchemy import Connection, Engine, func, insert, select, update
 
 from models.codes import RoomCode, unknown_room_code
 from models.errors import BadInput, UnknownBuilding
@@ -21,9 +21,11 @@ __all__ = [
     "EDITABLE_FIELDS",
     "campus_info",
     "list_rooms",
+    "lookup_room",
     "resolve_building_code",
     "room_detail",
     "set_room",
+    "write_room_edits",
 ]
 
 EDITABLE_FIELDS = ("name", "long_name", "usage", "department", "capacity")
@@ -133,6 +135,13 @@ def _room_summary(row: Any, edits: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _add_planning_fields(conn: Any, rooms: list[dict[str, Any]]) -> None:
+    """How offices stand against the area standard (`twin.planning.standing`)."""
+    from twin.planning.standing import add_area_standing
+
+    add_area_standing(conn, rooms)
+
+
 def _round(value: float | None, digits: int = 2) -> float | None:
     return None if value is None else round(value, digits)
 
@@ -159,13 +168,15 @@ def list_rooms(
     with engine.connect() as conn:
         rows = conn.execute(query).all()
         edits = _edits(conn, [row.room_code for row in rows])
-    rooms = [_room_summary(row, edits.get(row.room_code, {})) for row in rows]
+        rooms = [_room_summary(row, edits.get(row.room_code, {})) for row in rows]
+        _add_planning_fields(conn, rooms)
     if usage:
         rooms = [room for room in rooms if room["usage"] == usage.strip().lower()]
     return rooms
 
 
-def _lookup(conn: Any, code: str) -> Any:
+def lookup_room(conn: Any, code: str) -> Any:
+    """The stored row of room `code` (any case); InvalidRoomCode / UnknownRoomCode else."""
     parsed = RoomCode.parse(code)
     row = conn.execute(select(t.rooms).where(t.rooms.c.room_code == str(parsed))).first()
     if row is None:
@@ -183,7 +194,7 @@ def room_detail(engine: Engine, code: str) -> dict[str, Any]:
     `UnknownRoomCode` (with the closest codes) for a valid code no room has.
     """
     with engine.connect() as conn:
-        row = _lookup(conn, code)
+        row = lookup_room(conn, code)
         edits = _edits(conn, [row.room_code]).get(row.room_code, {})
         neighbours = conn.execute(
             select(t.adjacency).where(
@@ -221,7 +232,8 @@ def room_detail(engine: Engine, code: str) -> dict[str, Any]:
             .where(t.room_events.c.room_code == row.room_code)
             .order_by(t.room_events.c.event_id)
         ).all()
-    detail = _room_summary(row, edits)
+        detail = _room_summary(row, edits)
+        _add_planning_fields(conn, [detail])
     detail.update(
         {
             "object_type": row.object_type,
@@ -286,28 +298,37 @@ def set_room(engine: Engine, code: str, changes: dict[str, Any]) -> dict[str, An
         not isinstance(changes["capacity"], int) or changes["capacity"] < 0
     ):
         raise BadInput(f"capacity must be a whole number ≥ 0, not {changes['capacity']!r}")
-    at = datetime.now(UTC).isoformat(timespec="seconds")
     with engine.begin() as conn:
-        row = _lookup(conn, code)
-        for field, value in changes.items():
-            encoded = json.dumps(value, ensure_ascii=False)
-            updated = conn.execute(
-                update(t.room_edits)
-                .where(t.room_edits.c.room_code == row.room_code, t.room_edits.c.field == field)
-                .values(value=encoded, edited_at=at)
-            ).rowcount
-            if not updated:
-                conn.execute(
-                    insert(t.room_edits).values(
-                        room_code=row.room_code, field=field, value=encoded, edited_at=at
-                    )
-                )
-        conn.execute(
-            insert(t.room_events).values(
-                room_code=row.room_code,
-                at=at,
-                kind="edited",
-                detail=json.dumps(changes, ensure_ascii=False),
-            )
-        )
+        row = lookup_room(conn, code)
+        write_room_edits(conn, row.room_code, changes)
     return room_detail(engine, row.room_code)
+
+
+def write_room_edits(conn: Connection, room_code: str, changes: dict[str, Any]) -> None:
+    """Upsert local edits of a stored room and record an `edited` event, in `conn`'s transaction.
+
+    The caller has checked the room code and the values (`set_room` does; so does the
+    department allocation of `twin.planning.org`).
+    """
+    at = datetime.now(UTC).isoformat(timespec="seconds")
+    for field, value in changes.items():
+        encoded = json.dumps(value, ensure_ascii=False)
+        updated = conn.execute(
+            update(t.room_edits)
+            .where(t.room_edits.c.room_code == room_code, t.room_edits.c.field == field)
+            .values(value=encoded, edited_at=at)
+        ).rowcount
+        if not updated:
+            conn.execute(
+                insert(t.room_edits).values(
+                    room_code=room_code, field=field, value=encoded, edited_at=at
+                )
+            )
+    conn.execute(
+        insert(t.room_events).values(
+            room_code=room_code,
+            at=at,
+            kind="edited",
+            detail=json.dumps(changes, ensure_ascii=False),
+        )
+    )

@@ -7,6 +7,7 @@ import typer
 from api.cli.alarms_cmds import alarms_app
 from api.cli.keys_cmds import keys_app
 from api.cli.models_cmds import import_command, sample_command
+from api.cli.org_cmds import lifecycle_command, org_app, warnings_command
 from api.cli.report_cmds import report_app
 from api.cli.rooms_cmds import info_command, room_command, rooms_command, set_app
 from api.cli.sensors_cmds import sensors_app
@@ -37,6 +38,9 @@ app.add_typer(keys_app, name="keys")
 app.add_typer(alarms_app, name="alarms")
 app.add_typer(report_app, name="report")
 app.add_typer(simulate_app, name="simulate")
+app.add_typer(org_app, name="org")
+app.command("warnings")(warnings_command)
+app.command("lifecycle")(lifecycle_command)
 
 
 def main() -> None:

@@ -47,6 +47,13 @@ class RoomSummary(BaseModel):
     net_floor_area_m2: float | None = None
     height_m: float | None = None
     status: str = Field(description="`active` or `retired`.")
+    area_standard: str | None = Field(
+        None, description="Offices: `within`, `over` or `idle` against the area standard."
+    )
+    occupants: int | None = Field(None, description="Offices: staff seated in the room.")
+    over_standard_m2: float | None = Field(
+        None, description="Offices: area beyond the occupants' entitlement."
+    )
 
 
 class RoomPage(BaseModel):

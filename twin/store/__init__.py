@@ -60,18 +60,21 @@ def data_version(engine: Engine) -> str:
     """A text that changes whenever what the twin shows of rooms may have changed.
 
     The highest import run, the highest room event (every edit and every import
-    change writes one, so two edits within one second still differ) and the latest
-    local edit time: index-backed or small-table aggregates, cheap enough to ask on
-    every request that serves something cached.
+    change writes one, so two edits within one second still differ), the latest
+    local edit time and the last change to the organisation: index-backed or
+    small-table aggregates, cheap enough to ask on every request that serves
+    something cached.
     """
     query = select(
         select(func.max(schema.import_runs.c.run_id)).scalar_subquery(),
         select(func.max(schema.room_events.c.event_id)).scalar_subquery(),
         select(func.max(schema.room_edits.c.edited_at)).scalar_subquery(),
+        # Staff, ranks and levels change how rooms stand against the area standard.
+        select(func.max(schema.org_events.c.event_id)).scalar_subquery(),
     )
     with engine.connect() as conn:
-        run, event_id, edited = conn.execute(query).one()
-    return f"run{run or 0}.event{event_id or 0}.edit{edited or '-'}"
+        run, event_id, edited, org = conn.execute(query).one()
+    return f"run{run or 0}.event{event_id or 0}.edit{edited or '-'}.org{org or 0}"
 
 
 class ChangeWatch:

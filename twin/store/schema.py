@@ -424,3 +424,68 @@ deliveries = Table(
     Column("delivered_at", String(32)),
     Index("ix_deliveries_status", "status", "next_attempt_us"),
 )
+
+# --- space planning (issue 7) ---
+
+planning_sites = Table(
+    "planning_sites",
+    metadata,
+    # The site's administrative level and its own standards TOML laid over the defaults.
+    Column("site_code", ForeignKey("sites.site_code"), primary_key=True),
+    Column("level", String(16), nullable=False),
+    Column("standards_toml", Text),
+    Column("updated_at", String(32), nullable=False),
+)
+
+departments = Table(
+    "departments",
+    metadata,
+    Column("department_code", String(32), primary_key=True),
+    Column("site_code", ForeignKey("sites.site_code"), nullable=False),
+    Column("name", Text, nullable=False),
+    # The unit above; checked by the code (a unit may be imported before its parent).
+    Column("parent_code", String(32)),
+)
+
+staff = Table(
+    "staff",
+    metadata,
+    Column("staff_id", String(32), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("rank", String(32), nullable=False),
+    Column("department_code", ForeignKey("departments.department_code"), nullable=False),
+    # The room the person sits in now; a room's department allocation is the
+    # `department` local edit (room_edits), so the rooms list and its colours show it.
+    Column("room_code", ForeignKey("rooms.room_code")),
+    Index("ix_staff_room", "room_code"),
+    Index("ix_staff_department", "department_code"),
+)
+
+org_events = Table(
+    "org_events",
+    metadata,
+    # Append-only: every change to sites' levels, departments, staff and allocations.
+    Column("event_id", Integer, primary_key=True, autoincrement=True),
+    Column("at", String(32), nullable=False),
+    Column("by", Text, nullable=False),
+    Column("kind", String(24), nullable=False),
+    Column("subject", String(32), nullable=False),
+    Column("detail", Text),
+)
+
+room_lifecycle = Table(
+    "room_lifecycle",
+    metadata,
+    # A room's lifecycle now; every change is also a `lifecycle.*` row of room_events
+    # (with who and why), which is the audit trail this state is folded from.
+    Column("room_code", ForeignKey("rooms.room_code"), primary_key=True),
+    Column("ownership", String(8)),
+    Column("counterparty", Text),
+    Column("lease_start", String(10)),
+    Column("lease_end", String(10)),
+    Column("rent_amount", Float),
+    Column("rent_period", String(8)),
+    Column("paid_until", String(10)),
+    Column("last_maintenance", String(10)),
+    Column("disposed_on", String(10)),
+)

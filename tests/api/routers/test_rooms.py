@@ -45,6 +45,9 @@ async def test_lists_every_active_room_in_code_order_with_total(
         "net_floor_area_m2": 17.94,
         "height_m": 2.58,
         "status": "active",
+        "area_standard": None,
+        "occupants": None,
+        "over_standard_m2": None,
     }
 
 
