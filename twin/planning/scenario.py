@@ -238,6 +238,14 @@ def load_scenario(path: Path) -> Scenario:
     return parse_scenario(document)
 
 
+def _names(code: str, given: str | None) -> bool:
+    """`given` names `code` in full (`WZ01-B01`) or by its last part (`B01`), any case."""
+    if given is None:
+        return False
+    wanted = given.strip().upper()
+    return code == wanted or code.endswith(f"-{wanted}")
+
+
 def _rooms_of(change: Change, state: PlanningState, where: str) -> set[str]:
     if change.rooms:
         known = {room.room_code for room in state.rooms}
@@ -248,11 +256,11 @@ def _rooms_of(change: Change, state: PlanningState, where: str) -> set[str]:
     chosen = {
         room.room_code
         for room in state.rooms
-        if room.building_code == change.building
-        and (change.storey is None or room.storey_code == change.storey)
+        if _names(room.building_code, change.building)
+        and (change.storey is None or _names(room.storey_code, change.storey))
     }
     if not chosen:
-        if not any(room.building_code == change.building for room in state.rooms):
+        if not any(_names(room.building_code, change.building) for room in state.rooms):
             raise _fail(f"{where}.building", f"no building {change.building!r} with office rooms")
         raise _fail(
             f"{where}.storey", f"building {change.building} has no storey {change.storey!r}"

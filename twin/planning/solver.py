@@ -97,6 +97,11 @@ class PlanResult:
     kpis_before: Kpis
     kpis_after: Kpis
     shortages: list[Shortage] = field(default_factory=list)
+    # What the scenario itself changes, for applying the plan: staff whose department
+    # changes (merges), and rooms it closes or opens.
+    department_changes: list[dict[str, str]] = field(default_factory=list)
+    rooms_closed: list[str] = field(default_factory=list)
+    rooms_opened: list[str] = field(default_factory=list)
     seconds: float = 0.0
     stats: dict[str, Any] = field(default_factory=dict)
 
@@ -115,6 +120,9 @@ class PlanResult:
             "kpis_before": self.kpis_before.to_dict(),
             "kpis_after": self.kpis_after.to_dict(),
             "shortages": [s.to_dict() for s in self.shortages],
+            "department_changes": self.department_changes,
+            "rooms_closed": self.rooms_closed,
+            "rooms_opened": self.rooms_opened,
             "moves": [m.to_dict() for m in self.moves],
             "seconds": round(self.seconds, 2),
             "stats": self.stats,
@@ -288,6 +296,20 @@ def plan_target(
     return assignment, status, shortages, bound_value, stats
 
 
+def _scenario_changes(state: PlanningState, target: PlanningState) -> dict[str, Any]:
+    before = {p.staff_id: p.department for p in state.staff}
+    was_open = {r.room_code: r.available for r in state.rooms}
+    return {
+        "department_changes": [
+            {"staff_id": p.staff_id, "from": before[p.staff_id], "to": p.department}
+            for p in target.staff
+            if p.staff_id in before and before[p.staff_id] != p.department
+        ],
+        "rooms_closed": [r.room_code for r in target.rooms if was_open[r.room_code] > r.available],
+        "rooms_opened": [r.room_code for r in target.rooms if was_open[r.room_code] < r.available],
+    }
+
+
 def solve(state: PlanningState, scenario: Scenario, time_limit_s: float = 60.0) -> PlanResult:
     """Apply `scenario` to `state` and plan it within `time_limit_s` seconds.
 
@@ -323,6 +345,7 @@ def solve(state: PlanningState, scenario: Scenario, time_limit_s: float = 60.0) 
         kpis_before=plan_kpis(state, current_assignment(state)),
         kpis_after=plan_kpis(target, assignment),
         shortages=shortages,
+        **_scenario_changes(state, target),
         seconds=time.monotonic() - start,
         stats=stats,
     )

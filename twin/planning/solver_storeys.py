@@ -37,12 +37,15 @@ SLACK_PENALTY = 10_000_000
 
 @dataclass(frozen=True)
 class Shortage:
-    """What one storey lacks for the plan to seat everyone; `message` says it in words."""
+    """What one storey lacks for the plan to seat everyone; `message` says it in words.
+
+    Kind "total" (building, storey and department empty) adds up the others for the site.
+    """
 
     building: str
     storey: str
     department: str
-    kind: str  # "area" or "seats"
+    kind: str  # "area", "seats" or "total"
     amount: float
     min_allowance_m2: float
     message: str
@@ -241,10 +244,26 @@ def plan_storeys(
         for si, kind, level, slack in slacks
         if solver.value(slack) > 0
     ]
+    if len(shortages) > 1:
+        shortages.insert(0, _in_all(shortages))
     objective10 = solver.objective_value - SLACK_PENALTY * sum(
         int(solver.value(s)) for *_, s in slacks
     )
     return StoreyPlan(dict(counts), name, objective10, solver.best_objective_bound, shortages)
+
+
+def _in_all(shortages: Sequence[Shortage]) -> Shortage:
+    """One line for the whole site: the storeys' shortfalls added up."""
+    area = sum(s.amount for s in shortages if s.kind == "area")
+    smallest = min(s.min_allowance_m2 for s in shortages)
+    seats = int(
+        sum(s.amount for s in shortages if s.kind == "seats" and s.min_allowance_m2 == smallest)
+    )
+    parts = [f"{area:g} m²"] if area else []
+    parts += [f"{seats} seat{'s' * (seats != 1)}"] if seats else []
+    storeys = len({(s.building, s.storey) for s in shortages})
+    message = f"the site lacks {' and '.join(parts) or 'room'} in all, over {storeys} storeys"
+    return Shortage("", "", "", "total", area, smallest, message)
 
 
 def _shortage(
@@ -268,16 +287,15 @@ def _shortage(
         growth[group.department] += value - current.get((gi, si), 0)
     department = max(present, key=lambda d: (growth[d], present[d], d))
     building, storey_code = storey.key
+    short = storey_code.removeprefix(f"{building}-")  # WZ01-B01-F03 reads F03 of WZ01-B01
     level_m2 = level / AREA_SCALE
     if kind == "area":
         figure = amount / AREA_SCALE
-        message = (
-            f"storey {storey_code} of {building} lacks {figure:g} m² for department {department}"
-        )
+        message = f"storey {short} of {building} lacks {figure:g} m² for department {department}"
     else:
         figure = float(amount)
         message = (
-            f"storey {storey_code} of {building} lacks {amount} seat{'s' * (amount != 1)} "
+            f"storey {short} of {building} lacks {amount} seat{'s' * (amount != 1)} "
             f"in rooms of at least {level_m2:g} m² for department {department}"
         )
     return Shortage(building, storey_code, department, kind, figure, level_m2, message)
