@@ -31,6 +31,7 @@ from api.routers import (
     planning,
     readings,
     rooms,
+    scenarios,
     sensors,
     sites,
     utilisation,
@@ -88,7 +89,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Reads are open on loopback; `keys_for_reads` closes them (writes check their own keys).
     api = APIRouter(prefix="/api", dependencies=[Depends(read_access)])
     routers = (sites, buildings, rooms, elements, palette, sensors, readings, ingest, utilisation)
-    for module in (*routers, alarms, notifications, live, org, planning):
+    for module in (*routers, alarms, notifications, live, org, planning, scenarios):
         api.include_router(module.router)
     api.include_router(planning.lifecycle_router)
     app.include_router(api)

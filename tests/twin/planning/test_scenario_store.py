@@ -5,14 +5,14 @@ from __future__ import annotations
 import csv
 import io
 from pathlib import Path
-from typing import Any
 
 import pytest
 from sqlalchemy import Engine
 
 from models.errors import BadInput, ScenarioConflict, UnknownScenario
+from tests.planning_stores import close_and_merge, small_org
 from twin.planning.lifecycle import room_lifecycle
-from twin.planning.org import import_org_files, put_staff, set_site_level, staff_detail
+from twin.planning.org import put_staff, staff_detail
 from twin.planning.scenario import InvalidScenario, parse_scenario
 from twin.planning.scenario_store import (
     apply_scenario_plan,
@@ -22,47 +22,11 @@ from twin.planning.scenario_store import (
     scenario_detail,
     scenario_moves_csv,
 )
-from twin.rooms import list_rooms
-
-
-def _org(campus: Engine, tmp_path: Path) -> dict[str, Any]:
-    """Departments A and B, four staff on two storeys of B01; returns the rooms used."""
-    set_site_level(campus, "WZ01", "provincial")
-    offices = [r for r in list_rooms(campus, usage="office") if "-B01-" in r["room_code"]]
-    by_storey: dict[str, list[dict[str, Any]]] = {}
-    for office in offices:
-        by_storey.setdefault(office["storey_code"], []).append(office)
-    low, high = sorted(by_storey)[:2]
-    a_room = max(by_storey[low], key=lambda r: r["net_floor_area_m2"])["room_code"]
-    b_room = max(by_storey[high], key=lambda r: r["net_floor_area_m2"])["room_code"]
-    (tmp_path / "departments.csv").write_text("department_code,name,parent_code\nA,A,\nB,B,\n")
-    (tmp_path / "staff.csv").write_text(
-        "staff_id,name,rank,department_code,room_code\n"
-        f"P1,P one,below_division,A,{a_room}\n"
-        f"P2,P two,below_division,A,{a_room}\n"
-        f"Q1,Q one,below_division,B,{b_room}\n"
-    )
-    import_org_files(campus, [tmp_path])
-    return {"low": low, "high": high, "a_room": a_room, "b_room": b_room}
-
-
-def _scenario(storey: str) -> Any:
-    building, floor = storey.split("-")[1], storey.split("-")[2]
-    return parse_scenario(
-        {
-            "name": "close and merge",
-            "changes": [
-                {"kind": "close", "building": building, "storey": floor},
-                {"kind": "merge", "departments": ["A", "B"], "into": "A"},
-                {"kind": "grow", "department": "A", "ranks": {"division_chief": 1}},
-            ],
-        }
-    )
 
 
 def test_run_list_show_compare_export_and_apply(campus: Engine, tmp_path: Path) -> None:
-    org = _org(campus, tmp_path)
-    detail = run_scenario(campus, _scenario(org["high"]), "WZ01", time_limit_s=5)
+    org = small_org(campus, tmp_path)
+    detail = run_scenario(campus, close_and_merge(org["high"]), "WZ01", time_limit_s=5)
     assert detail["status"] in ("OPTIMAL", "FEASIBLE")
     assert detail["kpis_after"]["seated"] == 4 and not detail["shortages"]
     moves = {m["staff_id"]: m for m in detail["moves"]}
@@ -71,7 +35,7 @@ def test_run_list_show_compare_export_and_apply(campus: Engine, tmp_path: Path) 
     assert moves["NEW-A-1"]["from_room"] == "" and moves["NEW-A-1"]["rank"] == "division_chief"
     assert detail["lower_bound"] is not None and detail["lower_bound"] <= detail["objective"]
 
-    second = run_scenario(campus, _scenario(org["low"]), "WZ01", time_limit_s=5)
+    second = run_scenario(campus, close_and_merge(org["low"]), "WZ01", time_limit_s=5)
     listed = list_scenarios(campus)
     assert [s["scenario_id"] for s in listed] == [second["scenario_id"], detail["scenario_id"]]
     assert listed[1]["moves"] == len(detail["moves"]) and "kpis_after" not in listed[1]
@@ -101,8 +65,8 @@ def test_run_list_show_compare_export_and_apply(campus: Engine, tmp_path: Path) 
 
 
 def test_an_out_of_date_plan_writes_nothing(campus: Engine, tmp_path: Path) -> None:
-    org = _org(campus, tmp_path)
-    detail = run_scenario(campus, _scenario(org["high"]), "WZ01", time_limit_s=3)
+    org = small_org(campus, tmp_path)
+    detail = run_scenario(campus, close_and_merge(org["high"]), "WZ01", time_limit_s=3)
     put_staff(
         campus,
         "Q1",
@@ -117,13 +81,13 @@ def test_an_out_of_date_plan_writes_nothing(campus: Engine, tmp_path: Path) -> N
 
 
 def test_unknown_ids_bad_limits_and_bad_codes(campus: Engine, tmp_path: Path) -> None:
-    org = _org(campus, tmp_path)
+    org = small_org(campus, tmp_path)
     with pytest.raises(UnknownScenario, match="no scenario 99"):
         scenario_detail(campus, 99)
     with pytest.raises(UnknownScenario):
         compare_scenarios(campus, [99])
     with pytest.raises(BadInput, match="time limit"):
-        run_scenario(campus, _scenario(org["high"]), "WZ01", time_limit_s=0)
+        run_scenario(campus, close_and_merge(org["high"]), "WZ01", time_limit_s=0)
     bad = parse_scenario({"changes": [{"kind": "merge", "departments": ["A", "Z"]}]})
     with pytest.raises(InvalidScenario, match=r"changes\[0\]\.departments\[1\]: no department"):
         run_scenario(campus, bad, "WZ01", time_limit_s=3)
