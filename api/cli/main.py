@@ -10,6 +10,7 @@ from api.cli.models_cmds import import_command, sample_command
 from api.cli.org_cmds import lifecycle_command, org_app, warnings_command
 from api.cli.report_cmds import report_app
 from api.cli.rooms_cmds import info_command, room_command, rooms_command, set_app
+from api.cli.scenario_cmds import scenario_app
 from api.cli.sensors_cmds import sensors_app
 from api.cli.serve_cmds import labels_command, serve_command
 from api.cli.simulate_cmds import simulate_app
@@ -41,6 +42,7 @@ app.add_typer(simulate_app, name="simulate")
 app.add_typer(org_app, name="org")
 app.command("warnings")(warnings_command)
 app.command("lifecycle")(lifecycle_command)
+app.add_typer(scenario_app, name="scenario")
 
 
 def main() -> None:
