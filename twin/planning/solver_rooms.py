@@ -10,6 +10,7 @@ group may fall short at a large penalty, and the caller seats those people elsew
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -17,7 +18,14 @@ from dataclasses import dataclass, field, replace
 from ortools.sat.python import cp_model
 
 from twin.planning.scenario import Preferences
-from twin.planning.solver_common import AREA_SCALE, Group, area10, new_solver, status_name
+from twin.planning.solver_common import (
+    AREA_SCALE,
+    Group,
+    area10,
+    fillable10,
+    new_solver,
+    status_name,
+)
 from twin.planning.solver_greedy import Seating
 from twin.planning.state import PlanRoom
 
@@ -73,6 +81,32 @@ def seed_rooms(
     return RoomPlan({k: dict(v) for k, v in seats.items()}, "SEED", nan, nan, dict(unseated))
 
 
+def _break_symmetry(
+    model: cp_model.CpModel,
+    rooms: Sequence[PlanRoom],
+    y: Mapping[tuple[str, str], cp_model.IntVar],
+    now: Mapping[GroupKey, Mapping[str, int]],
+) -> None:
+    """Of identical empty rooms on a storey, use the first ones first.
+
+    Rooms of one storey with the same area and desks and nobody in them now cost the same
+    whoever sits there, so any plan can be rearranged to fill them in order; saying so
+    spares CP-SAT from trying every permutation.
+    """
+    held = {code for current in now.values() for code in current}
+    flags: dict[str, list[cp_model.IntVar]] = defaultdict(list)
+    for (_, code), flag in y.items():
+        flags[code].append(flag)
+    alike: dict[tuple[str, str, int, int], list[str]] = defaultdict(list)
+    for room in rooms:
+        if room.room_code not in held and flags.get(room.room_code):
+            kind = (room.building_code, room.storey_code, area10(room.area_m2), room.capacity)
+            alike[kind].append(room.room_code)
+    for codes in alike.values():
+        for first, second in itertools.pairwise(codes):
+            model.add(sum(flags[first]) >= sum(flags[second]))
+
+
 def plan_rooms(
     rooms: Sequence[PlanRoom],
     demand: Mapping[GroupKey, int],
@@ -119,6 +153,15 @@ def plan_rooms(
             placed.append(unseated[key])
         model.add(sum(placed) == count)
     cost10: list[cp_model.LinearExprT] = []
+    allowances = sorted({g.allowance10 for g in groups.values()})
+    cache: dict[tuple[int, int], int] = {}
+
+    def fillable(room: PlanRoom) -> int:
+        size = (room.capacity, area10(room.area_m2))
+        if size not in cache:
+            cache[size] = fillable10(*size, allowances)
+        return cache[size]
+
     for room in rooms:
         present = by_room.get(room.room_code)
         if not present:
@@ -132,7 +175,12 @@ def plan_rooms(
             model.add(sum(vars_) <= room.capacity * flag)
             cost10.append(preferences.over_standard_m2 * area10(room.area_m2) * flag)
         model.add_at_most_one(y[d, room.room_code] for d in departments)
-        model.add(sum(g.allowance10 * var for g, var in present) <= area10(room.area_m2))
+        # Entitlement within what the room can be filled to, and only if it is used: the
+        # second half gives the LP a real bound on the over-standard area.
+        in_use = sum(y[d, room.room_code] for d in departments)
+        fill = fillable(room)
+        model.add(sum(g.allowance10 * var for g, var in present) <= fill * in_use)
+    _break_symmetry(model, rooms, y, now)
     cost10.append(-preferences.move * AREA_SCALE * sum(stay.values()))
     storey_of = {room.room_code: (room.building_code, room.storey_code) for room in rooms}
     used: dict[tuple[str, tuple[str, str]], cp_model.IntVar] = {}
