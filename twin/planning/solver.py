@@ -31,7 +31,7 @@ from twin.planning.kpis import (
     plan_kpis,
 )
 from twin.planning.scenario import Preferences, Scenario, apply_scenario
-from twin.planning.solver_bound import lower_bound
+from twin.planning.solver_bound import least_over_standard10, lower_bound
 from twin.planning.solver_common import (
     AREA_SCALE,
     Group,
@@ -284,6 +284,10 @@ def plan_target(
     bound_value: float | None = None
     if status != "INFEASIBLE":
         bound_value = _trivial_bound(target, preferences)
+        if stage1.status in ("OPTIMAL", "FEASIBLE"):
+            # Stage 1 bounds people changing storey, storeys and gaps; add the least waste.
+            over10 = preferences.over_standard_m2 * least_over_standard10(groups, storeys)
+            bound_value = max(bound_value, (stage1.bound10 + over10) / AREA_SCALE)
         left = start + time_limit_s - time.monotonic()
         if storeys and left > 0.2:
             # Building the model takes time too; leave a margin so the limit holds.

@@ -30,7 +30,7 @@ from twin.planning.solver_common import (
 from twin.planning.solver_storeys import DepartmentStoreys
 from twin.planning.state import PlanRoom
 
-__all__ = ["Bound", "lower_bound"]
+__all__ = ["Bound", "least_over_standard10", "lower_bound"]
 
 
 @dataclass(frozen=True)
@@ -129,3 +129,29 @@ class PlanRoomSize:
     def seats(self, level10: int) -> int:
         """Seats for people of allowance ≥ `level10` in one room of this size."""
         return min(self.desks, self.area10 // level10)
+
+
+def least_over_standard10(groups: Sequence[Group], storeys: Sequence[StoreyInfo]) -> float:
+    """A bound on the over-standard area (tenths of m²) of any plan that seats everyone.
+
+    Rooms must hold the whole entitlement; the cheapest way, rooms taken fractionally in
+    order of area per m² they can be filled to, wastes at least this much. It bounds the
+    over-standard term alone, so it adds to a bound on the other terms (stage 1's).
+    """
+    need = sum(g.allowance10 * len(g.members) for g in groups)
+    allowances = allowance_levels(groups)
+    rooms = []
+    for storey in storeys:
+        for room in storey.rooms:
+            fill = fillable10(room.capacity, area10(room.area_m2), allowances)
+            if fill > 0:
+                rooms.append((area10(room.area_m2) / fill, fill))
+    used_area = 0.0
+    for ratio, fill in sorted(rooms):
+        take = min(fill, need)
+        used_area += ratio * take
+        need -= take
+        if need <= 0:
+            break
+    total = sum(g.allowance10 * len(g.members) for g in groups)
+    return max(0.0, used_area - total) if need <= 0 else 0.0
