@@ -23,12 +23,11 @@ from twin.planning.solver_common import (
     StoreyInfo,
     allowance_levels,
     area10,
-    fillable10,
     new_solver,
+    room_fillable10,
     status_name,
 )
 from twin.planning.solver_storeys import DepartmentStoreys
-from twin.planning.state import PlanRoom
 
 __all__ = ["Bound", "least_over_standard10", "lower_bound"]
 
@@ -52,14 +51,6 @@ def lower_bound(
     model = cp_model.CpModel()
     ds = DepartmentStoreys(model, groups, storeys, preferences)
     levels = allowance_levels(groups)
-    cache: dict[tuple[int, int], int] = {}
-
-    def fillable(room: PlanRoom) -> int:
-        key = (room.capacity, area10(room.area_m2))
-        if key not in cache:
-            cache[key] = fillable10(*key, levels)
-        return cache[key]
-
     cost10: list[cp_model.LinearExprT] = list(ds.cost10)
     stays: list[cp_model.IntVar] = []
     for si, storey in enumerate(storeys):
@@ -75,7 +66,7 @@ def lower_bound(
         stays_by_group: dict[int, list[cp_model.IntVar]] = defaultdict(list)
         pools: dict[PlanRoomSize, list[int]] = defaultdict(list)
         for room in storey.rooms:
-            size = PlanRoomSize(room.capacity, area10(room.area_m2), fillable(room))
+            size = PlanRoomSize(room.capacity, area10(room.area_m2), room_fillable10(room, levels))
             occupants = current.get(room.room_code)
             if not occupants:
                 pools[size].append(1)
@@ -143,7 +134,7 @@ def least_over_standard10(groups: Sequence[Group], storeys: Sequence[StoreyInfo]
     rooms = []
     for storey in storeys:
         for room in storey.rooms:
-            fill = fillable10(room.capacity, area10(room.area_m2), allowances)
+            fill = room_fillable10(room, allowances)
             if fill > 0:
                 rooms.append((area10(room.area_m2) / fill, fill))
     used_area = 0.0

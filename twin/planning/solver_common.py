@@ -8,6 +8,7 @@ to the models; a `Group` is such a set with the seats its members have now.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
@@ -29,6 +30,7 @@ __all__ = [
     "fillable10",
     "new_solver",
     "people_in_seats",
+    "room_fillable10",
     "staff_groups",
     "status_name",
     "storeys_of",
@@ -84,8 +86,7 @@ def storeys_of(state: PlanningState) -> list[StoreyInfo]:
     A storey's `area10` adds up what each room can really be filled to (`fillable10`) with
     the site's allowances, which is at most its area.
     """
-    allowances = sorted({allowance10(a) for a in state.allowance_m2.values()})
-    cache: dict[tuple[int, int], int] = {}
+    allowances = tuple(sorted({allowance10(a) for a in state.allowance_m2.values()}))
     by_key: dict[StoreyKey, StoreyInfo] = {}
     for room in sorted(state.rooms, key=room_order):
         if not room.available or room.capacity <= 0:
@@ -94,10 +95,7 @@ def storeys_of(state: PlanningState) -> list[StoreyInfo]:
         info = by_key.setdefault(key, StoreyInfo(key, room.storey_index, []))
         info.rooms.append(room)
         info.desks += room.capacity
-        size = (room.capacity, area10(room.area_m2))
-        if size not in cache:
-            cache[size] = fillable10(*size, allowances)
-        info.area10 += cache[size]
+        info.area10 += room_fillable10(room, allowances)
     return list(by_key.values())
 
 
@@ -136,13 +134,14 @@ def staff_groups(state: PlanningState) -> list[Group]:
     return sorted(groups.values(), key=lambda g: (-g.allowance10, g.department, g.rank))
 
 
-def fillable10(capacity: int, room_area10: int, allowances10: Sequence[int]) -> int:
+@functools.lru_cache(maxsize=4096)
+def fillable10(capacity: int, room_area10: int, allowances10: tuple[int, ...]) -> int:
     """The most entitlement (tenths of m²) up to `capacity` people can have in a room.
 
     A room whose area no mix of allowances adds up to is over standard however it is
     filled; the bound model uses this to count that waste.
 
-    >>> fillable10(2, 200, [90, 120])  # 9 + 9 or 9 + 12 m² in a 20 m² room
+    >>> fillable10(2, 200, (90, 120))  # 9 + 9 or 9 + 12 m² in a 20 m² room
     180
     """
     reachable = {0}
@@ -157,9 +156,14 @@ def fillable10(capacity: int, room_area10: int, allowances10: Sequence[int]) -> 
     return best
 
 
-def allowance_levels(groups: Sequence[Group]) -> list[int]:
+def room_fillable10(room: PlanRoom, allowances10: tuple[int, ...]) -> int:
+    """`fillable10` of one room (cached by its size)."""
+    return fillable10(room.capacity, area10(room.area_m2), allowances10)
+
+
+def allowance_levels(groups: Sequence[Group]) -> tuple[int, ...]:
     """The distinct allowances, smallest first: the thresholds of the room-size cuts."""
-    return sorted({g.allowance10 for g in groups})
+    return tuple(sorted({g.allowance10 for g in groups}))
 
 
 def people_in_seats(

@@ -22,8 +22,8 @@ from twin.planning.solver_common import (
     AREA_SCALE,
     Group,
     area10,
-    fillable10,
     new_solver,
+    room_fillable10,
     status_name,
 )
 from twin.planning.solver_greedy import Seating
@@ -153,15 +153,7 @@ def plan_rooms(
             placed.append(unseated[key])
         model.add(sum(placed) == count)
     cost10: list[cp_model.LinearExprT] = []
-    allowances = sorted({g.allowance10 for g in groups.values()})
-    cache: dict[tuple[int, int], int] = {}
-
-    def fillable(room: PlanRoom) -> int:
-        size = (room.capacity, area10(room.area_m2))
-        if size not in cache:
-            cache[size] = fillable10(*size, allowances)
-        return cache[size]
-
+    allowances = tuple(sorted({g.allowance10 for g in groups.values()}))
     for room in rooms:
         present = by_room.get(room.room_code)
         if not present:
@@ -178,7 +170,7 @@ def plan_rooms(
         # Entitlement within what the room can be filled to, and only if it is used: the
         # second half gives the LP a real bound on the over-standard area.
         in_use = sum(y[d, room.room_code] for d in departments)
-        fill = fillable(room)
+        fill = room_fillable10(room, allowances)
         model.add(sum(g.allowance10 * var for g, var in present) <= fill * in_use)
     _break_symmetry(model, rooms, y, now)
     cost10.append(-preferences.move * AREA_SCALE * sum(stay.values()))
