@@ -233,7 +233,7 @@ def plan_storeys(
     status = solver.solve(model)
     name = status_name(status)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return StoreyPlan({}, name, float("nan"), float("nan"))
+        return StoreyPlan({}, name, float("nan"), solver.best_objective_bound)
     counts: dict[tuple[str, str], dict[StoreyKey, int]] = defaultdict(dict)
     for (gi, si), var in ds.x.items():
         value = int(solver.value(var))
