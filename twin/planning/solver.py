@@ -106,6 +106,9 @@ class PlanResult:
     department_changes: list[dict[str, str]] = field(default_factory=list)
     rooms_closed: list[str] = field(default_factory=list)
     rooms_opened: list[str] = field(default_factory=list)
+    # The department in each occupied office before and after the plan (the viewer's colours).
+    rooms_before: dict[str, str] = field(default_factory=dict)
+    rooms_after: dict[str, str] = field(default_factory=dict)
     seconds: float = 0.0
     stats: dict[str, Any] = field(default_factory=dict)
 
@@ -127,6 +130,8 @@ class PlanResult:
             "department_changes": self.department_changes,
             "rooms_closed": self.rooms_closed,
             "rooms_opened": self.rooms_opened,
+            "rooms_before": self.rooms_before,
+            "rooms_after": self.rooms_after,
             "moves": [m.to_dict() for m in self.moves],
             "seconds": round(self.seconds, 2),
             "stats": self.stats,
@@ -306,6 +311,16 @@ def plan_target(
     return assignment, status, shortages, bound_value, stats
 
 
+def _departments_in_rooms(state: PlanningState, assignment: Assignment) -> dict[str, str]:
+    """Room code → the department of the people seated there (one per room in a plan)."""
+    rooms: dict[str, str] = {}
+    for person in state.staff:
+        code = assignment.get(person.staff_id)
+        if code is not None:
+            rooms.setdefault(code, person.department)
+    return dict(sorted(rooms.items()))
+
+
 def _scenario_changes(state: PlanningState, target: PlanningState) -> dict[str, Any]:
     before = {p.staff_id: p.department for p in state.staff}
     was_open = {r.room_code: r.available for r in state.rooms}
@@ -356,6 +371,8 @@ def solve(state: PlanningState, scenario: Scenario, time_limit_s: float = 60.0) 
         kpis_after=plan_kpis(target, assignment),
         shortages=shortages,
         **_scenario_changes(state, target),
+        rooms_before=_departments_in_rooms(state, current_assignment(state)),
+        rooms_after=_departments_in_rooms(target, assignment),
         seconds=time.monotonic() - start,
         stats=stats,
     )

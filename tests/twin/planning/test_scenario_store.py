@@ -32,6 +32,9 @@ def test_run_list_show_compare_export_and_apply(campus: Engine, tmp_path: Path) 
     moves = {m["staff_id"]: m for m in detail["moves"]}
     assert moves["Q1"]["from_room"] == org["b_room"]  # its storey closed
     assert moves["Q1"]["to_room"] and org["high"] not in moves["Q1"]["to_room"]
+    assert detail["rooms_before"][org["b_room"]] == "B"
+    assert org["b_room"] not in detail["rooms_after"]
+    assert detail["rooms_after"][moves["Q1"]["to_room"]] == "A"
     assert moves["NEW-A-1"]["from_room"] == "" and moves["NEW-A-1"]["rank"] == "division_chief"
     assert detail["lower_bound"] is not None and detail["lower_bound"] <= detail["objective"]
 
