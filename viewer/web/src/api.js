@@ -9,7 +9,7 @@ export class ApiError extends Error {
   }
 }
 
-async function getJson(path) {
+export async function getJson(path) {
   const response = await fetch(path, { headers: { Accept: 'application/json' } });
   if (!response.ok) {
     let message = `${response.status} ${response.statusText} for ${path}`;

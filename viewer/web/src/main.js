@@ -6,6 +6,7 @@ import { api } from './api.js';
 import { LiveRooms } from './live.js';
 import { parseBuilding } from './loader.js';
 import { Palette } from './palette.js';
+import { ScenarioPanel } from './scenarios.js';
 import { Ui } from './ui.js';
 import { CampusView } from './viewer.js';
 
@@ -33,6 +34,7 @@ class App {
     this.ui.setBuildings(buildings, null);
     this.setupPicking();
     this.live = new LiveRooms(this.view, () => this.refreshLegend());
+    this.scenarios = new ScenarioPanel(this);
   }
 
   /** Latest values for the live colour modes, then kept current over the WebSocket. */
@@ -253,6 +255,9 @@ function installTestHook(app, ready) {
     drawCalls: () => { view.renderNow(); return view.drawCalls(); },
     /** Time `n` finished frames while the camera turns around its target (ms each). */
     rotateFrames: (n = 10, degreesPerFrame = 3) => view.rotateFrames(n, degreesPerFrame),
+    loadScenarios: () => app.scenarios.load(),
+    showScenario: (id) => app.scenarios.choose(id),
+    scenarioView: (which) => app.scenarios.show(which),
   };
 }
 
@@ -266,6 +271,7 @@ async function start() {
     installTestHook(app, ready);
     await app.loadAll();
     await app.startLive();
+    await app.scenarios.load().catch((error) => console.warn(`scenarios: ${error.message}`));
     const room = new URLSearchParams(window.location.search).get('room');
     if (room) await app.openRoom(room.trim());
     app.view.finishFrame();
