@@ -60,8 +60,10 @@ PLAN_SHARE = 0.75
 STOREY_STAGE_SHARE = 0.25
 # Stage 2 ends by this share of the plan's time; local re-solves take the rest.
 ROOM_STAGE_END = 0.75
-# Share of the time left that the bound's solver gets; building its model takes the rest.
-BOUND_SOLVE_SHARE = 0.8
+# Share of the time left that the relaxed bound model may take, building included.
+BOUND_SOLVE_SHARE = 0.9
+# The relaxed model takes about this many times stage 1's building time to build.
+BOUND_BUILD_FACTOR = 3.0
 # Below this a storey's room model is not worth starting when the seed seats everyone.
 MIN_ROOM_SOLVE_S = 0.1
 
@@ -263,9 +265,11 @@ def plan_target(
     plan_deadline = start + time_limit_s * PLAN_SHARE
     greedy = greedy_plan(target)
     seed = _storey_counts(groups, storeys, greedy)
+    stage1_start = time.monotonic()
     stage1 = plan_storeys(
         groups, storeys, preferences, time_limit_s * PLAN_SHARE * STOREY_STAGE_SHARE, hint=seed
     )
+    build_s = time.monotonic() - stage1_start - stage1.solve_s
     shortages: list[Shortage] = []
     status = "FEASIBLE"
     counts = stage1.counts
@@ -299,8 +303,9 @@ def plan_target(
             over10 = preferences.over_standard_m2 * least_over_standard10(groups, storeys)
             bound_value = max(bound_value, (storey_bound10 + over10) / AREA_SCALE)
         left = start + time_limit_s - time.monotonic()
-        if storeys and left > 0.2:
-            # Building the model takes time too; leave a margin so the limit holds.
+        # The relaxed model is bigger than stage 1's: skip it when building it alone would
+        # take most of the time left.
+        if storeys and left > max(1.0, BOUND_BUILD_FACTOR * build_s):
             bound = lower_bound(groups, storeys, preferences, left * BOUND_SOLVE_SHARE)
             entitlement10 = sum(g.allowance10 * len(g.members) for g in groups)
             relaxed = (bound.value10 - preferences.over_standard_m2 * entitlement10) / AREA_SCALE

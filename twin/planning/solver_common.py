@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import math
+import time
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -50,8 +51,14 @@ def allowance10(allowance_m2: float) -> int:
     return math.ceil(allowance_m2 * AREA_SCALE - 1e-6)
 
 
-def new_solver(time_limit_s: float) -> cp_model.CpSolver:
-    """CP-SAT set as PLANNING-NOTES found works on 2 cores: two LP workers raise the bound."""
+def new_solver(time_limit_s: float, started: float | None = None) -> cp_model.CpSolver:
+    """CP-SAT set as PLANNING-NOTES found works on 2 cores: two LP workers raise the bound.
+
+    `started` (a `time.monotonic()` reading) is when building the model began: the time
+    spent building comes off the limit, so model and solve together keep to it.
+    """
+    if started is not None:
+        time_limit_s -= time.monotonic() - started
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(0.05, time_limit_s)
     solver.parameters.num_workers = 2

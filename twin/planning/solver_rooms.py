@@ -11,6 +11,7 @@ group may fall short at a large penalty, and the caller seats those people elsew
 from __future__ import annotations
 
 import itertools
+import time
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -120,6 +121,7 @@ def plan_rooms(
 
     When the hint leaves people unseated, the model is the elastic one (see the module).
     """
+    started = time.monotonic()
     elastic = hint is not None and bool(hint.unseated)
     demand = {key: count for key, count in demand.items() if count > 0}
     model = cp_model.CpModel()
@@ -207,7 +209,7 @@ def plan_rooms(
         }
         for where, flag in used.items():
             model.add_hint(flag, where in occupied)
-    solver = new_solver(time_limit_s)
+    solver = new_solver(time_limit_s, started)
     status = solver.solve(model)
     name = status_name(status)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):

@@ -10,6 +10,7 @@ limits, and the non-zero slacks become `Shortage`s that say what is missing and 
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -71,6 +72,7 @@ class StoreyPlan:
     objective10: float
     bound10: float
     shortages: list[Shortage] = field(default_factory=list)
+    solve_s: float = 0.0  # of which CP-SAT; the rest of the time went into building the model
 
 
 class DepartmentStoreys:
@@ -186,8 +188,9 @@ def plan_storeys(
     """Solve stage 1; with `elastic`, storeys may overflow at a penalty and say by how much.
 
     `hint` gives members per (group index, storey index) of a feasible plan, e.g. the
-    greedy one; every variable is then hinted.
+    greedy one; every variable is then hinted. Building the model counts in the limit.
     """
+    started = time.monotonic()
     model = cp_model.CpModel()
     ds = DepartmentStoreys(model, groups, storeys, preferences, limited=not elastic)
     current = _current_on_storey(groups, storeys)
@@ -229,11 +232,11 @@ def plan_storeys(
     if slacks:
         cost10.append(SLACK_PENALTY * sum(s for *_, s in slacks))
     model.minimize(sum(cost10))
-    solver = new_solver(time_limit_s)
+    solver = new_solver(time_limit_s, started)
     status = solver.solve(model)
     name = status_name(status)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return StoreyPlan({}, name, float("nan"), solver.best_objective_bound)
+        return StoreyPlan({}, name, float("nan"), solver.best_objective_bound, [], solver.wall_time)
     counts: dict[tuple[str, str], dict[StoreyKey, int]] = defaultdict(dict)
     for (gi, si), var in ds.x.items():
         value = int(solver.value(var))
@@ -249,7 +252,9 @@ def plan_storeys(
     objective10 = solver.objective_value - SLACK_PENALTY * sum(
         int(solver.value(s)) for *_, s in slacks
     )
-    return StoreyPlan(dict(counts), name, objective10, solver.best_objective_bound, shortages)
+    return StoreyPlan(
+        dict(counts), name, objective10, solver.best_objective_bound, shortages, solver.wall_time
+    )
 
 
 def _in_all(shortages: Sequence[Shortage]) -> Shortage:
