@@ -21,7 +21,7 @@ import logging
 import math
 import time
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from twin.planning.kpis import (
@@ -80,14 +80,7 @@ class Move:
     to_room: str
 
     def to_dict(self) -> dict[str, str]:
-        return {
-            "staff_id": self.staff_id,
-            "name": self.name,
-            "department": self.department,
-            "rank": self.rank,
-            "from_room": self.from_room,
-            "to_room": self.to_room,
-        }
+        return asdict(self)
 
 
 @dataclass

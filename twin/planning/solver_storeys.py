@@ -13,7 +13,7 @@ from __future__ import annotations
 import time
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 from ortools.sat.python import cp_model
 
@@ -52,15 +52,7 @@ class Shortage:
     message: str
 
     def to_dict(self) -> dict[str, object]:
-        return {
-            "building": self.building,
-            "storey": self.storey,
-            "department": self.department,
-            "kind": self.kind,
-            "amount": self.amount,
-            "min_allowance_m2": self.min_allowance_m2,
-            "message": self.message,
-        }
+        return asdict(self)
 
 
 @dataclass
