@@ -309,6 +309,31 @@ def plan_target(
     return assignment, status, shortages, bound_value, stats
 
 
+def _left_without_seats(target: PlanningState, assignment: Assignment) -> list[Shortage]:
+    """Say who is left without a seat, by department, when no storey shortage says why."""
+    left: dict[str, list[str]] = defaultdict(list)
+    for person in target.staff:
+        if assignment.get(person.staff_id) is None:
+            left[person.department].append(person.rank)
+    if not any(room.available for room in target.rooms):
+        total = sum(len(ranks) for ranks in left.values())
+        message = f"there are no open office rooms for {total} staff"
+        return [Shortage("", "", "", "total", float(total), 0.0, message)]
+    return [
+        Shortage(
+            "",
+            "",
+            department,
+            "unseated",
+            float(len(ranks)),
+            min(target.allowance(rank) for rank in ranks),
+            f"{len(ranks)} staff of department {department} fit in no open office "
+            f"({', '.join(sorted(set(ranks)))})",
+        )
+        for department, ranks in sorted(left.items())
+    ]
+
+
 def _departments_in_rooms(state: PlanningState, assignment: Assignment) -> dict[str, str]:
     """Room code → the department of the people seated there (one per room in a plan)."""
     rooms: dict[str, str] = {}
@@ -358,6 +383,7 @@ def solve(state: PlanningState, scenario: Scenario, time_limit_s: float = 60.0) 
             status = "OPTIMAL"
     if cost.unseated and not shortages:
         status = "INFEASIBLE"
+        shortages = _left_without_seats(target, assignment)
     return PlanResult(
         status=status,
         assignment=assignment,

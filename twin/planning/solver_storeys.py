@@ -40,13 +40,14 @@ SLACK_PENALTY = 10_000_000
 class Shortage:
     """What one storey lacks for the plan to seat everyone; `message` says it in words.
 
-    Kind "total" (building, storey and department empty) adds up the others for the site.
+    Kind "total" (building, storey and department empty) adds up the others for the site;
+    "unseated" names a department some of whose staff no open office takes.
     """
 
     building: str
     storey: str
     department: str
-    kind: str  # "area", "seats" or "total"
+    kind: str  # "area", "seats", "total" or "unseated"
     amount: float
     min_allowance_m2: float
     message: str

@@ -152,3 +152,15 @@ def test_moves_csv_lists_every_move() -> None:
     rows = list(csv.DictReader(io.StringIO(moves_csv(result.moves))))
     assert rows == [m.to_dict() for m in result.moves]
     assert {(r["staff_id"], r["from_room"]) for r in rows} >= {("B", "R2")}
+
+
+def test_closing_every_office_says_so() -> None:
+    state = tiny_state(
+        [room("R1", 18.0, 2), room("R2", 18.0, 2, storey="F02")],
+        [person("A", "DX", "below_division", "R1"), person("B", "DY", "below_division", "R2")],
+    )
+    scenario = parse_scenario({"changes": [{"kind": "close", "building": "B01"}]})
+    result = solve(state, scenario, time_limit_s=3)
+    assert result.status == "INFEASIBLE" and result.kpis_after.seated == 0
+    assert [s.message for s in result.shortages] == ["there are no open office rooms for 2 staff"]
+    assert {(m.staff_id, m.to_room) for m in result.moves} == {("A", ""), ("B", "")}
