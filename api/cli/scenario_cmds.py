@@ -65,7 +65,7 @@ def _print_detail(detail: dict[str, Any]) -> None:
                 move["staff_id"],
                 move["department"],
                 move["rank"],
-                move["from_room"] or "(new)",
+                move["from_room"] or "(no seat)",
                 move["to_room"] or "(no seat)",
             )
         out.print(listed)

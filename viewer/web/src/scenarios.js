@@ -74,7 +74,7 @@ export class ScenarioPanel {
         type: 'button',
         'data-staff': move.staff_id,
         onclick: () => move.to_room && this.app.openRoom(move.to_room),
-      }, `${move.staff_id} ${move.department}: ${move.from_room || 'new'} → ${move.to_room || 'no seat'}`),
+      }, `${move.staff_id} ${move.department}: ${move.from_room || 'no seat'} → ${move.to_room || 'no seat'}`),
     )));
     this.show('after');
     return d.scenario_id;
