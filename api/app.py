@@ -35,6 +35,7 @@ from api.routers import (
     planning,
     readings,
     rooms,
+    scenarios,
     sensors,
     sites,
     utilisation,
@@ -106,6 +107,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         map_view,
         org,
         planning,
+        scenarios,
     )
     for module in (*routers, *groups, live):
         api.include_router(module.router)

@@ -16,6 +16,7 @@ __all__ = [
     "InvalidRoomCode",
     "MissingKey",
     "ModelImportError",
+    "ScenarioConflict",
     "SensorExists",
     "TwinError",
     "UnknownAlarm",
@@ -24,6 +25,7 @@ __all__ = [
     "UnknownDepartment",
     "UnknownElement",
     "UnknownRoomCode",
+    "UnknownScenario",
     "UnknownSensor",
     "UnknownStaff",
     "UnknownStorey",
@@ -148,3 +150,11 @@ class BadRows(BadInput):
             f"{source}: {len(problems)} bad row(s), nothing imported:\n" + "\n".join(shown) + more
         )
         self.problems = problems
+
+
+class UnknownScenario(BadInput):
+    """A scenario id that no saved reallocation scenario has."""
+
+
+class ScenarioConflict(BadInput):
+    """A saved scenario that cannot be applied now: applied already, or the campus moved on."""

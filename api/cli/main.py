@@ -14,6 +14,7 @@ from api.cli.org_cmds import lifecycle_command, org_app, warnings_command
 from api.cli.portfolio_cmds import sample_portfolio_command
 from api.cli.report_cmds import report_app
 from api.cli.rooms_cmds import info_command, room_command, rooms_command, set_app
+from api.cli.scenario_cmds import scenario_app
 from api.cli.sensors_cmds import sensors_app
 from api.cli.serve_cmds import labels_command, serve_command
 from api.cli.simulate_cmds import simulate_app
@@ -56,6 +57,7 @@ app.command("lifecycle")(lifecycle_command)
 app.command("trace")(trace_command)
 app.command("isolate")(isolate_command)
 app.command("check-network")(check_network_command)
+app.add_typer(scenario_app, name="scenario")
 
 
 def main() -> None:

@@ -579,3 +579,27 @@ room_lifecycle = Table(
     Column("last_maintenance", String(10)),
     Column("disposed_on", String(10)),
 )
+
+# --- reallocation scenarios (issue 7, solver) ---
+
+planning_scenarios = Table(
+    "planning_scenarios",
+    metadata,
+    # One solved scenario: the body as given, the plan's figures for listing and comparing,
+    # and the whole answer (moves, KPIs, shortages) as JSON. Applied at most once.
+    Column("scenario_id", Integer, primary_key=True, autoincrement=True),
+    Column("name", Text, nullable=False),
+    Column("site_code", String(8)),
+    Column("created_at", String(32), nullable=False),
+    Column("created_by", Text, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("time_limit_s", Float, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("objective", Float, nullable=False),
+    Column("lower_bound", Float),
+    Column("gap", Float),
+    Column("moves", Integer, nullable=False),
+    Column("result", Text, nullable=False),
+    Column("applied_at", String(32)),
+    Column("applied_by", Text),
+)

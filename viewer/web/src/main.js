@@ -9,6 +9,7 @@ import { parseBuilding } from './loader.js';
 import { Maintenance } from './maintenance.js';
 import { Palette } from './palette.js';
 import { chooseSite, mapHref } from './sitelink.js';
+import { ScenarioPanel } from './scenarios.js';
 import { Ui } from './ui.js';
 import { CampusView } from './viewer.js';
 
@@ -42,6 +43,7 @@ class App {
       setXray: (on) => this.ui.setXray(on),
       status: (text, error) => this.ui.status(text, error),
     });
+    this.scenarios = new ScenarioPanel(this);
   }
 
   /** Latest values for the live colour modes, then kept current over the WebSocket. */
@@ -270,6 +272,9 @@ function installTestHook(app, ready) {
     rotateFrames: (n = 10, degreesPerFrame = 3) => view.rotateFrames(n, degreesPerFrame),
     maintenance: app.maintenance.testHook(),
     network: app.network.testHook(),
+    loadScenarios: () => app.scenarios.load(),
+    showScenario: (id) => app.scenarios.choose(id),
+    scenarioView: (which) => app.scenarios.show(which),
   };
 }
 
@@ -289,6 +294,7 @@ async function start() {
     if (note) app.ui.status(note, error);
     const building = (params.get('building') || '').trim().toUpperCase();
     if (buildings.some((b) => b.building_code === building) && !params.get('room')) await app.showBuilding(building);
+    await app.scenarios.load().catch((error) => console.warn(`scenarios: ${error.message}`));
     const room = params.get('room');
     if (room) await app.openRoom(room.trim());
     app.view.finishFrame();

@@ -1,0 +1,402 @@
+"""Plan a scenario with OR-Tools CP-SAT: who moves where, at what cost, and how close to the best.
+
+`solve(state, scenario, time_limit_s)` applies the scenario and plans in the stages
+PLANNING-NOTES records: (1) departments to storeys (`solver_storeys`); (2) rooms within each
+storey, one storey at a time, seeded from "keep current seats, then first fit"
+(`solver_rooms`); then local re-solves of two storeys at a time with the time left. The
+lower bound is the best of: stage 1's bound plus the least over-standard waste, and a
+separate relaxed model (`solver_bound`). Three quarters of the time limit go to the plan
+and the rest to the relaxed model, and the whole run stays within the limit.
+
+When the hard model is infeasible the elastic version plans anyway and its shortages say
+what is missing ("storey F03 of B01 lacks 46 m² for department D07"); anyone it still
+cannot seat is left unseated in the plan, never silently dropped.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+import math
+import time
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from twin.planning.kpis import (
+    Assignment,
+    Kpis,
+    PlanCost,
+    current_assignment,
+    plan_cost,
+    plan_kpis,
+)
+from twin.planning.scenario import Preferences, Scenario, apply_scenario
+from twin.planning.solver_bound import least_over_standard10, lower_bound
+from twin.planning.solver_common import (
+    AREA_SCALE,
+    Group,
+    StoreyInfo,
+    people_in_seats,
+    staff_groups,
+    storeys_of,
+)
+from twin.planning.solver_greedy import Seating, greedy_plan
+from twin.planning.solver_local import improve_locally
+from twin.planning.solver_rooms import GroupKey, plan_rooms, seed_rooms
+from twin.planning.solver_storeys import Shortage, plan_storeys
+from twin.planning.state import PlanningState
+
+__all__ = ["Move", "PlanResult", "moves_csv", "plan_target", "solve"]
+
+logger = logging.getLogger(__name__)
+
+# Share of the time limit the plan may use; the relaxed bound model gets the rest (at
+# 2,000 staff it rarely beats stage 1's bound plus the least waste, at a few hundred it
+# is solved outright).
+PLAN_SHARE = 0.75
+# Share of the plan's time for stage 1 (it usually needs well under a second).
+STOREY_STAGE_SHARE = 0.25
+# Stage 2 ends by this share of the plan's time; local re-solves take the rest.
+ROOM_STAGE_END = 0.75
+# Share of the time left that the relaxed bound model may take, building included.
+BOUND_SOLVE_SHARE = 0.9
+# The relaxed model takes about this many times stage 1's building time to build.
+BOUND_BUILD_FACTOR = 3.0
+# Below this a storey's room model is not worth starting when the seed seats everyone.
+MIN_ROOM_SOLVE_S = 0.1
+
+
+@dataclass(frozen=True)
+class Move:
+    """One person's move; `from_room` is empty for a new member of staff."""
+
+    staff_id: str
+    name: str
+    department: str
+    rank: str
+    from_room: str
+    to_room: str
+
+    def to_dict(self) -> dict[str, str]:
+        return asdict(self)
+
+
+@dataclass
+class PlanResult:
+    """A plan and everything a planner compares plans by."""
+
+    status: str
+    assignment: dict[str, str | None]
+    moves: list[Move]
+    cost: PlanCost
+    lower_bound: float | None
+    gap: float | None
+    kpis_before: Kpis
+    kpis_after: Kpis
+    shortages: list[Shortage] = field(default_factory=list)
+    # What the scenario itself changes, for applying the plan: staff whose department
+    # changes (merges), and rooms it closes or opens.
+    department_changes: list[dict[str, str]] = field(default_factory=list)
+    rooms_closed: list[str] = field(default_factory=list)
+    rooms_opened: list[str] = field(default_factory=list)
+    # The department in each occupied office before and after the plan (the viewer's colours).
+    rooms_before: dict[str, str] = field(default_factory=dict)
+    rooms_after: dict[str, str] = field(default_factory=dict)
+    seconds: float = 0.0
+    stats: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def objective(self) -> float:
+        return self.cost.objective
+
+    def to_dict(self) -> dict[str, Any]:
+        """Everything but the full assignment, JSON-ready (the API's and CLI's keys)."""
+        return {
+            "status": self.status,
+            "objective": self.cost.objective,
+            "lower_bound": self.lower_bound,
+            "gap": self.gap,
+            "cost": self.cost.to_dict(),
+            "kpis_before": self.kpis_before.to_dict(),
+            "kpis_after": self.kpis_after.to_dict(),
+            "shortages": [s.to_dict() for s in self.shortages],
+            "department_changes": self.department_changes,
+            "rooms_closed": self.rooms_closed,
+            "rooms_opened": self.rooms_opened,
+            "rooms_before": self.rooms_before,
+            "rooms_after": self.rooms_after,
+            "moves": [m.to_dict() for m in self.moves],
+            "seconds": round(self.seconds, 2),
+            "stats": self.stats,
+        }
+
+
+def moves_csv(moves: list[Move]) -> str:
+    """The move list as CSV text with a header row."""
+    out = io.StringIO()
+    writer = csv.DictWriter(
+        out, fieldnames=["staff_id", "name", "department", "rank", "from_room", "to_room"]
+    )
+    writer.writeheader()
+    for move in moves:
+        writer.writerow(move.to_dict())
+    return out.getvalue()
+
+
+def _seat_the_rest(
+    target: PlanningState, groups: list[Group], assignment: dict[str, str | None]
+) -> None:
+    """First-fit anyone the room stage left out, around the seats already given."""
+    seating = Seating(target.rooms, dict(target.allowance_m2))
+    rooms = {room.room_code: room for room in seating.rooms}
+    left = []
+    for group in groups:
+        for person in group.members:
+            code = assignment.get(person.staff_id)
+            if code is None:
+                left.append(person)
+            else:
+                seating.seat(rooms[code], person)
+    for person in seating.first_fit(left):
+        seating.assignment[person.staff_id] = None
+    assignment.update(seating.assignment)
+
+
+def _move_list(target: PlanningState, assignment: Assignment) -> list[Move]:
+    return [
+        Move(
+            p.staff_id,
+            p.name,
+            p.department,
+            p.rank,
+            p.room_code or "",
+            assignment.get(p.staff_id) or "",
+        )
+        for p in target.staff
+        if assignment.get(p.staff_id) != p.room_code
+    ]
+
+
+def _storey_counts(
+    groups: list[Group], storeys: list[StoreyInfo], assignment: Assignment
+) -> dict[tuple[int, int], int] | None:
+    """Members per (group index, storey index) of a plan that seats everyone, else None."""
+    storey_of = {room.room_code: si for si, s in enumerate(storeys) for room in s.rooms}
+    counts: dict[tuple[int, int], int] = defaultdict(int)
+    for gi, group in enumerate(groups):
+        for person in group.members:
+            code = assignment.get(person.staff_id)
+            if code is None:
+                return None
+            counts[gi, storey_of[code]] += 1
+    return dict(counts)
+
+
+def _by_key(
+    groups: list[Group], storeys: list[StoreyInfo], counts: dict[tuple[int, int], int]
+) -> dict[GroupKey, dict[tuple[str, str], int]]:
+    by_key: dict[GroupKey, dict[tuple[str, str], int]] = defaultdict(dict)
+    for (gi, si), count in counts.items():
+        by_key[groups[gi].key][storeys[si].key] = count
+    return dict(by_key)
+
+
+def _room_stage(
+    target: PlanningState,
+    groups: list[Group],
+    storeys: list[StoreyInfo],
+    counts: dict[GroupKey, dict[tuple[str, str], int]],
+    preferences: Preferences,
+    deadline: float,
+    stats: dict[str, Any],
+) -> dict[GroupKey, dict[str, int]]:
+    """Seat each storey's share of every group in its rooms, one storey at a time."""
+    by_key = {g.key: g for g in groups}
+    demand_by_storey: dict[tuple[str, str], dict[GroupKey, int]] = defaultdict(dict)
+    for key, per_storey in counts.items():
+        for storey_key, count in per_storey.items():
+            demand_by_storey[storey_key][key] = count
+    seats: dict[GroupKey, dict[str, int]] = defaultdict(dict)
+    todo = [s for s in storeys if demand_by_storey.get(s.key)]
+    statuses: dict[str, int] = defaultdict(int)
+    allowance = dict(target.allowance_m2)
+    for i, storey in enumerate(todo):
+        demand = demand_by_storey[storey.key]
+        budget = (deadline - time.monotonic()) / (len(todo) - i)
+        seed = seed_rooms(storey.rooms, demand, by_key, allowance)
+        plan = seed
+        if budget >= MIN_ROOM_SOLVE_S or seed.unseated:
+            budget = max(budget, MIN_ROOM_SOLVE_S)
+            solved = plan_rooms(storey.rooms, demand, by_key, preferences, budget, allowance, seed)
+            if solved.status in ("OPTIMAL", "FEASIBLE"):
+                plan = solved  # else out of time before CP-SAT took up the seed: keep it
+        statuses[plan.status] += 1
+        for key, per_room in plan.seats.items():
+            seats[key].update(per_room)
+    stats["room_stage"] = dict(statuses)
+    return seats
+
+
+def _trivial_bound(target: PlanningState, preferences: Preferences) -> float:
+    """Everyone without an open seat moves, and each department occupies one storey at least."""
+    open_rooms = {room.room_code for room in target.rooms if room.available}
+    must_move = sum(1 for p in target.staff if p.room_code not in open_rooms)
+    departments = len({p.department for p in target.staff})
+    return float(preferences.move * must_move + preferences.storey * departments)
+
+
+def plan_target(
+    target: PlanningState, preferences: Preferences, time_limit_s: float = 60.0
+) -> tuple[dict[str, str | None], str, list[Shortage], float | None, dict[str, Any]]:
+    """Plan `target` (a state with the scenario applied): assignment, status, shortages, bound."""
+    start = time.monotonic()
+    stats: dict[str, Any] = {}
+    groups = staff_groups(target)
+    storeys = storeys_of(target)
+    plan_deadline = start + time_limit_s * PLAN_SHARE
+    greedy = greedy_plan(target)
+    seed = _storey_counts(groups, storeys, greedy)
+    stage1_start = time.monotonic()
+    stage1 = plan_storeys(
+        groups, storeys, preferences, time_limit_s * PLAN_SHARE * STOREY_STAGE_SHARE, hint=seed
+    )
+    build_s = time.monotonic() - stage1_start - stage1.solve_s
+    shortages: list[Shortage] = []
+    status = "FEASIBLE"
+    counts = stage1.counts
+    storey_bound10 = stage1.bound10 if stage1.status != "INFEASIBLE" else float("nan")
+    if stage1.status not in ("OPTIMAL", "FEASIBLE"):
+        if seed is not None and stage1.status != "INFEASIBLE":
+            counts = _by_key(groups, storeys, seed)  # out of time: the greedy split stands
+        else:
+            status = "INFEASIBLE"
+            remaining = max(0.1, plan_deadline - time.monotonic())
+            stage1 = plan_storeys(groups, storeys, preferences, remaining / 2, elastic=True)
+            shortages, counts = stage1.shortages, stage1.counts
+    stats["storey_stage"] = {"status": stage1.status, "seconds": round(time.monotonic() - start, 2)}
+    rooms_deadline = start + time_limit_s * PLAN_SHARE * ROOM_STAGE_END
+    seats = _room_stage(target, groups, storeys, counts, preferences, rooms_deadline, stats)
+    seats = improve_locally(target, groups, storeys, seats, preferences, plan_deadline, stats)
+    assignment = people_in_seats(groups, seats)
+    if any(code is None for code in assignment.values()):
+        _seat_the_rest(target, groups, assignment)
+    if (
+        plan_cost(target, greedy, preferences).objective
+        < plan_cost(target, assignment, preferences).objective
+    ):
+        assignment, stats["kept_greedy_plan"] = dict(greedy), True
+    stats["plan_seconds"] = round(time.monotonic() - start, 2)
+    bound_value: float | None = None
+    if status != "INFEASIBLE":
+        bound_value = _trivial_bound(target, preferences)
+        if math.isfinite(storey_bound10):
+            # Stage 1 bounds people changing storey, storeys and gaps; add the least waste.
+            over10 = preferences.over_standard_m2 * least_over_standard10(groups, storeys)
+            bound_value = max(bound_value, (storey_bound10 + over10) / AREA_SCALE)
+        left = start + time_limit_s - time.monotonic()
+        # The relaxed model is bigger than stage 1's: skip it when building it alone would
+        # take most of the time left.
+        if storeys and left > max(1.0, BOUND_BUILD_FACTOR * build_s):
+            bound = lower_bound(groups, storeys, preferences, left * BOUND_SOLVE_SHARE)
+            entitlement10 = sum(g.allowance10 * len(g.members) for g in groups)
+            relaxed = (bound.value10 - preferences.over_standard_m2 * entitlement10) / AREA_SCALE
+            bound_value = max(bound_value, relaxed)
+            stats["bound_status"] = bound.status
+    stats["seconds"] = round(time.monotonic() - start, 2)
+    logger.debug("planned %d staff: %s", len(target.staff), stats)
+    return assignment, status, shortages, bound_value, stats
+
+
+def _left_without_seats(target: PlanningState, assignment: Assignment) -> list[Shortage]:
+    """Say who is left without a seat, by department, when no storey shortage says why."""
+    left: dict[str, list[str]] = defaultdict(list)
+    for person in target.staff:
+        if assignment.get(person.staff_id) is None:
+            left[person.department].append(person.rank)
+    if not any(room.available for room in target.rooms):
+        total = sum(len(ranks) for ranks in left.values())
+        message = f"there are no open office rooms for {total} staff"
+        return [Shortage("", "", "", "total", float(total), 0.0, message)]
+    return [
+        Shortage(
+            "",
+            "",
+            department,
+            "unseated",
+            float(len(ranks)),
+            min(target.allowance(rank) for rank in ranks),
+            f"{len(ranks)} staff of department {department} fit in no open office "
+            f"({', '.join(sorted(set(ranks)))})",
+        )
+        for department, ranks in sorted(left.items())
+    ]
+
+
+def _departments_in_rooms(state: PlanningState, assignment: Assignment) -> dict[str, str]:
+    """Room code → the department of the people seated there (one per room in a plan)."""
+    rooms: dict[str, str] = {}
+    for person in state.staff:
+        code = assignment.get(person.staff_id)
+        if code is not None:
+            rooms.setdefault(code, person.department)
+    return dict(sorted(rooms.items()))
+
+
+def _scenario_changes(state: PlanningState, target: PlanningState) -> dict[str, Any]:
+    before = {p.staff_id: p.department for p in state.staff}
+    was_open = {r.room_code: r.available for r in state.rooms}
+    return {
+        "department_changes": [
+            {"staff_id": p.staff_id, "from": before[p.staff_id], "to": p.department}
+            for p in target.staff
+            if p.staff_id in before and before[p.staff_id] != p.department
+        ],
+        "rooms_closed": [r.room_code for r in target.rooms if was_open[r.room_code] > r.available],
+        "rooms_opened": [r.room_code for r in target.rooms if was_open[r.room_code] < r.available],
+    }
+
+
+def solve(state: PlanningState, scenario: Scenario, time_limit_s: float = 60.0) -> PlanResult:
+    """Apply `scenario` to `state` and plan it within `time_limit_s` seconds.
+
+    >>> from twin.planning.scenario import parse_scenario
+    >>> from twin.planning.synthetic import synthetic_state
+    >>> state = synthetic_state(staff=120, seed=2)
+    >>> scenario = parse_scenario({"changes": [{"kind": "grow", "department": "D01",
+    ...                                       "ranks": {"below_division": 2}}]})
+    >>> result = solve(state, scenario, time_limit_s=10)
+    >>> result.status in ("OPTIMAL", "FEASIBLE"), result.kpis_after.seated
+    (True, 122)
+    """
+    start = time.monotonic()
+    target = apply_scenario(state, scenario)
+    preferences = scenario.preferences
+    assignment, status, shortages, bound, stats = plan_target(target, preferences, time_limit_s)
+    cost = plan_cost(target, assignment, preferences)
+    gap = None
+    if bound is not None and cost.unseated == 0:
+        bound = min(bound, cost.objective)
+        gap = round((cost.objective - bound) / max(1.0, abs(cost.objective)), 4)
+        if gap == 0:
+            status = "OPTIMAL"
+    if cost.unseated and not shortages:
+        status = "INFEASIBLE"
+        shortages = _left_without_seats(target, assignment)
+    return PlanResult(
+        status=status,
+        assignment=assignment,
+        moves=_move_list(target, assignment),
+        cost=cost,
+        lower_bound=None if bound is None else round(bound, 1),
+        gap=gap,
+        kpis_before=plan_kpis(state, current_assignment(state)),
+        kpis_after=plan_kpis(target, assignment),
+        shortages=shortages,
+        **_scenario_changes(state, target),
+        rooms_before=_departments_in_rooms(state, current_assignment(state)),
+        rooms_after=_departments_in_rooms(target, assignment),
+        seconds=time.monotonic() - start,
+        stats=stats,
+    )
