@@ -8,7 +8,8 @@ from typing import Any
 from sqlalchemy import Engine
 
 from tests.campus_stores import sample_store
-from twin.planning.org import import_org_files, set_site_level
+from twin.planning.org import set_site_level
+from twin.planning.org_csv import import_org_files
 from twin.planning.sample_org import write_sample_org
 from twin.planning.scenario import Scenario, parse_scenario
 from twin.rooms import list_rooms
