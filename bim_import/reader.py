@@ -222,10 +222,15 @@ def read_model(
         if space.id() in by_step_id
     }
     single_building = ids(model.by_type("IfcBuilding")[0]) if len(buildings) == 1 else None
+    kinds: dict[tuple[str, str | None], ElementKind] = {}
     for entity in entities:
         record_id = ids(entity)
         element_type = index.element_type(entity)
-        kind = classify_element(entity, element_type)
+        # the kind depends on the classes alone: classify once per (class, type class)
+        classes = (entity.is_a(), element_type.is_a() if element_type is not None else None)
+        kind = kinds.get(classes)
+        if kind is None:
+            kind = kinds[classes] = classify_element(entity, element_type)
         storey = index.ancestor(entity, "IfcBuildingStorey")
         building = index.ancestor(entity, "IfcBuilding")
         at_site = building is None and index.ancestor(entity, "IfcSite") is not None

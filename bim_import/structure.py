@@ -76,6 +76,7 @@ class ModelIndex:
 
     def __init__(self, model: ifcopenshell.file) -> None:
         self._placements: dict[int, FloatArray] = {}
+        self._ancestors: dict[tuple[int, str], ifcopenshell.entity_instance | None] = {}
         self._parent: dict[int, ifcopenshell.entity_instance] = {}
         for rel in model.by_type("IfcRelContainedInSpatialStructure"):
             for element in rel.RelatedElements or ():
@@ -107,7 +108,17 @@ class ModelIndex:
         self, product: ifcopenshell.entity_instance, class_name: str
     ) -> ifcopenshell.entity_instance | None:
         """The nearest ancestor of `class_name`, not looking above the site."""
-        node = self.parent(product)
+        parent = self.parent(product)
+        if parent is None:
+            return None
+        key = (parent.id(), class_name)  # products on one storey share the walk up from it
+        if key not in self._ancestors:
+            self._ancestors[key] = self._walk_up(parent, class_name)
+        return self._ancestors[key]
+
+    def _walk_up(
+        self, node: ifcopenshell.entity_instance | None, class_name: str
+    ) -> ifcopenshell.entity_instance | None:
         for _ in range(32):
             if node is None:
                 return None
