@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_KERNEL = "hybrid-cgal-simple-opencascade"
 _WITH_BODY = ("IfcSpace", "IfcDistributionElement", "IfcBuildingElement", "IfcBuiltElement")
+_REPRESENTATION = 6
 _WITHOUT_BODY = (
     "IfcOpeningElement",
     "IfcFurnishingElement",
@@ -52,19 +53,23 @@ class TessellationResult:
 
 def products_needing_geometry(model: ifcopenshell.file) -> list[ifcopenshell.entity_instance]:
     """Products with a representation whose body the twin uses."""
+    skipped = {product.id() for class_name in _WITHOUT_BODY for product in _all(model, class_name)}
     wanted: dict[int, ifcopenshell.entity_instance] = {}
     for class_name in _WITH_BODY:
-        try:
-            products = model.by_type(class_name)
-        except RuntimeError:  # class not in this schema
-            continue
-        for product in products:
-            if product.Representation is None:
+        for product in _all(model, class_name):
+            step_id = product.id()
+            # IfcProduct.Representation, read by position (faster than by name)
+            if step_id in skipped or product[_REPRESENTATION] is None:
                 continue
-            if any(product.is_a(skip) for skip in _WITHOUT_BODY):
-                continue
-            wanted[product.id()] = product
+            wanted[step_id] = product
     return list(wanted.values())
+
+
+def _all(model: ifcopenshell.file, class_name: str) -> list[ifcopenshell.entity_instance]:
+    try:
+        return list(model.by_type(class_name))
+    except RuntimeError:  # class not in this schema
+        return []
 
 
 def tessellate(

@@ -87,9 +87,11 @@ class _Ids:
 
     def __init__(self, model: ifcopenshell.file, warn: Callable[[str], None]) -> None:
         holders: dict[str, list[ifcopenshell.entity_instance]] = {}
+        self._ids: dict[int, str] = {}
         for entity in model.by_type("IfcRoot"):
-            holders.setdefault(entity.GlobalId, []).append(entity)
-        self._renamed: dict[int, str] = {}
+            global_id = entity[0]  # GlobalId, read by position: faster than by name
+            holders.setdefault(global_id, []).append(entity)
+            self._ids[entity.id()] = global_id
         for global_id, entities in holders.items():
             if len(entities) > 1:
                 kinds = Counter(entity.is_a() for entity in entities)
@@ -99,10 +101,12 @@ class _Ids:
                     f"the later ones are kept as {global_id}~<step id>"
                 )
                 for entity in entities[1:]:
-                    self._renamed[entity.id()] = f"{global_id}~{entity.id()}"
+                    self._ids[entity.id()] = f"{global_id}~{entity.id()}"
 
     def __call__(self, entity: ifcopenshell.entity_instance) -> str:
-        return self._renamed.get(entity.id(), entity.GlobalId)
+        step_id = entity.id()
+        found = self._ids.get(step_id)
+        return found if found is not None else str(entity.GlobalId)
 
 
 def read_model(
@@ -131,11 +135,15 @@ def read_model(
     )
 
     entities = _elements(model)
-    ports_of = {
-        entity.id(): read_ports(entity, ids(entity), index, length)
-        for entity in entities
-        if entity.is_a("IfcDistributionElement")
-    }
+    ports_of = read_ports(
+        (
+            (entity.id(), ids(entity))
+            for entity in entities
+            if entity.is_a("IfcDistributionElement")
+        ),
+        index,
+        length,
+    )
     step("tessellating")
     analytic = _round_segments(entities, ports_of, length)
     needing = [p for p in products_needing_geometry(model) if p.id() not in analytic]
@@ -214,10 +222,15 @@ def read_model(
         if space.id() in by_step_id
     }
     single_building = ids(model.by_type("IfcBuilding")[0]) if len(buildings) == 1 else None
+    kinds: dict[tuple[str, str | None], ElementKind] = {}
     for entity in entities:
         record_id = ids(entity)
         element_type = index.element_type(entity)
-        kind = classify_element(entity, element_type)
+        # the kind depends on the classes alone: classify once per (class, type class)
+        classes = (entity.is_a(), element_type.is_a() if element_type is not None else None)
+        kind = kinds.get(classes)
+        if kind is None:
+            kind = kinds[classes] = classify_element(entity, element_type)
         storey = index.ancestor(entity, "IfcBuildingStorey")
         building = index.ancestor(entity, "IfcBuilding")
         at_site = building is None and index.ancestor(entity, "IfcSite") is not None

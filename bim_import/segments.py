@@ -22,14 +22,23 @@ CYLINDER_SIDES = 12
 _LENGTH_TOLERANCE = 0.02
 
 
+# Attributes by position (three times faster than by name; the same in IFC2X3 and
+# IFC4): IfcProduct.Representation 6, IfcProductDefinitionShape.Representations 2,
+# IfcShapeRepresentation RepresentationIdentifier 1 and Items 3, IfcExtrudedAreaSolid
+# SweptArea 0 and Depth 3, IfcCircleProfileDef Position 2 and Radius 3,
+# IfcPlacement.Location 0, IfcCartesianPoint.Coordinates 0.
+_REPRESENTATION, _REPRESENTATIONS, _IDENTIFIER, _ITEMS = 6, 2, 1, 3
+_SWEPT_AREA, _DEPTH, _PROFILE_POSITION, _RADIUS = 0, 3, 2, 3
+
+
 def _body_items(element: ifcopenshell.entity_instance) -> list[ifcopenshell.entity_instance]:
-    representation = element.Representation
+    representation = element[_REPRESENTATION]
     if representation is None:
         return []
-    shapes = [r for r in representation.Representations if r.RepresentationIdentifier == "Body"]
+    shapes = [r for r in representation[_REPRESENTATIONS] if r[_IDENTIFIER] == "Body"]
     items: list[ifcopenshell.entity_instance] = []
     for shape in shapes:
-        for item in shape.Items:
+        for item in shape[_ITEMS]:
             if item.is_a("IfcMappedItem"):
                 return []  # transformed by its mapping: leave it to the kernel
             items.append(item)
@@ -44,17 +53,17 @@ def circular_sweep(
     if len(items) != 1 or not items[0].is_a("IfcExtrudedAreaSolid"):
         return None
     solid = items[0]
-    profile = solid.SweptArea
+    profile = solid[_SWEPT_AREA]
     if not profile.is_a("IfcCircleProfileDef") or (
-        profile.Position is not None and _offset(profile)
+        profile[_PROFILE_POSITION] is not None and _offset(profile)
     ):
         return None
-    return float(profile.Radius) * length_scale, float(solid.Depth) * length_scale
+    return float(profile[_RADIUS]) * length_scale, float(solid[_DEPTH]) * length_scale
 
 
 def _offset(profile: ifcopenshell.entity_instance) -> bool:
-    location = profile.Position.Location
-    return location is not None and any(abs(float(v)) > 1e-9 for v in location.Coordinates)
+    location = profile[_PROFILE_POSITION][0]
+    return location is not None and any(abs(float(v)) > 1e-9 for v in location[0])
 
 
 def cylinder_meshes(

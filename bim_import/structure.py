@@ -76,6 +76,7 @@ class ModelIndex:
 
     def __init__(self, model: ifcopenshell.file) -> None:
         self._placements: dict[int, FloatArray] = {}
+        self._ancestors: dict[tuple[int, str], ifcopenshell.entity_instance | None] = {}
         self._parent: dict[int, ifcopenshell.entity_instance] = {}
         for rel in model.by_type("IfcRelContainedInSpatialStructure"):
             for element in rel.RelatedElements or ():
@@ -107,7 +108,17 @@ class ModelIndex:
         self, product: ifcopenshell.entity_instance, class_name: str
     ) -> ifcopenshell.entity_instance | None:
         """The nearest ancestor of `class_name`, not looking above the site."""
-        node = self.parent(product)
+        parent = self.parent(product)
+        if parent is None:
+            return None
+        key = (parent.id(), class_name)  # products on one storey share the walk up from it
+        if key not in self._ancestors:
+            self._ancestors[key] = self._walk_up(parent, class_name)
+        return self._ancestors[key]
+
+    def _walk_up(
+        self, node: ifcopenshell.entity_instance | None, class_name: str
+    ) -> ifcopenshell.entity_instance | None:
         for _ in range(32):
             if node is None:
                 return None
@@ -125,7 +136,13 @@ class ModelIndex:
 
     def ports(self, element: ifcopenshell.entity_instance) -> list[ifcopenshell.entity_instance]:
         """The element's ports, nested (IFC4) or attached (IFC2X3), each once."""
-        found = self._ports.get(element.id(), [])
+        return self.ports_by_id(element.id())
+
+    def ports_by_id(self, step_id: int) -> list[ifcopenshell.entity_instance]:
+        """The ports of the element with step id `step_id`, each once."""
+        found = self._ports.get(step_id)
+        if not found:
+            return []
         return list({port.id(): port for port in found}.values())
 
     def predefined_type(self, element: ifcopenshell.entity_instance) -> str | None:
@@ -143,6 +160,27 @@ class ModelIndex:
             if typed not in _GENERIC_TYPES:
                 return str(typed)
         return str(own) if own else None
+
+    def placement_parts(
+        self, placement: ifcopenshell.entity_instance
+    ) -> tuple[FloatArray, tuple[float, float, float]]:
+        """The world matrix of a placement's parent and its origin there (file units).
+
+        The placement's world origin is `parent @ (origin, 1)`; its own axes are not
+        read, which is all a port's position needs.
+        """
+        if not placement.is_a("IfcLocalPlacement"):
+            return self.world_matrix(placement), (0.0, 0.0, 0.0)
+        parent = self.world_matrix(placement[0])
+        location = placement[1][0]
+        if location is None:
+            return parent, (0.0, 0.0, 0.0)
+        coordinates = location[0]
+        return parent, (
+            float(coordinates[0]),
+            float(coordinates[1]),
+            float(coordinates[2]) if len(coordinates) > 2 else 0.0,
+        )
 
     def world_matrix(self, placement: ifcopenshell.entity_instance | None) -> FloatArray:
         """The 4x4 world matrix of an object placement, in the file's length unit."""

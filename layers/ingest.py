@@ -28,12 +28,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
-from sqlalchemy import Connection, Dialect, Engine, select
+from sqlalchemy import Connection, Engine, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from layers.kinds import SENSOR_KINDS, SensorKind
 from models.errors import BadInput
 from twin.store import schema as t
+from twin.store.bulk import execute_many
 
 __all__ = [
     "CHANNELS",
@@ -279,7 +280,7 @@ def _insert_new(
     conn = engine.connect()
     try:
         conn.begin()
-        if rows and _execute_many(conn, _statements(conn.dialect.name)[0], rows) == len(rows):
+        if rows and execute_many(conn, _statements(conn.dialect.name)[0], rows) == len(rows):
             return conn, None
         conn.rollback()
         conn.begin()
@@ -306,30 +307,10 @@ def _statements(dialect_name: str) -> tuple[Any, Any]:
     return insert, count
 
 
-@functools.cache
-def _driver_sql(statement: Any, dialect: Dialect) -> str:
-    return str(statement.compile(dialect=dialect))
-
-
-def _execute_many(conn: Connection, statement: Any, rows: Sequence[tuple[Any, ...]]) -> int:
-    """The row count of executing `statement` once per row (tuples in column order).
-
-    With a positional driver (sqlite3) the statement, compiled once by SQLAlchemy for
-    the connection's dialect, goes to the driver with the tuples as they are: building
-    and binding a dict per row would cost as much as SQLite's own insert.
-    """
-    if conn.dialect.positional:
-        sql = _driver_sql(statement, conn.dialect)
-        return int(conn.exec_driver_sql(sql, list(rows)).rowcount)
-    names = [column.name for column in statement.table.columns]
-    named = [dict(zip(names, row, strict=True)) for row in rows]
-    return int(conn.execute(statement, named).rowcount)
-
-
 def _count(conn: Connection, channel: str, counts: Counter[tuple[str, str]]) -> None:
     rows = [(channel, status, reason, n) for (status, reason), n in counts.items() if n]
     if rows:
-        _execute_many(conn, _statements(conn.dialect.name)[1], rows)
+        execute_many(conn, _statements(conn.dialect.name)[1], rows)
 
 
 def ingest_readings(

@@ -40,6 +40,7 @@ DEFAULT_SLAB_M = 0.25
 WALL_REACH_M = 0.35  # a wall bounds a room when it lies this close to the room's outline
 MAX_WALL_GAP_M = 0.6  # rooms further apart than this do not share one wall
 MIN_SHARED_M = 0.5  # rooms must face each other over at least this length
+_ZONE_NAMES = ("floor", "open", "ceiling")  # from bottom to top
 
 
 @dataclass(frozen=True)
@@ -65,9 +66,9 @@ class RoomVolume:
 
     def zones(self) -> tuple[tuple[str, float, float], ...]:
         return (
-            ("floor", self.floor_bottom_m, self.floor_m),
-            ("open", self.floor_m, self.ceiling_m),
-            ("ceiling", self.ceiling_m, self.void_top_m),
+            (_ZONE_NAMES[0], self.floor_bottom_m, self.floor_m),
+            (_ZONE_NAMES[1], self.floor_m, self.ceiling_m),
+            (_ZONE_NAMES[2], self.ceiling_m, self.void_top_m),
         )
 
 
@@ -224,6 +225,60 @@ def _length_in_height(
     return max(0.0, hi - lo) * length
 
 
+def _clip_intervals(
+    clips: FloatArray, starts: FloatArray, ends: FloatArray, plan_lengths: FloatArray
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """`_intervals_of_clip` for many clips at once: (clip index, t0, t1) of each interval.
+
+    `clips[k]` is the plan of the piece from `starts[k]` to `ends[k]` cut by a polygon;
+    intervals come in the order of the clips and, within one, of its parts.
+    """
+    vertical = plan_lengths < 1e-6
+    flat = np.flatnonzero(~vertical)
+    parts, part_clip = shapely.get_parts(clips[flat], return_index=True)
+    keep = np.isin(shapely.get_type_id(parts), (1, 2)) & ~shapely.is_empty(parts)
+    parts, part_clip = parts[keep], flat[part_clip[keep]]
+    coords, coord_part = shapely.get_coordinates(parts, return_index=True)
+    clip_of_coord = part_clip[coord_part]
+    start_xy = starts[clip_of_coord, :2]
+    plan = ends[clip_of_coord, :2] - start_xy
+    direction = plan / plan_lengths[clip_of_coord, None] ** 2
+    offsets = coords - start_xy
+    ts = offsets[:, 0] * direction[:, 0] + offsets[:, 1] * direction[:, 1]
+    t0, t1 = np.empty(0), np.empty(0)
+    if len(ts):
+        first = np.flatnonzero(np.r_[True, coord_part[1:] != coord_part[:-1]])
+        t0, t1 = np.minimum.reduceat(ts, first), np.maximum.reduceat(ts, first)
+    upright = np.flatnonzero(vertical & ~shapely.is_empty(clips))
+    clip_index = np.concatenate([part_clip, upright])
+    t0 = np.concatenate([t0, np.zeros(len(upright))])
+    t1 = np.concatenate([t1, np.ones(len(upright))])
+    order = np.argsort(clip_index, kind="stable")
+    return clip_index[order], t0[order], t1[order]
+
+
+def _lengths_in_height(
+    starts: FloatArray,
+    ends: FloatArray,
+    lengths: FloatArray,
+    t0: FloatArray,
+    t1: FloatArray,
+    low: FloatArray,
+    high: FloatArray,
+) -> FloatArray:
+    """`_length_in_height` for many (piece, interval, height band) at once."""
+    z0, z1 = starts[:, 2], ends[:, 2]
+    level = np.abs(z1 - z0) < 1e-9
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ta = (low - z0) / (z1 - z0)
+        tb = (high - z0) / (z1 - z0)
+    lo = np.maximum(t0, np.minimum(ta, tb))
+    hi = np.minimum(t1, np.maximum(ta, tb))
+    sloped = np.maximum(0.0, hi - lo) * lengths
+    flat = np.where((low <= z0) & (z0 < high), (t1 - t0) * lengths, 0.0)
+    return np.where(level, flat, sloped)
+
+
 def _pieces(axis: FloatArray) -> Iterable[tuple[FloatArray, FloatArray]]:
     for index in range(len(axis) - 1):
         if np.linalg.norm(axis[index + 1] - axis[index]) > 1e-9:
@@ -271,18 +326,29 @@ def segment_runs(
     near = (z_high[piece_of] >= bottoms[room_of]) & (z_low[piece_of] < tops[room_of])
     piece_of, room_of = piece_of[near], room_of[near]
     clips = shapely.intersection(plans[piece_of], footprints[room_of])
+    piece_lengths = np.array([np.linalg.norm(end - start) for _, start, end in pieces])
+    pair, t0, t1 = _clip_intervals(clips, starts[piece_of], ends[piece_of], plan_lengths[piece_of])
+    at, room_at = piece_of[pair], room_of[pair]
+    # zone bounds of each room, in the order of RoomVolume.zones()
+    bands = np.array(
+        [[room.floor_bottom_m, room.floor_m, room.ceiling_m, room.void_top_m] for room in rooms]
+    )[room_at]
     lengths: dict[tuple[str, str, str], float] = {}
-    for p, r, clipped in zip(piece_of.tolist(), room_of.tolist(), clips, strict=True):
-        element, start, end = pieces[p]
-        room = rooms[r]
-        for interval in _intervals_of_clip(clipped, start, end, plan_lengths[p]):
-            for where, low, high in room.zones():
-                if high > low:
-                    run = _length_in_height(start, end, interval, low, high)
-                    key = (element, room.key, where)
-                    lengths[key] = lengths.get(key, 0.0) + run
+    runs = [
+        _lengths_in_height(
+            starts[at], ends[at], piece_lengths[at], t0, t1, bands[:, zone], bands[:, zone + 1]
+        ).tolist()
+        for zone in range(3)
+    ]
+    valid = [(bands[:, zone + 1] > bands[:, zone]).tolist() for zone in range(3)]
+    for k, (p, r) in enumerate(zip(at.tolist(), room_at.tolist(), strict=True)):
+        element, room_key = pieces[p][0], rooms[r].key
+        for zone in range(3):
+            if valid[zone][k]:
+                key = (element, room_key, _ZONE_NAMES[zone])
+                lengths[key] = lengths.get(key, 0.0) + runs[zone][k]
     if walls:
-        _wall_runs(pieces, plans, plan_lengths, rooms, walls, lengths)
+        _wall_runs(pieces, plans, plan_lengths, piece_lengths, rooms, walls, lengths)
     return [
         SegmentRun(element, room, where, round(length, 3))
         for (element, room, where), length in sorted(lengths.items())
@@ -294,6 +360,7 @@ def _wall_runs(
     pieces: Sequence[tuple[str, FloatArray, FloatArray]],
     plans: FloatArray,
     plan_lengths: FloatArray,
+    piece_lengths: FloatArray,
     rooms: Sequence[RoomVolume],
     walls: Sequence[Prism],
     lengths: dict[tuple[str, str, str], float],
@@ -304,15 +371,19 @@ def _wall_runs(
     outlines = np.array([wall.footprint for wall in walls], dtype=object)
     piece_of, wall_of = shapely.STRtree(outlines).query(plans, predicate="intersects")
     clips = shapely.intersection(plans[piece_of], outlines[wall_of])
-    for p, w, clipped in zip(piece_of.tolist(), wall_of.tolist(), clips, strict=True):
-        element, start, end = pieces[p]
-        wall = walls[w]
-        for interval in _intervals_of_clip(clipped, start, end, plan_lengths[p]):
-            inside = _length_in_height(start, end, interval, wall.bottom_m, wall.top_m)
-            if inside >= MIN_WALL_RUN_M:
-                _add_wall_runs(
-                    element, start, end, interval, wall, rooms, reach, reach_tree, lengths
-                )
+    starts, ends = np.array([p[1] for p in pieces]), np.array([p[2] for p in pieces])
+    pair, t0, t1 = _clip_intervals(clips, starts[piece_of], ends[piece_of], plan_lengths[piece_of])
+    at, wall_at = piece_of[pair], wall_of[pair]
+    bottoms = np.array([wall.bottom_m for wall in walls])
+    tops = np.array([wall.top_m for wall in walls])
+    inside = _lengths_in_height(
+        starts[at], ends[at], piece_lengths[at], t0, t1, bottoms[wall_at], tops[wall_at]
+    )
+    for k in np.flatnonzero(inside >= MIN_WALL_RUN_M).tolist():
+        element, start, end = pieces[int(at[k])]
+        interval = (float(t0[k]), float(t1[k]))
+        wall = walls[int(wall_at[k])]
+        _add_wall_runs(element, start, end, interval, wall, rooms, reach, reach_tree, lengths)
 
 
 def _add_wall_runs(

@@ -19,6 +19,7 @@ from models.geometry import Mesh
 from models.services import SEGMENT_KINDS
 from twin import spatial
 from twin.store import schema as t
+from twin.store.bulk import insert_rows
 
 __all__ = ["compute_building_spatial"]
 
@@ -157,31 +158,36 @@ def _store_runs(
 ) -> None:
     site_code = building_code.split("-")[0]
     conn.execute(delete(t.runs_through).where(t.runs_through.c.room_code.in_(codes)))
-    segments: list[tuple[str, Any]] = [
-        (row.element_id, np.asarray(json.loads(row.axis_json), dtype=float))
-        for row in conn.execute(
+    segment_kinds = [kind.value for kind in SEGMENT_KINDS]
+    # Two index searches (ix_elements_building): the building's segments, then the
+    # site-level ones. One query with `building_code = ? OR building_code IS NULL`
+    # scans every element of the site once per building.
+    rows: list[tuple[str, str]] = [
+        (element_id, axis)
+        for element_id, axis in conn.execute(
             select(t.elements.c.element_id, t.elements.c.axis_json).where(
-                t.elements.c.site_code == site_code,
-                or_(
-                    t.elements.c.building_code == building_code,
-                    t.elements.c.building_code.is_(None),
-                ),
-                t.elements.c.kind.in_([kind.value for kind in SEGMENT_KINDS]),
+                t.elements.c.building_code == building_code,
+                t.elements.c.kind.in_(segment_kinds),
                 t.elements.c.axis_json.is_not(None),
             )
+        ).all()
+    ]
+    site_level = conn.execute(
+        select(t.elements.c.element_id, t.elements.c.axis_json, t.elements.c.site_code).where(
+            t.elements.c.building_code.is_(None),
+            t.elements.c.kind.in_(segment_kinds),
+            t.elements.c.axis_json.is_not(None),
         )
+    ).all()  # the site is checked here: in SQL it would make SQLite scan the site's elements
+    rows += [(element_id, axis) for element_id, axis, site in site_level if site == site_code]
+    segments: list[tuple[str, Any]] = [
+        (element_id, np.asarray(json.loads(axis_json), dtype=float))
+        for element_id, axis_json in rows
     ]
     runs = spatial.segment_runs(segments, volumes, walls)
-    if runs:
-        conn.execute(
-            insert(t.runs_through),
-            [
-                {
-                    "element_id": r.element,
-                    "room_code": r.room,
-                    "where": r.where,
-                    "length_m": r.length_m,
-                }
-                for r in runs
-            ],
-        )
+    insert_rows(
+        conn,
+        t.runs_through,
+        ("element_id", "room_code", "where", "length_m"),
+        [(r.element, r.room, r.where, r.length_m) for r in runs],
+    )

@@ -18,6 +18,7 @@ from twin.importer.rooms import mesh_row, replace_meshes
 from twin.importer.run import ImportRun, inserted_id
 from twin.network.check import add_inferred_connections
 from twin.store import schema as t
+from twin.store.bulk import insert_rows
 
 if TYPE_CHECKING:
     pass
@@ -26,6 +27,38 @@ if TYPE_CHECKING:
     from bim_import.reader import ParsedModel
 
 __all__ = ["forget_file", "infer_site_connections", "save_element_counters", "store_elements"]
+
+_ELEMENT_COLUMNS = (
+    "element_id",
+    "site_code",
+    "building_code",
+    "storey_code",
+    "global_id",
+    "source_file",
+    "ifc_class",
+    "kind",
+    "name",
+    "type_name",
+    "predefined_type",
+    "medium",
+    "outer_diameter_m",
+    "axis_json",
+    "normally_open",
+    "valve_type",
+)
+_PORT_COLUMNS = ("element_id", "global_id", "flow_direction", "x_m", "y_m", "z_m")
+_CONNECTION_COLUMNS = (
+    "site_code",
+    "port_from",
+    "port_to",
+    "element_from",
+    "element_to",
+    "declared",
+    "directed",
+    "relation_global_id",
+    "source_file",
+)
+_MESH_CHUNK = 2000  # meshes are written this many at a time, not all held as bytes at once
 
 
 def store_elements(
@@ -50,10 +83,10 @@ def store_elements(
         conn.execute(select(t.element_counters.c.prefix, t.element_counters.c.highest_number)).all()
     )
     ids: dict[str, str] = {}
-    rows: list[dict[str, Any]] = []
+    rows: list[tuple[Any, ...]] = []
     system_ids = _store_systems(run, model, building_of)
-    member_rows: list[dict[str, Any]] = []
-    mesh_rows: list[dict[str, Any]] = []
+    member_rows: list[tuple[str, int]] = []
+    mesh_rows: list[tuple[str, str | None, bytes, bytes]] = []
     for element in model.elements:
         building_code = (
             building_of.get((file_name, element.building_global_id))
@@ -73,37 +106,38 @@ def store_elements(
             axis = transform.apply(axis)
         media = sorted({system_ids[s][1] for s in element.system_global_ids if s in system_ids})
         rows.append(
-            {
-                "element_id": element_key,
-                "site_code": run.site_code,
-                "building_code": building_code,
-                "storey_code": storey_of.get((file_name, element.storey_global_id or "")),
-                "global_id": global_id,
-                "source_file": file_name,
-                "ifc_class": element.source.ifc_class,
-                "kind": element.kind.value,
-                "name": element.name,
-                "type_name": element.type_name,
-                "predefined_type": element.predefined_type,
-                "medium": media[0] if media else None,
-                "outer_diameter_m": element.outer_diameter_m,
-                "axis_json": json.dumps(np.round(axis, 4).tolist()) if axis is not None else None,
-                "normally_open": element.normally_open,
-                "valve_type": element.ifc_valve_type,
-            }
+            (
+                element_key,
+                run.site_code,
+                building_code,
+                storey_of.get((file_name, element.storey_global_id or "")),
+                global_id,
+                file_name,
+                element.source.ifc_class,
+                element.kind.value,
+                element.name,
+                element.type_name,
+                element.predefined_type,
+                media[0] if media else None,
+                element.outer_diameter_m,
+                json.dumps(np.round(axis, 4).tolist()) if axis is not None else None,
+                element.normally_open,
+                element.ifc_valve_type,
+            )
         )
         for system in element.system_global_ids:
             if system in system_ids:
-                member_rows.append({"element_id": element_key, "system_id": system_ids[system][0]})
+                member_rows.append((element_key, system_ids[system][0]))
         mesh = model.meshes.get(global_id)
         if mesh is not None:
             mesh_rows.append(mesh_row(element_key, building_code, mesh, transform))
+            if len(mesh_rows) >= _MESH_CHUNK:
+                replace_meshes(conn, mesh_rows)
+                mesh_rows = []
         if building_code:
             run.buildings_touched.add(building_code)
-    if rows:
-        conn.execute(insert(t.elements), rows)
-    if member_rows:
-        conn.execute(insert(t.element_systems), member_rows)
+    insert_rows(conn, t.elements, _ELEMENT_COLUMNS, rows)
+    insert_rows(conn, t.element_systems, ("element_id", "system_id"), member_rows)
     replace_meshes(conn, mesh_rows)
     save_element_counters(conn, counters)
     _store_ports(run, model, ids, transform)
@@ -182,17 +216,16 @@ def _store_ports(
         if position is not None and transform is not None:
             position = tuple(transform.apply(np.array([position]))[0])
         port_rows.append(
-            {
-                "element_id": element_key,
-                "global_id": port.global_id,
-                "flow_direction": port.flow_direction.value,
-                "x_m": position[0] if position else None,
-                "y_m": position[1] if position else None,
-                "z_m": position[2] if position else None,
-            }
+            (
+                element_key,
+                port.global_id,
+                port.flow_direction.value,
+                position[0] if position else None,
+                position[1] if position else None,
+                position[2] if position else None,
+            )
         )
-    if port_rows:
-        conn.execute(insert(t.ports), port_rows)
+    insert_rows(conn, t.ports, _PORT_COLUMNS, port_rows)
     element_keys = sorted(set(ids.values()))
     port_keys: dict[str, tuple[int, str]] = {}
     for chunk in range(0, len(element_keys), 500):
@@ -212,20 +245,19 @@ def _store_ports(
             )
             continue
         rows.append(
-            {
-                "site_code": run.site_code,
-                "port_from": start[0],
-                "port_to": end[0],
-                "element_from": start[1],
-                "element_to": end[1],
-                "declared": True,
-                "directed": connection.directed,
-                "relation_global_id": connection.relation_global_id,
-                "source_file": model.path.name,
-            }
+            (
+                run.site_code,
+                start[0],
+                end[0],
+                start[1],
+                end[1],
+                True,
+                connection.directed,
+                connection.relation_global_id,
+                model.path.name,
+            )
         )
-    if rows:
-        conn.execute(insert(t.connections), rows)
+    insert_rows(conn, t.connections, _CONNECTION_COLUMNS, rows)
 
 
 def infer_site_connections(run: ImportRun) -> None:

@@ -14,6 +14,7 @@ from twin.federation import SiteTransform
 from twin.importer.run import ImportRun, record_event
 from twin.registry import RegisteredRoom, register_storey
 from twin.store import schema as t
+from twin.store.bulk import insert_rows
 
 if TYPE_CHECKING:
     pass
@@ -206,18 +207,22 @@ def _set_counter(conn: Connection, storey_code: str, highest: int) -> None:
         )
 
 
+_MESH_COLUMNS = ("owner_id", "building_code", "vertices", "faces")
+
+
 def mesh_row(
     owner: str, building_code: str | None, mesh: Any, transform: SiteTransform | None
-) -> dict[str, Any]:
-
+) -> tuple[str, str | None, bytes, bytes]:
+    """A `meshes` row (owner_id, building_code, vertices, faces) in site coordinates."""
     if transform is not None:
         mesh = Mesh(transform.apply(mesh.vertices), mesh.faces)
     vertices, faces = mesh.to_bytes()
-    return {"owner_id": owner, "building_code": building_code, "vertices": vertices, "faces": faces}
+    return (owner, building_code, vertices, faces)
 
 
-def replace_meshes(conn: Connection, rows: list[dict[str, Any]]) -> None:
+def replace_meshes(conn: Connection, rows: list[tuple[str, str | None, bytes, bytes]]) -> None:
+    """Store `rows` (from `mesh_row`) in place of the owners' meshes."""
     if not rows:
         return
-    conn.execute(delete(t.meshes).where(t.meshes.c.owner_id.in_([r["owner_id"] for r in rows])))
-    conn.execute(insert(t.meshes), rows)
+    conn.execute(delete(t.meshes).where(t.meshes.c.owner_id.in_([r[0] for r in rows])))
+    insert_rows(conn, t.meshes, _MESH_COLUMNS, rows)

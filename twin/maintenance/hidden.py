@@ -406,8 +406,10 @@ def _answers(
                 regions[run.where] = room.region(run.where)
             region, low, high = regions[run.where]
             to_place.append((service, run.where, room, faces))
-            for found, value in zip(clip, (axes[run.element_id], region, low, high), strict=True):
-                found.append(value)
+            clip[0].append(axes[run.element_id])
+            clip[1].append(region)
+            clip[2].append(low)
+            clip[3].append(high)
         answers[row.room_code] = {
             "room_code": row.room_code,
             "where": list(where),
