@@ -21,17 +21,19 @@ import pytest
 
 from tests.maintenance_sample import SampleCampus
 from tests.processes import serve_twin
-from tests.viewer.test_browser import CHROMIUM, CHROMIUM_ARGS, Page, _ensure_client_built
+from tests.viewer.test_browser import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    Page,
+    require_browser,
+)
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    if not CHROMIUM.exists():
-        pytest.skip("Debian chromium is missing: apt-get install -y chromium")
-    pytest.importorskip("playwright.sync_api", reason="playwright is missing")
-    _ensure_client_built()
+    require_browser()
     folder = tmp_path_factory.mktemp("maintenance-campus")
     campus = SampleCampus.build(folder, buildings=1)
     with serve_twin(campus.db, folder / "serve.log") as (base, _process):

@@ -17,7 +17,12 @@ from sqlalchemy import select
 
 from tests.campus_stores import sample_store
 from tests.processes import serve_twin
-from tests.viewer.test_browser import CHROMIUM, CHROMIUM_ARGS, Page, _ensure_client_built
+from tests.viewer.test_browser import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    Page,
+    require_browser,
+)
 from twin.store import open_store
 from twin.store import schema as t
 
@@ -27,10 +32,7 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def leak(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     """`twin serve` over the 3-building sample, and its first answer-file leak."""
-    if not CHROMIUM.exists():
-        pytest.skip("Debian chromium is missing: apt-get install -y chromium")
-    pytest.importorskip("playwright.sync_api", reason="playwright is missing")
-    _ensure_client_built()
+    require_browser()
     folder = tmp_path_factory.mktemp("network-campus")
     db = sample_store(folder, buildings=3)
     first = json.loads((folder / "campus.answers.json").read_text(encoding="utf-8"))["leaks"][0]

@@ -16,7 +16,11 @@ import pytest
 
 from tests.planning_stores import planned_store
 from tests.processes import serve_twin
-from tests.viewer.test_browser import CHROMIUM, CHROMIUM_ARGS, Page, _ensure_client_built
+from tests.viewer.test_browser import (
+    Page,
+    launched_chromium,
+    require_browser,
+)
 from twin.rooms import list_rooms
 from twin.store import open_store
 from viewer.palette import colour_for, legend
@@ -26,10 +30,7 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def planned(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    if not CHROMIUM.exists():
-        pytest.skip("Debian chromium is missing: apt-get install -y chromium")
-    pytest.importorskip("playwright.sync_api", reason="playwright is missing")
-    _ensure_client_built()
+    require_browser()
     folder = tmp_path_factory.mktemp("planned-campus")
     db = planned_store(folder, buildings=2)
     engine = open_store(str(db))
@@ -41,16 +42,10 @@ def planned(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]
 
 @pytest.fixture(scope="module")
 def page(planned: dict[str, Any]) -> Iterator[Page]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
+    with launched_chromium() as chromium:
         opened = Page(chromium, planned["base"], viewport={"width": 1280, "height": 800})
         yield opened
         opened.close()
-        chromium.close()
 
 
 def _first(rooms: dict[str, Any], standing: str) -> dict[str, Any]:
