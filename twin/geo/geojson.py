@@ -12,6 +12,7 @@ through `json.dumps`. The text is returned ready to send.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Sequence
 from typing import Any
@@ -19,12 +20,26 @@ from typing import Any
 import numpy as np
 import shapely
 import shapely.affinity
-from sqlalchemy import Connection, Engine, and_, case, func, literal, select
+from sqlalchemy import (
+    Connection,
+    Engine,
+    String,
+    and_,
+    bindparam,
+    case,
+    exc,
+    func,
+    insert,
+    literal_column,
+    or_,
+    select,
+)
+from sqlalchemy.dialects.sqlite import dialect as sqlite_dialect
 
 from models.errors import BadInput, UnknownStorey
 from models.geometry import FloatArray
 from models.services import ElementKind
-from twin.geo.crs import SiteFrame
+from twin.geo.crs import SiteFrame, frame_for, georeference_of
 from twin.geo.footprints import footprints_of
 from twin.geo.sites import COORDINATE_DIGITS, placed_frame, resolve_site, room_totals
 from twin.rooms import room_summaries
@@ -115,6 +130,8 @@ def site_geojson(engine: Engine, site_code: str, layer: str, storey: str | None 
     """
     if layer not in LAYERS:
         raise BadInput(f"unknown layer {layer!r}; one of: {', '.join(LAYERS)}")
+    if layer == "rooms" and engine.dialect.name == "sqlite":
+        return _rooms_sqlite(engine, site_code, storey)
     with engine.connect() as conn:
         site = resolve_site(conn, site_code)
         frame = placed_frame(conn, site)
@@ -144,48 +161,222 @@ def _rooms(
     ]
     if storey:
         where.append(t.rooms.c.storey_code.in_(_storey_codes(conn, site_code, buildings, storey)))
-    found: list[tuple[str, bytes, str]]
-    if conn.dialect.name == "sqlite":
-        # SQLite writes each room's properties as JSON in C; the rows never become
-        # Python dicts. Other stores take the same fields through `room_summaries`.
-        edits = _site_edits(site_code)
-        properties = _room_properties_json(site_code, edits.c.edits)
-        found = [
-            (code, wkb, text)
-            for code, wkb, text in conn.execute(
-                select(t.rooms.c.room_code, t.rooms.c.footprint_wkb, properties)
-                .select_from(t.rooms.outerjoin(edits, edits.c.room_code == t.rooms.c.room_code))
-                .where(*where)
-                .order_by(t.rooms.c.room_code)
-            )
-        ]
-    else:
-        rows = conn.execute(select(t.rooms).where(*where).order_by(t.rooms.c.room_code)).all()
-        found = [
-            (row.room_code, row.footprint_wkb, json.dumps(summary, ensure_ascii=False))
-            for row, summary in zip(rows, room_summaries(conn, rows), strict=True)
-        ]
+    # SQLite stores answer through `_rooms_sqlite`; other stores build the fields here.
+    rows = conn.execute(select(t.rooms).where(*where).order_by(t.rooms.c.room_code)).all()
+    found = [
+        (row.room_code, row.footprint_wkb, json.dumps(summary, ensure_ascii=False))
+        for row, summary in zip(rows, room_summaries(conn, rows), strict=True)
+    ]
     geometries = to_wgs84(shapely.from_wkb([wkb for _, wkb, _ in found]), frame)
     return _collection_text([code for code, _, _ in found], geometries, [p for _, _, p in found])
 
 
-def _site_edits(site_code: str) -> Any:
-    """Each room's local edits as one JSON object, for the rooms of one site."""
+# The version of the geometry text kept in `room_map_geometry`: bump it when
+# `to_wgs84` or the GeoJSON writing changes, so older rows are made again.
+GEOMETRY_FORMAT = "v1"
+
+
+def _rooms_sqlite(engine: Engine, site_code: str, storey: str | None) -> str:
+    """The rooms layer on SQLite: one fixed query writes every feature's text.
+
+    Each room's WGS84 geometry text is kept in `room_map_geometry` (keyed by the
+    site's frame and the footprint's exact bytes); SQLite joins it with the room's
+    properties (local edits applied) into the feature text, so a request costs the
+    query. Rooms without a current geometry row are carried to WGS84 here and
+    their rows written for the next request.
+    """
+    wanted = site_code.strip().upper()
+    with engine.connect() as conn:
+        raw = conn.connection.driver_connection
+        assert raw is not None
+        cursor = raw.execute(_SITE_SQL, (wanted,))
+        found = cursor.fetchone()
+        if found is None:
+            resolve_site(conn, site_code)  # raises UnknownCode with the closest codes
+        site = dict(zip([column[0] for column in cursor.description], found, strict=True))
+        frame = frame_for(georeference_of(site), site["placed_by"])
+        if frame is None:
+            placed_frame(conn, resolve_site(conn, wanted))  # raises BadInput
+            raise AssertionError("unreachable")
+        storeys = None
+        if storey:
+            buildings = [
+                code
+                for (code,) in raw.execute(
+                    "SELECT building_code FROM buildings WHERE site_code = ?", (wanted,)
+                )
+            ]
+            storeys = json.dumps(_storey_codes(conn, wanted, buildings, storey))
+        sql, fixed = _rooms_query()
+        frame_key = f"{GEOMETRY_FORMAT} {frame!r}"
+        params = {
+            **fixed,
+            "site": wanted,
+            "lo": f"{wanted}-",
+            "hi": f"{wanted}.",
+            "frame": frame_key,
+            "storeys": storeys,
+            "standing": _site_standing(conn, raw, wanted),
+        }
+        rows = raw.execute(sql, params).fetchall()
+    missing = [
+        (code, wkb, properties) for code, wkb, properties, feature in rows if feature is None
+    ]
+    made: dict[str, str] = {}
+    if missing:
+        geometries = shapely.to_geojson(
+            np.asarray(to_wgs84(shapely.from_wkb([wkb for _, wkb, _ in missing]), frame))
+        )
+        _keep_geometries(engine, frame_key, missing, geometries)
+        for (code, _, properties), geometry in zip(missing, geometries, strict=True):
+            made[code] = (
+                f'{{"type":"Feature","id":"{code}","geometry":{geometry},'
+                f'"properties":{properties}}}'
+            )
+    features = [made[code] if feature is None else feature for code, _, _, feature in rows]
+    return '{"type":"FeatureCollection","features":[' + ",".join(features) + "]}"
+
+
+def _site_standing(conn: Connection, raw: Any, site_code: str) -> str | None:
+    """The planning fields of the site's rooms as a JSON object by room code.
+
+    None (every field null) unless the site has a standards level; then the fields
+    come from `twin.rooms.room_summaries`, as the rooms list has them.
+    """
+    level = raw.execute(
+        "SELECT level FROM planning_sites WHERE site_code = ?", (site_code,)
+    ).fetchone()
+    if level is None or level[0] is None:
+        return None
+    rows = conn.execute(
+        select(t.rooms)
+        .where(
+            t.rooms.c.building_code.in_(
+                select(t.buildings.c.building_code).where(t.buildings.c.site_code == site_code)
+            ),
+            t.rooms.c.status == "active",
+        )
+        .order_by(t.rooms.c.room_code)
+    ).all()
+    fields = ("area_standard", "occupants", "over_standard_m2")
+    return json.dumps(
+        {
+            room["room_code"]: [room[field] for field in fields]
+            for room in room_summaries(conn, rows)
+            if any(room[field] is not None for field in fields)
+        }
+    )
+
+
+_SITE_SQL = """
+SELECT s.*, p.placed_by AS placed_by
+FROM sites s LEFT JOIN site_placements p ON p.site_code = s.site_code
+WHERE s.site_code = ?
+"""
+
+
+@functools.cache
+def _rooms_query() -> tuple[str, dict[str, Any]]:
+    """The rooms layer's SQL, compiled once, and the values of its constant parameters.
+
+    Parameters: `site`, `lo`/`hi` (the range of its room codes), `frame` (the frame
+    key of the kept geometries) and `storeys` (a JSON array of storey codes, or null
+    for every storey). Each row: room code, then either the footprint WKB and the
+    properties' JSON (no geometry kept: the caller makes it) or the feature's text.
+    """
+    r, kept = t.rooms.c, t.room_map_geometry.c
+    edits = _site_edits()
+    standing = func.json_each(bindparam("standing", type_=String)).table_valued("key", "value")
+    properties = _room_properties_json(
+        bindparam("site", type_=String), edits.c.edits, standing.c.value
+    )
+    storeys = bindparam("storeys", type_=String)
+    chosen = func.json_each(storeys).table_valued("value")
+    absent = kept.geometry.is_(None)
+    feature = (
+        literal_column('\'{"type":"Feature","id":"\'')
+        .concat(r.room_code)
+        .concat(literal_column('\'","geometry":\''))
+        .concat(kept.geometry)
+        .concat(literal_column("',\"properties\":'"))
+        .concat(properties)
+        .concat(literal_column("'}'"))
+    )
+    query = (
+        select(
+            r.room_code,
+            case((absent, r.footprint_wkb)),
+            case((absent, properties)),
+            feature,
+        )
+        .select_from(
+            t.rooms.outerjoin(edits, edits.c.room_code == r.room_code)
+            .outerjoin(standing, standing.c.key == r.room_code)
+            .outerjoin(
+                t.room_map_geometry,
+                and_(
+                    kept.room_code == r.room_code,
+                    kept.frame_key == bindparam("frame", type_=String),
+                    kept.footprint_wkb == r.footprint_wkb,
+                ),
+            )
+        )
+        .where(
+            r.building_code.in_(
+                select(t.buildings.c.building_code).where(
+                    t.buildings.c.site_code == bindparam("site", type_=String)
+                )
+            ),
+            r.status == "active",
+            r.footprint_wkb.is_not(None),
+            or_(storeys.is_(None), r.storey_code.in_(select(chosen.c.value))),
+        )
+        .order_by(r.room_code)
+    )
+    compiled = query.compile(dialect=sqlite_dialect(paramstyle="named"))
+    fixed = {key: value for key, value in compiled.params.items() if value is not None}
+    return str(compiled), fixed
+
+
+def _keep_geometries(
+    engine: Engine, frame_key: str, rooms: Sequence[tuple[str, bytes, str]], geometries: Any
+) -> None:
+    """Write the rooms' geometry rows; a store that cannot take the write now is left as is."""
+    rows = [
+        {"room_code": code, "frame_key": frame_key, "footprint_wkb": wkb, "geometry": geometry}
+        for (code, wkb, _), geometry in zip(rooms, geometries, strict=True)
+    ]
+    try:
+        with engine.begin() as conn:
+            conn.execute(insert(t.room_map_geometry).prefix_with("OR REPLACE"), rows)
+    except exc.OperationalError:
+        pass  # read-only or busy: the next request makes them again
+
+
+def _site_edits() -> Any:
+    """Each room's local edits as one JSON object, for the rooms of one site.
+
+    Bound parameters `lo` and `hi`: the range of the site's room codes.
+    """
     edits = t.room_edits
+    lo, hi = bindparam("lo", type_=String), bindparam("hi", type_=String)
     return (
         select(
             edits.c.room_code,
             func.json_group_object(edits.c.field, func.json(edits.c.value)).label("edits"),
         )
         # A range on the primary key: every room code of the site starts with "SITE-".
-        .where(edits.c.room_code >= f"{site_code}-", edits.c.room_code < f"{site_code}.")
+        .where(edits.c.room_code >= lo, edits.c.room_code < hi)
         .group_by(edits.c.room_code)
         .subquery("site_edits")
     )
 
 
-def _room_properties_json(site_code: str, edits: Any) -> Any:
-    """`json_object` of the fields `twin.rooms.list_rooms` gives, local edits applied."""
+def _room_properties_json(site_code: Any, edits: Any, standing: Any) -> Any:
+    """`json_object` of the fields `twin.rooms.list_rooms` gives, local edits applied.
+
+    `standing` is a JSON array `[area_standard, occupants, over_standard_m2]` (or null).
+    """
     r = t.rooms.c
 
     def edited(field: str, model: Any) -> Any:
@@ -197,7 +388,7 @@ def _room_properties_json(site_code: str, edits: Any) -> Any:
 
     return func.json_object(
         "room_code", r.room_code,
-        "site_code", literal(site_code),
+        "site_code", site_code,
         "building_code", r.building_code,
         "storey_code", r.storey_code,
         "storey", func.substr(r.storey_code, func.length(r.building_code) + 2),
@@ -209,6 +400,9 @@ def _room_properties_json(site_code: str, edits: Any) -> Any:
         "net_floor_area_m2", func.round(r.net_floor_area_m2, 2),
         "height_m", func.round(r.height_m, 2),
         "status", r.status,
+        "area_standard", func.json_extract(standing, "$[0]"),
+        "occupants", func.json_extract(standing, "$[1]"),
+        "over_standard_m2", func.json_extract(standing, "$[2]"),
     )  # fmt: skip
 
 

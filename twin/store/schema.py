@@ -579,3 +579,18 @@ room_lifecycle = Table(
     Column("last_maintenance", String(10)),
     Column("disposed_on", String(10)),
 )
+
+# --- geo performance (twin.geo.geojson) ----------------------------------------------
+
+room_map_geometry = Table(
+    "room_map_geometry",
+    metadata,
+    # Each room's footprint as WGS84 GeoJSON geometry text, kept so a site's rooms
+    # layer is one query. A row holds while the room's footprint (footprint_wkb, the
+    # exact bytes it was made from) and its site's frame (frame_key) are unchanged;
+    # otherwise it is made again on the next request and replaced.
+    Column("room_code", String(32), primary_key=True),
+    Column("frame_key", Text, nullable=False),
+    Column("footprint_wkb", LargeBinary, nullable=False),
+    Column("geometry", Text, nullable=False),
+)

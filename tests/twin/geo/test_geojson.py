@@ -186,3 +186,84 @@ def test_geometry_across_the_antimeridian_is_cut_there() -> None:
     )
     assert_rfc7946(collection)
     assert isinstance(kept, shapely.Polygon) and kept.bounds[2] < 180.0
+
+
+def test_planning_fields_come_as_the_rooms_list_has_them(tmp_path: Path) -> None:
+    from tests.planning_stores import planned_store
+
+    db = planned_store(tmp_path, buildings=1)
+    engine = open_store(str(db))
+    by_code = {r["room_code"]: r for r in list_rooms(engine)}
+    engine.dispose()
+    features = {f["id"]: f["properties"] for f in layer(db, "rooms")["features"]}
+    assert features == {code: by_code[code] for code in features}
+    assert any(p["area_standard"] is not None for p in features.values())
+    assert any(p["occupants"] for p in features.values())
+
+
+def kept_geometries(db: Path) -> dict[str, str]:
+    engine = open_store(str(db))
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(t.room_map_geometry.c.room_code, t.room_map_geometry.c.geometry)
+        ).all()
+    engine.dispose()
+    return dict(rows)
+
+
+def test_kept_geometries_follow_the_footprints_and_the_site_frame(
+    sample_db: Path, tmp_path: Path
+) -> None:
+    """The rooms' WGS84 geometries are kept in the store; a moved footprint or a moved
+    site makes them again, and the layer is what a fresh computation gives."""
+    from tests.campus_stores import copy_store
+    from twin.geo.crs import frame_for, georeference_of
+    from twin.geo.geojson import to_wgs84
+
+    db = copy_store(sample_db, tmp_path)
+    first = layer(db, "rooms")
+    kept = kept_geometries(db)
+    assert kept and set(kept) == {f["id"] for f in first["features"]}
+    assert layer(db, "rooms") == first  # now answered from the kept rows
+
+    def expected(engine: Any) -> dict[str, Any]:
+        with engine.connect() as conn:
+            site = conn.execute(select(t.sites).where(t.sites.c.site_code == "WZ01")).one()
+            rows = conn.execute(
+                select(t.rooms.c.room_code, t.rooms.c.footprint_wkb).where(
+                    t.rooms.c.status == "active", t.rooms.c.footprint_wkb.is_not(None)
+                )
+            ).all()
+        frame = frame_for(georeference_of(site))
+        assert frame is not None
+        moved = to_wgs84(shapely.from_wkb([wkb for _, wkb in rows]), frame)
+        return {
+            code: json.loads(shapely.to_geojson(g))
+            for (code, _), g in zip(rows, moved, strict=True)
+        }
+
+    engine = open_store(str(db))
+    room = first["features"][0]["id"]
+    with engine.begin() as conn:
+        wkb = conn.execute(
+            select(t.rooms.c.footprint_wkb).where(t.rooms.c.room_code == room)
+        ).scalar_one()
+        shifted = shapely.affinity.translate(shapely.from_wkb(wkb), xoff=25.0)
+        conn.execute(
+            t.rooms.update()
+            .where(t.rooms.c.room_code == room)
+            .values(footprint_wkb=shapely.to_wkb(shifted))
+        )
+    after_move = {f["id"]: f["geometry"] for f in layer(db, "rooms")["features"]}
+    assert after_move[room] != first["features"][0]["geometry"]
+    assert after_move == expected(engine)
+    with engine.begin() as conn:
+        conn.execute(
+            t.sites.update()
+            .where(t.sites.c.site_code == "WZ01")
+            .values(eastings_m=t.sites.c.eastings_m + 500.0)
+        )
+    after_site = {f["id"]: f["geometry"] for f in layer(db, "rooms")["features"]}
+    assert after_site == expected(engine)
+    assert all(after_site[code] != after_move[code] for code in after_site)
+    engine.dispose()
