@@ -13,7 +13,18 @@ from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, delete, func, insert, literal, select
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Integer,
+    and_,
+    delete,
+    func,
+    insert,
+    literal,
+    select,
+    type_coerce,
+)
 
 from models.codes import closest_codes
 from models.errors import BadInput, UnknownCode
@@ -166,7 +177,7 @@ def _vacancy(conn: Connection, idle: Mapping[str, bool] | None) -> dict[str, flo
     has_department = and_(
         department_edit.c.value.is_not(None), department_edit.c.value.not_in(["null", '""'])
     )
-    rows = conn.execute(
+    offices_of = (
         select(t.buildings.c.site_code, t.rooms.c.room_code, has_department.label("assigned"))
         .select_from(t.rooms)
         .join(t.buildings, t.buildings.c.building_code == t.rooms.c.building_code)
@@ -182,8 +193,16 @@ def _vacancy(conn: Connection, idle: Mapping[str, bool] | None) -> dict[str, flo
             ),
         )
         .where(t.rooms.c.status == "active", usage == json.dumps(OFFICE_USAGE))
-    ).all()
-    idle = idle or {}
+    )
+    if not idle:  # allocation only: counted per site by SQLite
+        counted = offices_of.subquery()
+        assigned = func.sum(type_coerce(counted.c.assigned, Integer))
+        per_site = select(counted.c.site_code, func.count(), assigned).group_by(counted.c.site_code)
+        return {
+            site: round((offices - allocated) / offices, 4) if allocated else None
+            for site, offices, allocated in conn.execute(per_site)
+        }
+    rows = conn.execute(offices_of).all()
     offices: dict[str, list[tuple[bool, bool | None]]] = {}
     for site_code, room_code, assigned in rows:
         offices.setdefault(site_code, []).append((bool(assigned), idle.get(room_code)))
