@@ -130,8 +130,10 @@ def site_geojson(engine: Engine, site_code: str, layer: str, storey: str | None 
     """
     if layer not in LAYERS:
         raise BadInput(f"unknown layer {layer!r}; one of: {', '.join(LAYERS)}")
-    if layer == "rooms" and engine.dialect.name == "sqlite":
-        return _rooms_sqlite(engine, site_code, storey)
+    if layer in ("rooms", "footprints") and engine.dialect.name == "sqlite":
+        text = _layer_sqlite(engine, site_code, layer, storey)
+        if text is not None:
+            return text
     with engine.connect() as conn:
         site = resolve_site(conn, site_code)
         frame = placed_frame(conn, site)
@@ -171,19 +173,20 @@ def _rooms(
     return _collection_text([code for code, _, _ in found], geometries, [p for _, _, p in found])
 
 
-# The version of the geometry text kept in `room_map_geometry`: bump it when
+# The version of the geometry text kept in `map_geometry`: bump it when
 # `to_wgs84` or the GeoJSON writing changes, so older rows are made again.
 GEOMETRY_FORMAT = "v1"
 
 
-def _rooms_sqlite(engine: Engine, site_code: str, storey: str | None) -> str:
-    """The rooms layer on SQLite: one fixed query writes every feature's text.
+def _layer_sqlite(engine: Engine, site_code: str, layer: str, storey: str | None) -> str | None:
+    """The rooms or footprints layer on SQLite: one fixed query writes each feature's text.
 
-    Each room's WGS84 geometry text is kept in `room_map_geometry` (keyed by the
-    site's frame and the footprint's exact bytes); SQLite joins it with the room's
+    Each room's (building's) WGS84 geometry text is kept in `map_geometry`, keyed by
+    the site's frame and the footprint's exact bytes; SQLite joins it with the
     properties (local edits applied) into the feature text, so a request costs the
-    query. Rooms without a current geometry row are carried to WGS84 here and
-    their rows written for the next request.
+    query. Features without a current geometry row are carried to WGS84 here and
+    their rows written for the next request. None for footprints when a building of
+    the site has no stored footprint (the general path computes it on the fly).
     """
     wanted = site_code.strip().upper()
     with engine.connect() as conn:
@@ -198,26 +201,33 @@ def _rooms_sqlite(engine: Engine, site_code: str, storey: str | None) -> str:
         if frame is None:
             placed_frame(conn, resolve_site(conn, wanted))  # raises BadInput
             raise AssertionError("unreachable")
-        storeys = None
-        if storey:
-            buildings = [
-                code
-                for (code,) in raw.execute(
-                    "SELECT building_code FROM buildings WHERE site_code = ?", (wanted,)
-                )
-            ]
-            storeys = json.dumps(_storey_codes(conn, wanted, buildings, storey))
-        sql, fixed = _rooms_query()
         frame_key = f"{GEOMETRY_FORMAT} {frame!r}"
-        params = {
-            **fixed,
-            "site": wanted,
-            "lo": f"{wanted}-",
-            "hi": f"{wanted}.",
-            "frame": frame_key,
-            "storeys": storeys,
-            "standing": _site_standing(conn, raw, wanted),
-        }
+        if layer == "footprints":
+            (unstored,) = raw.execute(_UNSTORED_FOOTPRINTS_SQL, (wanted,)).fetchone()
+            if unstored:
+                return None
+            sql, fixed = _footprints_query()
+            params = {**fixed, "site": wanted, "frame": frame_key}
+        else:
+            storeys = None
+            if storey:
+                buildings = [
+                    code
+                    for (code,) in raw.execute(
+                        "SELECT building_code FROM buildings WHERE site_code = ?", (wanted,)
+                    )
+                ]
+                storeys = json.dumps(_storey_codes(conn, wanted, buildings, storey))
+            sql, fixed = _rooms_query()
+            params = {
+                **fixed,
+                "site": wanted,
+                "lo": f"{wanted}-",
+                "hi": f"{wanted}.",
+                "frame": frame_key,
+                "storeys": storeys,
+                "standing": _site_standing(conn, raw, wanted),
+            }
         rows = raw.execute(sql, params).fetchall()
     missing = [
         (code, wkb, properties) for code, wkb, properties, feature in rows if feature is None
@@ -235,6 +245,13 @@ def _rooms_sqlite(engine: Engine, site_code: str, storey: str | None) -> str:
             )
     features = [made[code] if feature is None else feature for code, _, _, feature in rows]
     return '{"type":"FeatureCollection","features":[' + ",".join(features) + "]}"
+
+
+_UNSTORED_FOOTPRINTS_SQL = """
+SELECT count(*) FROM buildings b
+WHERE b.site_code = ? AND NOT EXISTS
+  (SELECT 1 FROM building_footprints f WHERE f.building_code = b.building_code)
+"""
 
 
 def _site_standing(conn: Connection, raw: Any, site_code: str) -> str | None:
@@ -284,7 +301,7 @@ def _rooms_query() -> tuple[str, dict[str, Any]]:
     for every storey). Each row: room code, then either the footprint WKB and the
     properties' JSON (no geometry kept: the caller makes it) or the feature's text.
     """
-    r, kept = t.rooms.c, t.room_map_geometry.c
+    r = t.rooms.c
     edits = _site_edits()
     standing = func.json_each(bindparam("standing", type_=String)).table_valued("key", "value")
     properties = _room_properties_json(
@@ -292,34 +309,12 @@ def _rooms_query() -> tuple[str, dict[str, Any]]:
     )
     storeys = bindparam("storeys", type_=String)
     chosen = func.json_each(storeys).table_valued("value")
-    absent = kept.geometry.is_(None)
-    feature = (
-        literal_column('\'{"type":"Feature","id":"\'')
-        .concat(r.room_code)
-        .concat(literal_column('\'","geometry":\''))
-        .concat(kept.geometry)
-        .concat(literal_column("',\"properties\":'"))
-        .concat(properties)
-        .concat(literal_column("'}'"))
-    )
     query = (
-        select(
-            r.room_code,
-            case((absent, r.footprint_wkb)),
-            case((absent, properties)),
-            feature,
-        )
+        _feature_rows(r.room_code, r.footprint_wkb, properties)
         .select_from(
             t.rooms.outerjoin(edits, edits.c.room_code == r.room_code)
             .outerjoin(standing, standing.c.key == r.room_code)
-            .outerjoin(
-                t.room_map_geometry,
-                and_(
-                    kept.room_code == r.room_code,
-                    kept.frame_key == bindparam("frame", type_=String),
-                    kept.footprint_wkb == r.footprint_wkb,
-                ),
-            )
+            .outerjoin(t.map_geometry, _kept_geometry(r.room_code, r.footprint_wkb))
         )
         .where(
             r.building_code.in_(
@@ -333,22 +328,97 @@ def _rooms_query() -> tuple[str, dict[str, Any]]:
         )
         .order_by(r.room_code)
     )
+    return _compiled(query)
+
+
+def _compiled(query: Any) -> tuple[str, dict[str, Any]]:
+    """SQLite SQL with named parameters, and the values of the constant ones."""
     compiled = query.compile(dialect=sqlite_dialect(paramstyle="named"))
     fixed = {key: value for key, value in compiled.params.items() if value is not None}
     return str(compiled), fixed
 
 
+def _feature_rows(code: Any, source_wkb: Any, properties: Any) -> Any:
+    """The select of (code, WKB, properties, feature text) rows over `map_geometry`.
+
+    With a kept geometry (joined as `kept`) the feature's text is written whole
+    and the WKB and properties are null; without, the feature is null.
+    """
+    kept = t.map_geometry.c
+    absent = kept.geometry.is_(None)
+    feature = (
+        literal_column('\'{"type":"Feature","id":"\'')
+        .concat(code)
+        .concat(literal_column('\'","geometry":\''))
+        .concat(kept.geometry)
+        .concat(literal_column("',\"properties\":'"))
+        .concat(properties)
+        .concat(literal_column("'}'"))
+    )
+    return select(code, case((absent, source_wkb)), case((absent, properties)), feature)
+
+
+def _kept_geometry(code: Any, source_wkb: Any) -> Any:
+    kept = t.map_geometry.c
+    return and_(
+        kept.code == code,
+        kept.frame_key == bindparam("frame", type_=String),
+        kept.source_wkb == source_wkb,
+    )
+
+
+@functools.cache
+def _footprints_query() -> tuple[str, dict[str, Any]]:
+    """The footprints layer's SQL (parameters `site`, `frame`), as `_rooms_query`."""
+    b, f, r, s = t.buildings.c, t.building_footprints.c, t.rooms.c, t.storeys.c
+    storeys = (
+        select(func.count())
+        .where(
+            # A range on the primary key: every storey code starts with "BUILDING-".
+            s.storey_code >= b.building_code.concat("-"),
+            s.storey_code < b.building_code.concat("."),
+            s.building_code == b.building_code,
+        )
+        .scalar_subquery()
+    )
+    active = and_(r.building_code == b.building_code, r.status == "active")
+    rooms = select(func.count()).where(active).scalar_subquery()
+    area = (
+        select(func.round(func.coalesce(func.sum(r.net_floor_area_m2), 0.0), 2))
+        .where(active)
+        .scalar_subquery()
+    )
+    properties = func.json_object(
+        "building_code", b.building_code,
+        "name", b.name,
+        "storeys", storeys,
+        "rooms", rooms,
+        "net_floor_area_m2", area,
+    )  # fmt: skip
+    query = (
+        _feature_rows(b.building_code, f.footprint_wkb, properties)
+        .select_from(
+            t.buildings.join(t.building_footprints, f.building_code == b.building_code).outerjoin(
+                t.map_geometry, _kept_geometry(b.building_code, f.footprint_wkb)
+            )
+        )
+        .where(b.site_code == bindparam("site", type_=String))
+        .order_by(b.building_code)
+    )
+    return _compiled(query)
+
+
 def _keep_geometries(
     engine: Engine, frame_key: str, rooms: Sequence[tuple[str, bytes, str]], geometries: Any
 ) -> None:
-    """Write the rooms' geometry rows; a store that cannot take the write now is left as is."""
+    """Write the geometry rows; a store that cannot take the write now is left as is."""
     rows = [
-        {"room_code": code, "frame_key": frame_key, "footprint_wkb": wkb, "geometry": geometry}
+        {"code": code, "frame_key": frame_key, "source_wkb": wkb, "geometry": geometry}
         for (code, wkb, _), geometry in zip(rooms, geometries, strict=True)
     ]
     try:
         with engine.begin() as conn:
-            conn.execute(insert(t.room_map_geometry).prefix_with("OR REPLACE"), rows)
+            conn.execute(insert(t.map_geometry).prefix_with("OR REPLACE"), rows)
     except exc.OperationalError:
         pass  # read-only or busy: the next request makes them again
 

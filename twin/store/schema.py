@@ -582,15 +582,16 @@ room_lifecycle = Table(
 
 # --- geo performance (twin.geo.geojson) ----------------------------------------------
 
-room_map_geometry = Table(
-    "room_map_geometry",
+map_geometry = Table(
+    "map_geometry",
     metadata,
-    # Each room's footprint as WGS84 GeoJSON geometry text, kept so a site's rooms
-    # layer is one query. A row holds while the room's footprint (footprint_wkb, the
-    # exact bytes it was made from) and its site's frame (frame_key) are unchanged;
-    # otherwise it is made again on the next request and replaced.
-    Column("room_code", String(32), primary_key=True),
+    # Each room's and building's footprint as WGS84 GeoJSON geometry text (`code` is
+    # the room or building code), kept so a site's rooms or footprints layer is one
+    # query. A row holds while the footprint (source_wkb: the exact bytes it was made
+    # from) and its site's frame (frame_key) are unchanged; otherwise it is made
+    # again on the next request and replaced.
+    Column("code", String(32), primary_key=True),
     Column("frame_key", Text, nullable=False),
-    Column("footprint_wkb", LargeBinary, nullable=False),
+    Column("source_wkb", LargeBinary, nullable=False),
     Column("geometry", Text, nullable=False),
 )

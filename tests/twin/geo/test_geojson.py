@@ -204,9 +204,7 @@ def test_planning_fields_come_as_the_rooms_list_has_them(tmp_path: Path) -> None
 def kept_geometries(db: Path) -> dict[str, str]:
     engine = open_store(str(db))
     with engine.connect() as conn:
-        rows = conn.execute(
-            select(t.room_map_geometry.c.room_code, t.room_map_geometry.c.geometry)
-        ).all()
+        rows = conn.execute(select(t.map_geometry.c.code, t.map_geometry.c.geometry)).all()
     engine.dispose()
     return dict(rows)
 
@@ -214,23 +212,29 @@ def kept_geometries(db: Path) -> dict[str, str]:
 def test_kept_geometries_follow_the_footprints_and_the_site_frame(
     sample_db: Path, tmp_path: Path
 ) -> None:
-    """The rooms' WGS84 geometries are kept in the store; a moved footprint or a moved
-    site makes them again, and the layer is what a fresh computation gives."""
+    """The rooms' and buildings' WGS84 geometries are kept in the store; a moved
+    footprint or a moved site makes them again, and the layers are what a fresh
+    computation gives."""
     from tests.campus_stores import copy_store
     from twin.geo.crs import frame_for, georeference_of
     from twin.geo.geojson import to_wgs84
 
     db = copy_store(sample_db, tmp_path)
     first = layer(db, "rooms")
+    footprints = layer(db, "footprints")
     kept = kept_geometries(db)
-    assert kept and set(kept) == {f["id"] for f in first["features"]}
+    expected_codes = {f["id"] for f in first["features"] + footprints["features"]}
+    assert kept and set(kept) == expected_codes
     assert layer(db, "rooms") == first  # now answered from the kept rows
+    assert layer(db, "footprints") == footprints
 
-    def expected(engine: Any) -> dict[str, Any]:
+    def expected(engine: Any, buildings: bool = False) -> dict[str, Any]:
         with engine.connect() as conn:
             site = conn.execute(select(t.sites).where(t.sites.c.site_code == "WZ01")).one()
             rows = conn.execute(
-                select(t.rooms.c.room_code, t.rooms.c.footprint_wkb).where(
+                select(t.building_footprints.c.building_code, t.building_footprints.c.footprint_wkb)
+                if buildings
+                else select(t.rooms.c.room_code, t.rooms.c.footprint_wkb).where(
                     t.rooms.c.status == "active", t.rooms.c.footprint_wkb.is_not(None)
                 )
             ).all()
@@ -265,5 +269,8 @@ def test_kept_geometries_follow_the_footprints_and_the_site_frame(
         )
     after_site = {f["id"]: f["geometry"] for f in layer(db, "rooms")["features"]}
     assert after_site == expected(engine)
+    moved_buildings = {f["id"]: f["geometry"] for f in layer(db, "footprints")["features"]}
+    assert moved_buildings == expected(engine, buildings=True)
+    assert all(moved_buildings[f["id"]] != f["geometry"] for f in footprints["features"])
     assert all(after_site[code] != after_move[code] for code in after_site)
     engine.dispose()
