@@ -317,6 +317,10 @@ def _rooms_query() -> tuple[str, dict[str, Any]]:
             .outerjoin(t.map_geometry, _kept_geometry(r.room_code, r.footprint_wkb))
         )
         .where(
+            # A range on the primary key (every room code of the site starts with
+            # "SITE-"), so SQLite reads the site's rooms in order, not every room.
+            r.room_code >= bindparam("lo", type_=String),
+            r.room_code < bindparam("hi", type_=String),
             r.building_code.in_(
                 select(t.buildings.c.building_code).where(
                     t.buildings.c.site_code == bindparam("site", type_=String)
