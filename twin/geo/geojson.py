@@ -23,10 +23,13 @@ import shapely.affinity
 from sqlalchemy import (
     Connection,
     Engine,
+    Float,
+    LargeBinary,
     String,
     and_,
     bindparam,
     case,
+    cast,
     exc,
     func,
     insert,
@@ -130,7 +133,7 @@ def site_geojson(engine: Engine, site_code: str, layer: str, storey: str | None 
     """
     if layer not in LAYERS:
         raise BadInput(f"unknown layer {layer!r}; one of: {', '.join(LAYERS)}")
-    if layer in ("rooms", "footprints") and engine.dialect.name == "sqlite":
+    if layer in ("rooms", "footprints", "pipes") and engine.dialect.name == "sqlite":
         text = _layer_sqlite(engine, site_code, layer, storey)
         if text is not None:
             return text
@@ -179,14 +182,15 @@ GEOMETRY_FORMAT = "v1"
 
 
 def _layer_sqlite(engine: Engine, site_code: str, layer: str, storey: str | None) -> str | None:
-    """The rooms or footprints layer on SQLite: one fixed query writes each feature's text.
+    """The rooms, footprints or pipes layer on SQLite: one fixed query writes each feature.
 
-    Each room's (building's) WGS84 geometry text is kept in `map_geometry`, keyed by
-    the site's frame and the footprint's exact bytes; SQLite joins it with the
-    properties (local edits applied) into the feature text, so a request costs the
-    query. Features without a current geometry row are carried to WGS84 here and
-    their rows written for the next request. None for footprints when a building of
-    the site has no stored footprint (the general path computes it on the fly).
+    Each feature's WGS84 geometry text is kept in `map_geometry`, keyed by the
+    site's frame and the exact bytes of its source (footprint WKB, axis JSON);
+    SQLite joins it with the properties (local edits applied) into the feature
+    text, so a request costs the query. Features without a current geometry row
+    are carried to WGS84 here and their rows written for the next request. None
+    for footprints when a building of the site has no stored footprint (the
+    general path computes it on the fly).
     """
     wanted = site_code.strip().upper()
     with engine.connect() as conn:
@@ -207,6 +211,9 @@ def _layer_sqlite(engine: Engine, site_code: str, layer: str, storey: str | None
             if unstored:
                 return None
             sql, fixed = _footprints_query()
+            params = {**fixed, "site": wanted, "frame": frame_key}
+        elif layer == "pipes":
+            sql, fixed = _pipes_query()
             params = {**fixed, "site": wanted, "frame": frame_key}
         else:
             storeys = None
@@ -234,8 +241,15 @@ def _layer_sqlite(engine: Engine, site_code: str, layer: str, storey: str | None
     ]
     made: dict[str, str] = {}
     if missing:
+        if layer == "pipes":  # the source is the axis polyline's JSON
+            sources = [
+                shapely.linestrings(np.asarray(json.loads(axis), dtype=np.float64)[:, :2])
+                for _, axis, _ in missing
+            ]
+        else:
+            sources = list(shapely.from_wkb([wkb for _, wkb, _ in missing]))
         geometries = shapely.to_geojson(
-            np.asarray(to_wgs84(shapely.from_wkb([wkb for _, wkb, _ in missing]), frame))
+            np.asarray(to_wgs84(np.array(sources, dtype=object), frame))
         )
         _keep_geometries(engine, frame_key, missing, geometries)
         for (code, _, properties), geometry in zip(missing, geometries, strict=True):
@@ -408,6 +422,65 @@ def _footprints_query() -> tuple[str, dict[str, Any]]:
         )
         .where(b.site_code == bindparam("site", type_=String))
         .order_by(b.building_code)
+    )
+    return _compiled(query)
+
+
+def _exact_number(value: Any) -> Any:
+    """A REAL as a JSON number that reads back as the same double (SQLite's own JSON
+    writes 15 digits; a measured value may need 17)."""
+    short = func.printf("%!.15g", value)
+    return case(
+        (value.is_(None), None),
+        (cast(short, Float) == value, func.json(short)),
+        else_=func.json(func.printf("%!.17g", value)),
+    )
+
+
+@functools.cache
+def _pipes_query() -> tuple[str, dict[str, Any]]:
+    """The pipes layer's SQL (parameters `site`, `frame`), as `_rooms_query`.
+
+    The source of a pipe's geometry is its axis JSON (as bytes); elements whose axis
+    is not a list of at least two points are left out.
+    """
+    e, es, sy = t.elements.c, t.element_systems.c, t.systems.c
+    names = (
+        select(sy.name)
+        .join(t.element_systems, es.system_id == sy.system_id)
+        .where(es.element_id == e.element_id)
+        .order_by(sy.name)
+        .correlate(t.elements)
+        .subquery()
+    )
+    system = select(func.group_concat(names.c.name, ", ")).scalar_subquery()
+    point = func.json_each(e.axis_json).table_valued("value")
+    depth = (
+        select(func.round(-func.min(func.json_extract(point.c.value, "$[2]")), 3))
+        .select_from(point)
+        .scalar_subquery()
+    )
+    properties = func.json_object(
+        "element_id", e.element_id,
+        "system", system,
+        "medium", e.medium,
+        "outer_diameter_m", _exact_number(e.outer_diameter_m),
+        "depth_m", depth,
+        "source", case((func.substr(e.global_id, 1, 8) == "geojson:", "geojson"), else_="ifc"),
+    )  # fmt: skip
+    axis = cast(e.axis_json, LargeBinary)
+    query = (
+        _feature_rows(e.element_id, axis, properties)
+        .select_from(t.elements.outerjoin(t.map_geometry, _kept_geometry(e.element_id, axis)))
+        .where(
+            e.site_code == bindparam("site", type_=String),
+            e.building_code.is_(None),
+            e.kind == ElementKind.PIPE_SEGMENT.value,
+            e.axis_json.is_not(None),
+            func.json_array_length(e.axis_json) >= 2,
+            func.json_type(e.axis_json, "$[0]") == "array",
+        )
+        .order_by(e.element_id)
     )
     return _compiled(query)
 
