@@ -302,7 +302,7 @@ def main(argv: Sequence[str]) -> int:
             geojson = measure_site_geojson(base, db, chosen)
         summary = report(pages, geojson, len(sites["features"]))
         summary["geojson_bench"] = {
-            code: measure_geojson(db, code, repeat=7) for code in (chosen[0], *chosen[2:4])
+            code: measure_geojson(db, code, repeat=15) for code in (chosen[0], *chosen[2:4])
         }
         summary["map_sites_ms"] = time_map_sites(db)
     print_report(summary)
