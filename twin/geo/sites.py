@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
 from sqlalchemy import (
     Connection,
     Engine,
@@ -28,7 +29,7 @@ from sqlalchemy import (
 
 from models.codes import closest_codes
 from models.errors import BadInput, UnknownCode
-from twin.geo.crs import SiteFrame, frame_for, georeference_of
+from twin.geo.crs import WGS84, SiteFrame, frame_for, georeference_of, transformer
 from twin.store import schema as t
 
 __all__ = [
@@ -121,12 +122,13 @@ def site_summaries(engine: Engine, idle: Mapping[str, bool] | None = None) -> li
                 .distinct()
             ).scalars()
         )
+    frames = [frame_for(georeference_of(row), placements.get(row.site_code)) for row in sites]
+    origins = _origins_lonlat(frames)
     result = []
-    for row in sites:
-        frame = frame_for(georeference_of(row), placements.get(row.site_code))
+    for row, frame, origin in zip(sites, frames, origins, strict=True):
         lon = lat = None
-        if frame is not None:
-            lon, lat = (round(v, COORDINATE_DIGITS) for v in frame.origin_lonlat())
+        if origin is not None:
+            lon, lat = (round(v, COORDINATE_DIGITS) for v in origin)
         count, area = rooms.get(row.site_code, (0, 0.0))
         result.append(
             {
@@ -145,6 +147,28 @@ def site_summaries(engine: Engine, idle: Mapping[str, bool] | None = None) -> li
             }
         )
     return result
+
+
+def _origins_lonlat(frames: list[SiteFrame | None]) -> list[tuple[float, float] | None]:
+    """`SiteFrame.origin_lonlat` of every frame, one pyproj call per plane CRS."""
+    found: list[tuple[float, float] | None] = [None] * len(frames)
+    by_crs: dict[str, list[int]] = {}
+    for n, frame in enumerate(frames):
+        if frame is None:
+            continue
+        if frame.reference_lonlat is not None:
+            found[n] = frame.reference_lonlat
+        else:
+            by_crs.setdefault(frame.crs, []).append(n)
+    for crs, indexes in by_crs.items():
+        chosen = [frames[n] for n in indexes]
+        # The origin (0, 0) of a frame is its (origin_e, origin_n) on the plane.
+        east = np.array([frame.origin_e for frame in chosen if frame is not None])
+        north = np.array([frame.origin_n for frame in chosen if frame is not None])
+        lon, lat = transformer(crs, WGS84).transform(east, north)
+        for n, x, y in zip(indexes, np.atleast_1d(lon), np.atleast_1d(lat), strict=True):
+            found[n] = (float(x), float(y))
+    return found
 
 
 def room_totals(
