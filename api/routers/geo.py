@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+import json
+from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request, Response
 
@@ -19,18 +20,28 @@ router = APIRouter(tags=["map"])
 GEOJSON = "application/geo+json"
 
 
-@router.get("/map/sites")
+@router.get("/map/sites", response_class=Response)
 def sites_on_map(
+    request: Request,
     engine: EngineDep,
     idle_since: Annotated[
         str | None,
         Query(description="Count offices idle since then (e.g. 30d) as vacant too."),
     ] = None,
-) -> dict[str, Any]:
-    """Every placed site as a GeoJSON point with its key figures; the rest under `unplaced`."""
+    if_none_match: Annotated[str | None, Header()] = None,
+) -> Response:
+    """Every placed site as a GeoJSON point with its key figures; the rest under `unplaced`.
+
+    Without `idle_since` the answer is kept until the store or the open alarms change,
+    with an ETag: an unchanged answer is a 304 to a client that has it."""
     from api.room_use import idle_by_room
 
-    return map_sites(engine, idle_by_room(engine, idle_since) if idle_since else None)
+    if idle_since:
+        body = json.dumps(map_sites(engine, idle_by_room(engine, idle_since))).encode()
+        return Response(body, media_type="application/json")
+    layers: LayerCache = request.app.state.geo_layers
+    content, etag = layers.sites()
+    return cached_response(content, etag, "application/json", if_none_match)
 
 
 @router.get("/sites/{site_code}/geojson", response_class=Response)

@@ -5,18 +5,26 @@ of a layer only changes when an import, a utilities import or a room edit change
 the store. `LayerCache` keeps the text and its ETag per (site, layer, storey) and
 drops them when `twin.store.ChangeWatch` sees a new data version (on SQLite a
 `PRAGMA data_version` read, so a hit costs no query on the twin's tables).
+
+It keeps `map_sites` (every site with its key figures, as JSON bytes) the same way;
+as open alarms are among those figures and alarms change without a new data
+version, that entry is also keyed by the alarms' highest id and open count (two
+index reads).
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import threading
 from collections import OrderedDict
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, func, select
 
 from twin.geo.geojson import site_geojson
+from twin.geo.sites import OPEN_ALARM_STATES, map_sites
 from twin.store import ChangeWatch
+from twin.store import schema as t
 
 __all__ = ["LayerCache"]
 
@@ -30,6 +38,7 @@ class LayerCache:
         self._lock = threading.Lock()
         self._max_entries = max_entries
         self._entries: OrderedDict[tuple[str, str, str], tuple[str, str, str]] = OrderedDict()
+        self._sites: tuple[str, bytes, str] | None = None
 
     def layer(self, site_code: str, layer: str, storey: str | None = None) -> tuple[str, str]:
         """The layer's GeoJSON text and its ETag; errors as `site_geojson` raises them."""
@@ -48,6 +57,27 @@ class LayerCache:
             while len(self._entries) > self._max_entries:
                 self._entries.popitem(last=False)
         return text, etag
+
+    def sites(self) -> tuple[bytes, str]:
+        """`map_sites` (no idle measure) as JSON bytes and their ETag."""
+        with self._engine.connect() as conn:
+            alarms = conn.execute(
+                select(
+                    select(func.max(t.alarms.c.alarm_id)).scalar_subquery(),
+                    select(func.count())
+                    .select_from(t.alarms)
+                    .where(t.alarms.c.state.in_(OPEN_ALARM_STATES))
+                    .scalar_subquery(),
+                )
+            ).one()
+        version = f"{self._watch.version()}.alarms{alarms[0]}.{alarms[1]}"
+        kept = self._sites
+        if kept is not None and kept[0] == version:
+            return kept[1], kept[2]
+        body = json.dumps(map_sites(self._engine), separators=(",", ":")).encode()
+        etag = hashlib.sha256(body).hexdigest()[:32]
+        self._sites = (version, body, etag)
+        return body, etag
 
     def close(self) -> None:
         self._watch.close()

@@ -13,11 +13,23 @@ from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, delete, func, insert, literal, select
+import numpy as np
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Integer,
+    and_,
+    delete,
+    func,
+    insert,
+    literal,
+    select,
+    type_coerce,
+)
 
 from models.codes import closest_codes
 from models.errors import BadInput, UnknownCode
-from twin.geo.crs import SiteFrame, frame_for, georeference_of
+from twin.geo.crs import WGS84, SiteFrame, frame_for, georeference_of, transformer
 from twin.store import schema as t
 
 __all__ = [
@@ -110,12 +122,13 @@ def site_summaries(engine: Engine, idle: Mapping[str, bool] | None = None) -> li
                 .distinct()
             ).scalars()
         )
+    frames = [frame_for(georeference_of(row), placements.get(row.site_code)) for row in sites]
+    origins = _origins_lonlat(frames)
     result = []
-    for row in sites:
-        frame = frame_for(georeference_of(row), placements.get(row.site_code))
+    for row, frame, origin in zip(sites, frames, origins, strict=True):
         lon = lat = None
-        if frame is not None:
-            lon, lat = (round(v, COORDINATE_DIGITS) for v in frame.origin_lonlat())
+        if origin is not None:
+            lon, lat = (round(v, COORDINATE_DIGITS) for v in origin)
         count, area = rooms.get(row.site_code, (0, 0.0))
         result.append(
             {
@@ -134,6 +147,28 @@ def site_summaries(engine: Engine, idle: Mapping[str, bool] | None = None) -> li
             }
         )
     return result
+
+
+def _origins_lonlat(frames: list[SiteFrame | None]) -> list[tuple[float, float] | None]:
+    """`SiteFrame.origin_lonlat` of every frame, one pyproj call per plane CRS."""
+    found: list[tuple[float, float] | None] = [None] * len(frames)
+    by_crs: dict[str, list[int]] = {}
+    for n, frame in enumerate(frames):
+        if frame is None:
+            continue
+        if frame.reference_lonlat is not None:
+            found[n] = frame.reference_lonlat
+        else:
+            by_crs.setdefault(frame.crs, []).append(n)
+    for crs, indexes in by_crs.items():
+        chosen = [frames[n] for n in indexes]
+        # The origin (0, 0) of a frame is its (origin_e, origin_n) on the plane.
+        east = np.array([frame.origin_e for frame in chosen if frame is not None])
+        north = np.array([frame.origin_n for frame in chosen if frame is not None])
+        lon, lat = transformer(crs, WGS84).transform(east, north)
+        for n, x, y in zip(indexes, np.atleast_1d(lon), np.atleast_1d(lat), strict=True):
+            found[n] = (float(x), float(y))
+    return found
 
 
 def room_totals(
@@ -166,7 +201,7 @@ def _vacancy(conn: Connection, idle: Mapping[str, bool] | None) -> dict[str, flo
     has_department = and_(
         department_edit.c.value.is_not(None), department_edit.c.value.not_in(["null", '""'])
     )
-    rows = conn.execute(
+    offices_of = (
         select(t.buildings.c.site_code, t.rooms.c.room_code, has_department.label("assigned"))
         .select_from(t.rooms)
         .join(t.buildings, t.buildings.c.building_code == t.rooms.c.building_code)
@@ -182,8 +217,16 @@ def _vacancy(conn: Connection, idle: Mapping[str, bool] | None) -> dict[str, flo
             ),
         )
         .where(t.rooms.c.status == "active", usage == json.dumps(OFFICE_USAGE))
-    ).all()
-    idle = idle or {}
+    )
+    if not idle:  # allocation only: counted per site by SQLite
+        counted = offices_of.subquery()
+        assigned = func.sum(type_coerce(counted.c.assigned, Integer))
+        per_site = select(counted.c.site_code, func.count(), assigned).group_by(counted.c.site_code)
+        return {
+            site: round((offices - allocated) / offices, 4) if allocated else None
+            for site, offices, allocated in conn.execute(per_site)
+        }
+    rows = conn.execute(offices_of).all()
     offices: dict[str, list[tuple[bool, bool | None]]] = {}
     for site_code, room_code, assigned in rows:
         offices.setdefault(site_code, []).append((bool(assigned), idle.get(room_code)))

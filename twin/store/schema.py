@@ -603,3 +603,20 @@ planning_scenarios = Table(
     Column("applied_at", String(32)),
     Column("applied_by", Text),
 )
+
+# --- geo performance (twin.geo.geojson) ----------------------------------------------
+
+map_geometry = Table(
+    "map_geometry",
+    metadata,
+    # Each room's and building's footprint and each outdoor pipe's axis as WGS84
+    # GeoJSON geometry text (`code`: the room, building or element code), kept so a
+    # site's map layer is one query (twin.geo.geojson). A row holds while its source
+    # (source_wkb: the exact footprint WKB or axis JSON bytes it was made from) and
+    # its site's frame (frame_key) are unchanged; otherwise it is made again on the
+    # next request and replaced. A cache: deleting rows loses nothing.
+    Column("code", String(32), primary_key=True),
+    Column("frame_key", Text, nullable=False),
+    Column("source_wkb", LargeBinary, nullable=False),
+    Column("geometry", Text, nullable=False),
+)

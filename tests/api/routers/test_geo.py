@@ -101,3 +101,13 @@ async def test_map_sites_with_idle_since(client: httpx.AsyncClient) -> None:
     assert measured.json()["features"][0]["properties"]["vacancy"] is None
     bad = await client.get("/api/map/sites", params={"idle_since": "last month"})
     assert bad.status_code == 422 and "since" in bad.json()["detail"]["message"]
+
+
+async def test_map_sites_answers_304_while_unchanged(client: httpx.AsyncClient) -> None:
+    first = await client.get("/api/map/sites")
+    etag = first.headers["etag"]
+    assert first.headers["content-type"] == "application/json"
+    again = await client.get("/api/map/sites", headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.content == b""
+    stale = await client.get("/api/map/sites", headers={"If-None-Match": '"other"'})
+    assert stale.status_code == 200 and stale.json() == first.json()

@@ -186,3 +186,122 @@ def test_geometry_across_the_antimeridian_is_cut_there() -> None:
     )
     assert_rfc7946(collection)
     assert isinstance(kept, shapely.Polygon) and kept.bounds[2] < 180.0
+
+
+def test_planning_fields_come_as_the_rooms_list_has_them(tmp_path: Path) -> None:
+    from tests.planning_stores import planned_store
+
+    db = planned_store(tmp_path, buildings=1)
+    engine = open_store(str(db))
+    by_code = {r["room_code"]: r for r in list_rooms(engine)}
+    engine.dispose()
+    features = {f["id"]: f["properties"] for f in layer(db, "rooms")["features"]}
+    assert features == {code: by_code[code] for code in features}
+    assert any(p["area_standard"] is not None for p in features.values())
+    assert any(p["occupants"] for p in features.values())
+
+
+def kept_geometries(db: Path) -> dict[str, str]:
+    engine = open_store(str(db))
+    with engine.connect() as conn:
+        rows = conn.execute(select(t.map_geometry.c.code, t.map_geometry.c.geometry)).all()
+    engine.dispose()
+    return dict(rows)
+
+
+def test_kept_geometries_follow_the_footprints_and_the_site_frame(
+    sample_db: Path, tmp_path: Path
+) -> None:
+    """The rooms' and buildings' WGS84 geometries are kept in the store; a moved
+    footprint or a moved site makes them again, and the layers are what a fresh
+    computation gives."""
+    from tests.campus_stores import copy_store
+    from twin.geo.crs import frame_for, georeference_of
+    from twin.geo.geojson import to_wgs84
+
+    db = copy_store(sample_db, tmp_path)
+    first = layer(db, "rooms")
+    footprints = layer(db, "footprints")
+    kept = kept_geometries(db)
+    expected_codes = {f["id"] for f in first["features"] + footprints["features"]}
+    assert expected_codes <= set(kept)  # (pipes of other tests on this store too)
+    assert layer(db, "rooms") == first  # now answered from the kept rows
+    assert layer(db, "footprints") == footprints
+
+    def expected(engine: Any, buildings: bool = False) -> dict[str, Any]:
+        with engine.connect() as conn:
+            site = conn.execute(select(t.sites).where(t.sites.c.site_code == "WZ01")).one()
+            rows = conn.execute(
+                select(t.building_footprints.c.building_code, t.building_footprints.c.footprint_wkb)
+                if buildings
+                else select(t.rooms.c.room_code, t.rooms.c.footprint_wkb).where(
+                    t.rooms.c.status == "active", t.rooms.c.footprint_wkb.is_not(None)
+                )
+            ).all()
+        frame = frame_for(georeference_of(site))
+        assert frame is not None
+        moved = to_wgs84(shapely.from_wkb([wkb for _, wkb in rows]), frame)
+        return {
+            code: json.loads(shapely.to_geojson(g))
+            for (code, _), g in zip(rows, moved, strict=True)
+        }
+
+    engine = open_store(str(db))
+    room = first["features"][0]["id"]
+    with engine.begin() as conn:
+        wkb = conn.execute(
+            select(t.rooms.c.footprint_wkb).where(t.rooms.c.room_code == room)
+        ).scalar_one()
+        shifted = shapely.affinity.translate(shapely.from_wkb(wkb), xoff=25.0)
+        conn.execute(
+            t.rooms.update()
+            .where(t.rooms.c.room_code == room)
+            .values(footprint_wkb=shapely.to_wkb(shifted))
+        )
+    after_move = {f["id"]: f["geometry"] for f in layer(db, "rooms")["features"]}
+    assert after_move[room] != first["features"][0]["geometry"]
+    assert after_move == expected(engine)
+    with engine.begin() as conn:
+        conn.execute(
+            t.sites.update()
+            .where(t.sites.c.site_code == "WZ01")
+            .values(eastings_m=t.sites.c.eastings_m + 500.0)
+        )
+    after_site = {f["id"]: f["geometry"] for f in layer(db, "rooms")["features"]}
+    assert after_site == expected(engine)
+    moved_buildings = {f["id"]: f["geometry"] for f in layer(db, "footprints")["features"]}
+    assert moved_buildings == expected(engine, buildings=True)
+    assert all(moved_buildings[f["id"]] != f["geometry"] for f in footprints["features"])
+    assert all(after_site[code] != after_move[code] for code in after_site)
+    engine.dispose()
+
+
+def test_sqlite_layers_equal_the_general_path(sample_db: Path) -> None:
+    """On SQLite the rooms, footprints and pipes layers are written by SQL; the general
+    path (the one other stores take) gives the same features from the same rows."""
+    from twin.geo import geojson
+    from twin.geo.sites import placed_frame, resolve_site
+
+    engine = open_store(str(sample_db))
+    with engine.connect() as conn:
+        site = resolve_site(conn, "WZ01")
+        frame = placed_frame(conn, site)
+        buildings = conn.execute(
+            select(t.buildings.c.building_code, t.buildings.c.name)
+            .where(t.buildings.c.site_code == "WZ01")
+            .order_by(t.buildings.c.building_code)
+        ).all()
+        codes = [b.building_code for b in buildings]
+        general = {
+            "rooms": geojson._rooms(conn, frame, "WZ01", codes, None),
+            "footprints": geojson._footprints(
+                conn, frame, buildings, geojson.footprints_of(conn, codes)
+            ),
+            "pipes": geojson._pipes(conn, frame, "WZ01"),
+        }
+    for name, text in general.items():
+        ours = json.loads(site_geojson(engine, "WZ01", name))
+        assert ours["features"] and ours == json.loads(text), name
+    systems = {f["properties"]["system"] for f in json.loads(general["pipes"])["features"]}
+    assert systems - {None}  # the pipes' system names are compared too
+    engine.dispose()
