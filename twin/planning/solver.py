@@ -64,6 +64,8 @@ ROOM_STAGE_END = 0.75
 BOUND_SOLVE_SHARE = 0.9
 # The relaxed model takes about this many times stage 1's building time to build.
 BOUND_BUILD_FACTOR = 3.0
+# The most the campus-wide waste bound (`least_over_standard10`) may take.
+WASTE_BOUND_S = 5.0
 # Rooms tried, per person first fit cannot place, when emptying one for them.
 EVICTION_TRIES = 50
 # The whole-campus repair (`_repair`) is tried up to this many groups × rooms, and given
@@ -341,7 +343,8 @@ def plan_target(
         bound_value = _trivial_bound(target, preferences)
         if math.isfinite(storey_bound10):
             # Stage 1 bounds people changing storey, storeys and gaps; add the least waste.
-            over10 = preferences.over_standard_m2 * least_over_standard10(groups, storeys)
+            waste_s = min(WASTE_BOUND_S, max(0.0, (start + time_limit_s - time.monotonic()) / 4))
+            over10 = preferences.over_standard_m2 * least_over_standard10(groups, storeys, waste_s)
             bound_value = max(bound_value, (storey_bound10 + over10) / AREA_SCALE)
         left = start + time_limit_s - time.monotonic()
         # The relaxed model is bigger than stage 1's: skip it when building it alone would
