@@ -5,8 +5,11 @@ PLANNING-NOTES records: (1) departments to storeys (`solver_storeys`); (2) rooms
 storey, one storey at a time, seeded from "keep current seats, then first fit"
 (`solver_rooms`); then local re-solves of two storeys at a time with the time left. The
 lower bound is the best of: stage 1's bound plus the least over-standard waste, and a
-separate relaxed model (`solver_bound`). Three quarters of the time limit go to the plan
-and the rest to the relaxed model, and the whole run stays within the limit.
+separate relaxed model (`solver_bound`). When storey by storey leaves someone without a
+seat though the campus has room, every room is re-planned at once (small campuses) and
+rooms are emptied for whoever is still left (`Seating.make_room_for`). Three quarters of
+the time limit go to the plan and the rest to the bounds, and the whole run stays within
+the limit.
 
 When the hard model is infeasible the elastic version plans anyway and its shortages say
 what is missing ("storey F03 of B01 lacks 46 m² for department D07"); anyone it still
@@ -65,7 +68,7 @@ BOUND_SOLVE_SHARE = 0.9
 # The relaxed model takes about this many times stage 1's building time to build.
 BOUND_BUILD_FACTOR = 3.0
 # The most the campus-wide waste bound (`least_over_standard10`) may take.
-WASTE_BOUND_S = 5.0
+WASTE_BOUND_S = 1.0
 # Rooms tried, per person first fit cannot place, when emptying one for them.
 EVICTION_TRIES = 50
 # The whole-campus repair (`_repair`) is tried up to this many groups × rooms, and given
@@ -343,7 +346,7 @@ def plan_target(
         bound_value = _trivial_bound(target, preferences)
         if math.isfinite(storey_bound10):
             # Stage 1 bounds people changing storey, storeys and gaps; add the least waste.
-            waste_s = min(WASTE_BOUND_S, max(0.0, (start + time_limit_s - time.monotonic()) / 4))
+            waste_s = min(WASTE_BOUND_S, max(0.0, (start + time_limit_s - time.monotonic()) / 20))
             over10 = preferences.over_standard_m2 * least_over_standard10(groups, storeys, waste_s)
             bound_value = max(bound_value, (storey_bound10 + over10) / AREA_SCALE)
         left = start + time_limit_s - time.monotonic()

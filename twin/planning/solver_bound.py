@@ -31,7 +31,10 @@ from twin.planning.solver_common import (
 )
 from twin.planning.solver_storeys import DepartmentStoreys
 
-__all__ = ["Bound", "least_over_standard10", "lower_bound"]
+__all__ = ["Bound", "least_over_standard10", "lower_bound", "pooled_room_vars"]
+
+# Up to this many pooled-room counts the relaxed model keeps departments apart.
+PER_DEPARTMENT_MAX_VARS = 8_000
 
 
 @dataclass(frozen=True)
@@ -64,13 +67,20 @@ def lower_bound(
     cost10: list[cp_model.LinearExprT] = list(ds.cost10)
     stays: list[cp_model.IntVar] = []
     area_terms: list[cp_model.LinearExprT] = []
+    # Too big to solve in time (thousands of staff): all departments of a storey share its
+    # rooms, a weaker model whose bound CP-SAT does raise within the time.
+    per_department = pooled_room_vars(groups, storeys) <= PER_DEPARTMENT_MAX_VARS
+
+    def unit(group: Group) -> str:
+        return group.department if per_department else ""
+
     for si, storey in enumerate(storeys):
         present = ds.on_storey(si)
         if not present:
             continue
         by_department: dict[str, list[tuple[Group, cp_model.IntVar]]] = defaultdict(list)
         for group, x in present:
-            by_department[group.department].append((group, x))
+            by_department[unit(group)].append((group, x))
         open_codes = {room.room_code: room for room in storey.rooms}
         current: dict[str, list[tuple[Group, int]]] = defaultdict(list)
         for group, _ in present:
@@ -90,7 +100,7 @@ def lower_bound(
                 upper = min(count, size.desks, size.area10 // group.allowance10)
                 if upper <= 0:
                     continue
-                department = group.department
+                department = unit(group)
                 if department not in keeps:
                     keeps[department] = model.new_bool_var(f"k_{room.room_code}_{department}")
                     terms[department].append((keeps[department], size))
@@ -131,6 +141,18 @@ def lower_bound(
     found = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
     best = solver.objective_value if found else float("inf")
     return Bound(solver.best_objective_bound, status_name(status), best)
+
+
+def pooled_room_vars(groups: Sequence[Group], storeys: Sequence[StoreyInfo]) -> int:
+    """How many pooled-room counts the per-department relaxed model would have."""
+    levels = allowance_levels(groups)
+    departments = len({g.department for g in groups})
+    sizes = 0
+    for storey in storeys:
+        sizes += len(
+            {(r.capacity, area10(r.area_m2), room_fillable10(r, levels)) for r in storey.rooms}
+        )
+    return departments * sizes
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ import random
 import pytest
 
 from tests.planning_states import ALLOWANCE_M2, person, room, tiny_state
+from twin.planning import solver_bound
 from twin.planning.kpis import plan_cost
 from twin.planning.scenario import Preferences, parse_scenario
 from twin.planning.solver import moves_csv, plan_target, solve
@@ -112,6 +113,21 @@ def test_bound_never_passes_the_true_optimum_on_three_storeys(seed: int) -> None
         return
     assert bound is not None and bound <= best + 1e-6
     assert best <= plan_cost(state, plan, PREFS).objective + 1e-6
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_shared_rooms_bound_of_large_campuses_holds_too(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Past PER_DEPARTMENT_MAX_VARS the relaxed model lets departments share a storey's rooms.
+    monkeypatch.setattr(solver_bound, "PER_DEPARTMENT_MAX_VARS", 0)
+    state = _random_tiny(300 + seed, storeys=2)
+    best = _best_by_brute_force(state)
+    _, status, _, bound, _ = plan_target(state, PREFS, time_limit_s=5)
+    if best == float("inf"):
+        assert status == "INFEASIBLE"
+        return
+    assert bound is not None and bound <= best + 1e-6
 
 
 def test_the_bound_counts_a_room_per_department() -> None:
