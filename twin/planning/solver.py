@@ -373,19 +373,28 @@ def _left_without_seats(target: PlanningState, assignment: Assignment) -> list[S
         total = sum(len(ranks) for ranks in left.values())
         message = f"there are no open office rooms for {total} staff"
         return [Shortage("", "", "", "total", float(total), 0.0, message)]
-    return [
-        Shortage(
-            "",
-            "",
-            department,
-            "unseated",
-            float(len(ranks)),
-            min(target.allowance(rank) for rank in ranks),
-            f"{len(ranks)} staff of department {department} fit in no open office "
-            f"({', '.join(sorted(set(ranks)))})",
+    largest = max(room.area_m2 for room in target.rooms if room.available)
+    shortages = []
+    for department, ranks in sorted(left.items()):
+        # Too large for every office, or the offices that could take them are all in use.
+        why = (
+            "fit in no open office"
+            if all(target.allowance(rank) > largest + 1e-6 for rank in ranks)
+            else "found no seat: the open offices that could take them are full"
         )
-        for department, ranks in sorted(left.items())
-    ]
+        shortages.append(
+            Shortage(
+                "",
+                "",
+                department,
+                "unseated",
+                float(len(ranks)),
+                min(target.allowance(rank) for rank in ranks),
+                f"{len(ranks)} staff of department {department} {why} "
+                f"({', '.join(sorted(set(ranks)))})",
+            )
+        )
+    return shortages
 
 
 def _departments_in_rooms(state: PlanningState, assignment: Assignment) -> dict[str, str]:

@@ -193,3 +193,17 @@ def test_closing_every_office_says_so() -> None:
     assert result.status == "INFEASIBLE" and result.kpis_after.seated == 0
     assert [s.message for s in result.shortages] == ["there are no open office rooms for 2 staff"]
     assert {(m.staff_id, m.to_room) for m in result.moves} == {("A", ""), ("B", "")}
+
+
+def test_two_departments_for_one_room_are_told_the_room_is_full() -> None:
+    # 18 m² and two desks hold both by area and desks, but a room holds one department.
+    state = tiny_state(
+        [room("R1", 18.0, 2)],
+        [person("A", "DX", "below_division", "R1"), person("B", "DY", "below_division", None)],
+    )
+    result = solve(state, parse_scenario({"changes": [{"kind": "open", "rooms": ["R1"]}]}), 3)
+    assert result.status == "INFEASIBLE" and result.cost.unseated == 1
+    assert [s.message for s in result.shortages] == [
+        "1 staff of department DY found no seat: the open offices that could take them are "
+        "full (below_division)"
+    ]
