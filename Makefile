@@ -56,6 +56,8 @@ demo: system-deps install web
 	$(BIN)/twin sample $(DEMO_DIR)/campus.ifc --buildings 3 --seed 1
 	$(BIN)/twin import $(DEMO_DIR)/campus.ifc --site WZ01 --db $(DEMO_DB)
 	$(BIN)/twin org sample --site WZ01 --db $(DEMO_DB)
+	$(BIN)/twin scenario run twin/planning/samples/grow-and-close.toml --site WZ01 \
+	    --time-limit 20 --db $(DEMO_DB)
 	$(BIN)/twin simulate setup --db $(DEMO_DB)
 	$(BIN)/twin info --db $(DEMO_DB)
 	$(BIN)/twin keys create --role gateway --db $(DEMO_DB) | tail -n 1 > $(DEMO_DIR)/gateway.key

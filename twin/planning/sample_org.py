@@ -28,6 +28,8 @@ from twin.rooms import list_rooms
 __all__ = ["write_sample_org"]
 
 LEVEL = "municipal"
+# The share of the offices' desks the sample staffs.
+HEADROOM = 0.6
 BY = "twin org sample"
 
 # (code, name, parent, staff) — the sizes are scaled to the offices there are.
@@ -86,8 +88,9 @@ def write_sample_org(
     if len(offices) < len(_UNITS):
         raise BadInput(f"site {site} has {len(offices)} offices; the sample needs {len(_UNITS)}")
     desks = sum(_desks(room) for room in offices)
-    # More candidates than desks; those who find no desk are not hired (but a couple).
-    scale = desks / sum(size for *_, size in _UNITS)
+    # Staff for a share of the desks, so a plan has room to grow and to close a storey;
+    # those who find no desk in their unit's run are not hired (but a couple).
+    scale = HEADROOM * desks / sum(size for *_, size in _UNITS)
     rows: list[OrgRow] = []
     people: list[tuple[str, str, str]] = []
     for code, name, parent, size in _UNITS:

@@ -5,8 +5,11 @@ PLANNING-NOTES records: (1) departments to storeys (`solver_storeys`); (2) rooms
 storey, one storey at a time, seeded from "keep current seats, then first fit"
 (`solver_rooms`); then local re-solves of two storeys at a time with the time left. The
 lower bound is the best of: stage 1's bound plus the least over-standard waste, and a
-separate relaxed model (`solver_bound`). Three quarters of the time limit go to the plan
-and the rest to the relaxed model, and the whole run stays within the limit.
+separate relaxed model (`solver_bound`). When storey by storey leaves someone without a
+seat though the campus has room, every room is re-planned at once (small campuses) and
+rooms are emptied for whoever is still left (`Seating.make_room_for`). Three quarters of
+the time limit go to the plan and the rest to the bounds, and the whole run stays within
+the limit.
 
 When the hard model is infeasible the elastic version plans anyway and its shortages say
 what is missing ("storey F03 of B01 lacks 46 m² for department D07"); anyone it still
@@ -44,7 +47,7 @@ from twin.planning.solver_common import (
 )
 from twin.planning.solver_greedy import Seating, greedy_plan
 from twin.planning.solver_local import improve_locally
-from twin.planning.solver_rooms import GroupKey, plan_rooms, seed_rooms
+from twin.planning.solver_rooms import GroupKey, RoomPlan, plan_rooms, seed_rooms
 from twin.planning.solver_storeys import Shortage, plan_storeys
 from twin.planning.state import PlanningState
 
@@ -64,6 +67,14 @@ ROOM_STAGE_END = 0.75
 BOUND_SOLVE_SHARE = 0.9
 # The relaxed model takes about this many times stage 1's building time to build.
 BOUND_BUILD_FACTOR = 3.0
+# The most the campus-wide waste bound (`least_over_standard10`) may take.
+WASTE_BOUND_S = 1.0
+# Rooms tried, per person first fit cannot place, when emptying one for them.
+EVICTION_TRIES = 50
+# The whole-campus repair (`_repair`) is tried up to this many groups × rooms, and given
+# at least this many seconds.
+REPAIR_MAX_PAIRS = 20_000
+REPAIR_MIN_S = 2.0
 # Below this a storey's room model is not worth starting when the seed seats everyone.
 MIN_ROOM_SOLVE_S = 0.1
 
@@ -148,7 +159,11 @@ def moves_csv(moves: list[Move]) -> str:
 def _seat_the_rest(
     target: PlanningState, groups: list[Group], assignment: dict[str, str | None]
 ) -> None:
-    """First-fit anyone the room stage left out, around the seats already given."""
+    """First-fit anyone the room stage left out, around the seats already given.
+
+    Whom first fit cannot place (largest allowance first) gets a room emptied for them
+    when its occupants fit elsewhere (`Seating.make_room_for`).
+    """
     seating = Seating(target.rooms, dict(target.allowance_m2))
     rooms = {room.room_code: room for room in seating.rooms}
     left = []
@@ -159,9 +174,46 @@ def _seat_the_rest(
                 left.append(person)
             else:
                 seating.seat(rooms[code], person)
-    for person in seating.first_fit(left):
-        seating.assignment[person.staff_id] = None
+    still = seating.first_fit(left)
+    people = {p.staff_id: p for p in target.staff}
+    for person in sorted(still, key=lambda p: -seating.allowance_m2[p.rank]):
+        if not seating.make_room_for(person, people, EVICTION_TRIES):
+            seating.assignment[person.staff_id] = None
     assignment.update(seating.assignment)
+
+
+def _repair(
+    target: PlanningState,
+    groups: list[Group],
+    storeys: list[StoreyInfo],
+    seats: dict[GroupKey, dict[str, int]],
+    preferences: Preferences,
+    deadline: float,
+    stats: dict[str, Any],
+) -> dict[GroupKey, dict[str, int]]:
+    """Re-plan every room at once when storey by storey left someone without a seat.
+
+    Stage 1 fits each storey's share in its total area and seats per allowance level, not
+    in particular rooms, so a storey's rooms may not take it all (a mayor loses the one
+    large office to a team of juniors). The whole-campus elastic room model, hinted with
+    the plan so far, moves people between storeys until everyone fits; it is only tried
+    when small enough to solve in the time left (a campus of a few hundred staff).
+    """
+    short = {g.key: len(g.members) - sum(seats.get(g.key, {}).values()) for g in groups}
+    short = {key: count for key, count in short.items() if count > 0}
+    rooms = [room for storey in storeys for room in storey.rooms]
+    if not short or len(groups) * len(rooms) > REPAIR_MAX_PAIRS:
+        return seats
+    left = max(MIN_ROOM_SOLVE_S, deadline - time.monotonic(), REPAIR_MIN_S)
+    hint = RoomPlan(seats, "SEED", float("nan"), float("nan"), short)
+    demand = {g.key: len(g.members) for g in groups}
+    by_key = {g.key: g for g in groups}
+    plan = plan_rooms(rooms, demand, by_key, preferences, left, dict(target.allowance_m2), hint)
+    stats["repair"] = {"status": plan.status, "unseated_before": sum(short.values())}
+    if plan.status not in ("OPTIMAL", "FEASIBLE"):
+        return seats
+    stats["repair"]["unseated_after"] = sum(plan.unseated.values())
+    return plan.seats if sum(plan.unseated.values()) < sum(short.values()) else seats
 
 
 def _move_list(target: PlanningState, assignment: Assignment) -> list[Move]:
@@ -279,6 +331,7 @@ def plan_target(
     rooms_deadline = start + time_limit_s * PLAN_SHARE * ROOM_STAGE_END
     seats = _room_stage(target, groups, storeys, counts, preferences, rooms_deadline, stats)
     seats = improve_locally(target, groups, storeys, seats, preferences, plan_deadline, stats)
+    seats = _repair(target, groups, storeys, seats, preferences, plan_deadline, stats)
     assignment = people_in_seats(groups, seats)
     if any(code is None for code in assignment.values()):
         _seat_the_rest(target, groups, assignment)
@@ -293,7 +346,8 @@ def plan_target(
         bound_value = _trivial_bound(target, preferences)
         if math.isfinite(storey_bound10):
             # Stage 1 bounds people changing storey, storeys and gaps; add the least waste.
-            over10 = preferences.over_standard_m2 * least_over_standard10(groups, storeys)
+            waste_s = min(WASTE_BOUND_S, max(0.0, (start + time_limit_s - time.monotonic()) / 20))
+            over10 = preferences.over_standard_m2 * least_over_standard10(groups, storeys, waste_s)
             bound_value = max(bound_value, (storey_bound10 + over10) / AREA_SCALE)
         left = start + time_limit_s - time.monotonic()
         # The relaxed model is bigger than stage 1's: skip it when building it alone would
@@ -319,19 +373,28 @@ def _left_without_seats(target: PlanningState, assignment: Assignment) -> list[S
         total = sum(len(ranks) for ranks in left.values())
         message = f"there are no open office rooms for {total} staff"
         return [Shortage("", "", "", "total", float(total), 0.0, message)]
-    return [
-        Shortage(
-            "",
-            "",
-            department,
-            "unseated",
-            float(len(ranks)),
-            min(target.allowance(rank) for rank in ranks),
-            f"{len(ranks)} staff of department {department} fit in no open office "
-            f"({', '.join(sorted(set(ranks)))})",
+    largest = max(room.area_m2 for room in target.rooms if room.available)
+    shortages = []
+    for department, ranks in sorted(left.items()):
+        # Too large for every office, or the offices that could take them are all in use.
+        why = (
+            "fit in no open office"
+            if all(target.allowance(rank) > largest + 1e-6 for rank in ranks)
+            else "found no seat: the open offices that could take them are full"
         )
-        for department, ranks in sorted(left.items())
-    ]
+        shortages.append(
+            Shortage(
+                "",
+                "",
+                department,
+                "unseated",
+                float(len(ranks)),
+                min(target.allowance(rank) for rank in ranks),
+                f"{len(ranks)} staff of department {department} {why} "
+                f"({', '.join(sorted(set(ranks)))})",
+            )
+        )
+    return shortages
 
 
 def _departments_in_rooms(state: PlanningState, assignment: Assignment) -> dict[str, str]:

@@ -9,8 +9,8 @@ building/storey/room order, that takes them.
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from twin.planning.state import Person, PlanningState, PlanRoom
@@ -53,6 +53,49 @@ class Seating:
         load.area_m2 += self.allowance_m2[person.rank]
         load.department = person.department
         self.assignment[person.staff_id] = room.room_code
+
+    def unseat(self, person: Person) -> None:
+        """Free `person`'s seat, if they have one."""
+        code = self.assignment.pop(person.staff_id, None)
+        if code is None:
+            return
+        load = self.load[code]
+        load.people -= 1
+        load.area_m2 -= self.allowance_m2[person.rank]
+        if load.people == 0:
+            self.load[code] = _Load()
+
+    def make_room_for(self, person: Person, people: Mapping[str, Person], tries: int) -> bool:
+        """Seat `person` in a room emptied for them if its occupants all fit elsewhere.
+
+        For someone first fit cannot place (a leader whose only large enough office a
+        team took): up to `tries` rooms large enough are tried, holding the least
+        entitlement first; a try that would leave anyone out is undone. `people` maps
+        staff ids of everyone seated to their `Person`.
+        """
+        occupants: dict[str, list[Person]] = defaultdict(list)
+        for staff_id, code in self.assignment.items():
+            if code is not None:
+                occupants[code].append(people[staff_id])
+        allowance = self.allowance_m2
+        need = allowance[person.rank]
+        candidates = sorted(
+            (r for r in self.rooms if r.capacity > 0 and r.area_m2 + 1e-6 >= need),
+            key=lambda r: (sum(allowance[p.rank] for p in occupants[r.room_code]), r.area_m2),
+        )
+        for room in candidates[:tries]:
+            evicted = occupants[room.room_code]
+            for other in evicted:
+                self.unseat(other)
+            self.seat(room, person)
+            if not self.first_fit(evicted):
+                return True
+            for other in evicted:  # undo: the room as it was
+                self.unseat(other)
+            self.unseat(person)
+            for other in evicted:
+                self.seat(room, other)
+        return False
 
     def keep_current(self, people: Iterable[Person]) -> list[Person]:
         """Seat everyone whose current room is here and still takes them; return the rest."""

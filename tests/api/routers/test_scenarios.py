@@ -79,8 +79,11 @@ async def test_infeasible_scenario_is_explained_and_cannot_be_applied(planned_db
     admin = {"Authorization": f"Bearer {create_key(engine, 'admin')}"}
     engine.dispose()
     body = {
-        "name": "everyone into one building",
-        "changes": [{"kind": "close", "building": "B02"}],
+        "name": "everyone into one building, and more",
+        "changes": [
+            {"kind": "close", "building": "B02"},
+            {"kind": "grow", "department": "FIN", "ranks": {"below_bureau": 40}},
+        ],
     }
     async with app_client(planned_db) as client:
         ran = await client.post(

@@ -10,12 +10,14 @@ import pytest
 from sqlalchemy import Engine
 
 from models.errors import BadInput
-from tests.campus_stores import copy_store
+from tests.campus_stores import copy_store, sample_store
 from twin.planning.checks import planning_warnings
 from twin.planning.directory import list_departments, list_staff
 from twin.planning.load import load_planning_state
 from twin.planning.org import put_department
 from twin.planning.sample_org import write_sample_org
+from twin.planning.scenario import load_scenario
+from twin.planning.solver import solve
 from twin.rooms import list_rooms
 from twin.store import open_store
 
@@ -77,3 +79,26 @@ def test_the_seed_decides_the_organisation(campus_db: Path, tmp_path: Path) -> N
 def test_an_unknown_site_is_bad_input(campus: Engine) -> None:
     with pytest.raises(BadInput, match="unknown site 'XX99'"):
         write_sample_org(campus, "XX99")
+
+
+SAMPLE_SCENARIO = Path(__file__).parents[3] / "twin/planning/samples/grow-and-close.toml"
+
+
+def test_the_sample_scenario_seats_everyone_on_the_demo_campus(tmp_path: Path) -> None:
+    """`make demo`'s campus (three buildings) and organisation, and its sample scenario."""
+    engine = open_store(str(sample_store(tmp_path, buildings=3)))
+    try:
+        write_sample_org(engine, "WZ01", seed=1, today=date(2026, 11, 1))
+        state = load_planning_state(engine, "WZ01")
+        # Room to spare: today's staff need well under the offices' desks.
+        desks = sum(room.capacity for room in state.rooms if room.available)
+        assert len(state.staff) < 0.7 * desks
+        result = solve(state, load_scenario(SAMPLE_SCENARIO), time_limit_s=10)
+    finally:
+        engine.dispose()
+    assert result.status in ("OPTIMAL", "FEASIBLE"), [s.message for s in result.shortages]
+    assert result.shortages == [] and result.cost.unseated == 0
+    assert result.kpis_after.seated == len(state.staff) + 7  # FIN grows by seven
+    closed = set(result.rooms_closed)
+    assert closed and not closed & set(result.assignment.values())
+    assert result.gap is not None and 0 <= result.gap < 1

@@ -10,6 +10,7 @@ import random
 import pytest
 
 from tests.planning_states import ALLOWANCE_M2, person, room, tiny_state
+from twin.planning import solver_bound
 from twin.planning.kpis import plan_cost
 from twin.planning.scenario import Preferences, parse_scenario
 from twin.planning.solver import moves_csv, plan_target, solve
@@ -89,9 +90,13 @@ def test_one_storey_plans_are_optimal_against_brute_force(seed: int) -> None:
     assert bound is not None and bound <= best + 1e-6
 
 
-@pytest.mark.parametrize("seed", range(6))
-def test_bound_never_passes_the_true_optimum(seed: int) -> None:
-    state = _random_tiny(100 + seed, storeys=2)
+# (seed, storeys): two storeys as first written, three since the bound keeps departments apart.
+TINY_CASES = [(100 + seed, 2) for seed in range(6)] + [(200 + seed, 3) for seed in range(8)]
+
+
+@pytest.mark.parametrize(("seed", "storeys"), TINY_CASES)
+def test_bound_never_passes_the_true_optimum(seed: int, storeys: int) -> None:
+    state = _random_tiny(seed, storeys=storeys)
     best = _best_by_brute_force(state)
     plan, status, _, bound, _ = plan_target(state, PREFS, time_limit_s=5)
     if best == float("inf"):
@@ -100,6 +105,29 @@ def test_bound_never_passes_the_true_optimum(seed: int) -> None:
     assert _fits(state, plan)
     assert bound is not None and bound <= best + 1e-6
     assert best <= plan_cost(state, plan, PREFS).objective + 1e-6
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_shared_rooms_bound_of_large_campuses_holds_too(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Past PER_DEPARTMENT_MAX_VARS the relaxed model lets departments share a storey's rooms.
+    monkeypatch.setattr(solver_bound, "PER_DEPARTMENT_MAX_VARS", 0)
+    test_bound_never_passes_the_true_optimum(300 + seed, 2)
+
+
+def test_the_bound_counts_a_room_per_department() -> None:
+    # By hand: A (DX) and B (DY) sit alone in two 18 m² rooms. Staying costs 2·9 m² over
+    # per room and a storey each: 2·(2·9) + 2·40 = 116, and no plan does better (they
+    # may not share a room). A bound that let them share one room would say 90.
+    state = tiny_state(
+        [room("R1", 18.0, 2), room("R2", 18.0, 2)],
+        [person("A", "DX", "below_division", "R1"), person("B", "DY", "below_division", "R2")],
+    )
+    plan, status, _, bound, _ = plan_target(state, PREFS, time_limit_s=5)
+    assert plan == {"A": "R1", "B": "R2"} and status == "FEASIBLE"
+    assert plan_cost(state, plan, PREFS).objective == 116
+    assert bound == pytest.approx(116)
 
 
 def test_infeasible_growth_is_explained_by_storey_department_and_shortfall() -> None:
@@ -165,3 +193,17 @@ def test_closing_every_office_says_so() -> None:
     assert result.status == "INFEASIBLE" and result.kpis_after.seated == 0
     assert [s.message for s in result.shortages] == ["there are no open office rooms for 2 staff"]
     assert {(m.staff_id, m.to_room) for m in result.moves} == {("A", ""), ("B", "")}
+
+
+def test_two_departments_for_one_room_are_told_the_room_is_full() -> None:
+    # 18 m² and two desks hold both by area and desks, but a room holds one department.
+    state = tiny_state(
+        [room("R1", 18.0, 2)],
+        [person("A", "DX", "below_division", "R1"), person("B", "DY", "below_division", None)],
+    )
+    result = solve(state, parse_scenario({"changes": [{"kind": "open", "rooms": ["R1"]}]}), 3)
+    assert result.status == "INFEASIBLE" and result.cost.unseated == 1
+    assert [s.message for s in result.shortages] == [
+        "1 staff of department DY found no seat: the open offices that could take them are "
+        "full (below_division)"
+    ]

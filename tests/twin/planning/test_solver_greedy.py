@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from tests.planning_states import person, room, tiny_state
-from twin.planning.solver_greedy import greedy_plan
+from tests.planning_states import ALLOWANCE_M2, person, room, tiny_state
+from twin.planning.solver_greedy import Seating, greedy_plan
 
 
 def test_keeps_current_seats_and_first_fits_in_building_storey_order() -> None:
@@ -44,3 +44,25 @@ def test_largest_department_first_and_unseatable_left_out() -> None:
     assert plan["L1"] == plan["L2"] == "R1"
     assert plan["BIG"] is None  # 18 m² fits no free room: R2 is 9 m²
     assert plan["S1"] == "R2"
+
+
+def test_a_room_is_emptied_for_a_chief_when_its_team_fits_elsewhere() -> None:
+    rooms = [room("BIG", 20.0, 2), room("S1", 9.0, 1), room("S2", 9.0, 1)]
+    team = [person("A", "DX", "below_division", "BIG"), person("B", "DX", "below_division", "BIG")]
+    chief = person("C", "DY", "division_chief", None)
+    seating = Seating(rooms, dict(ALLOWANCE_M2))
+    assert seating.keep_current(team) == []
+    # First fit has no room for an 18 m² chief of another department...
+    assert seating.first_fit([chief]) == [chief]
+    people = {p.staff_id: p for p in [*team, chief]}
+    # ...but the team fits the two small rooms, so BIG is emptied for the chief.
+    assert seating.make_room_for(chief, people, tries=5)
+    assert seating.assignment == {"A": "S1", "B": "S2", "C": "BIG"}
+    # With S2 taken by a third department nothing can be emptied, and nothing changes.
+    seating = Seating(rooms, dict(ALLOWANCE_M2))
+    other = person("D", "DZ", "below_division", "S2")
+    seating.keep_current([*team, other])
+    before = dict(seating.assignment)
+    assert not seating.make_room_for(chief, {**people, "D": other}, tries=5)
+    assert seating.assignment == before == {"A": "BIG", "B": "BIG", "D": "S2"}
+    assert seating.fits(rooms[1], person("E", "DZ", "below_division", None))
