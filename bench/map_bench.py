@@ -50,7 +50,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.geojson_bench import measure_geojson, print_table, raw_layer_rows  # noqa: E402
-from bench.viewer_bench import CHROMIUM, CHROMIUM_ARGS, VIEWPORT, static_server, twin_server  # noqa: E402
+from bench.viewer_bench import (  # noqa: E402
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    VIEWPORT,
+    missing_browser_or_client,
+    static_server,
+    twin_server,
+)
 from twin.store import open_store  # noqa: E402
 
 WEB = ROOT / "viewer" / "web"
@@ -272,13 +279,8 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
 
 def main(argv: Sequence[str]) -> int:
     args = parse_args(argv)
-    if not Path(CHROMIUM).exists():
-        print("Debian chromium is missing: apt-get install -y chromium", file=sys.stderr)
-        return 2
-    if not (WEB / "dist" / "map.html").exists() or not (WEB / "node_modules").is_dir():
-        print(
-            "build the web client first: cd viewer/web && npm ci && npm run build", file=sys.stderr
-        )
+    if problem := missing_browser_or_client("map.html"):
+        print(problem, file=sys.stderr)
         return 2
     import httpx
 

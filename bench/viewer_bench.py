@@ -414,15 +414,19 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def missing_browser_or_client(page: str) -> str | None:
+    """Why a page benchmark cannot run here (no chromium, `page` not built), or None."""
+    if not Path(CHROMIUM).exists():
+        return "Debian chromium is missing: apt-get install -y chromium"
+    if not (WEB / "dist" / page).exists() or not (WEB / "node_modules").is_dir():
+        return "build the web client first: cd viewer/web && npm ci && npm run build"
+    return None
+
+
 def main(argv: Sequence[str]) -> int:
     args = parse_args(argv)
-    if not Path(CHROMIUM).exists():
-        print("Debian chromium is missing: apt-get install -y chromium", file=sys.stderr)
-        return 2
-    if not (WEB / "dist" / "index.html").exists() or not (WEB / "node_modules").is_dir():
-        print(
-            "build the web client first: cd viewer/web && npm ci && npm run build", file=sys.stderr
-        )
+    if problem := missing_browser_or_client("index.html"):
+        print(problem, file=sys.stderr)
         return 2
     with tempfile.TemporaryDirectory(prefix="viewer-bench-") as temporary:
         folder = Path(temporary)
