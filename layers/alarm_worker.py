@@ -51,6 +51,8 @@ class AlarmWorker:
         self._stop = threading.Event()
         self._first_nudge: float | None = None
         self._last_nudge = 0.0
+        # Held for a whole batch: judging, committing the mark, announcing the alarms.
+        self._batch = threading.Lock()
         self._thread = threading.Thread(target=self._run, name="alarm-worker", daemon=True)
 
     def start(self) -> AlarmWorker:
@@ -69,6 +71,12 @@ class AlarmWorker:
         """Judge what is pending now, without waiting for ingest to pause."""
         self._hurry.set()
         self._wake.set()
+
+    def finish_batch(self) -> None:
+        """Return once the batch in hand, if any, is judged and announced: its high-water
+        mark commits before its alarm events go out."""
+        with self._batch:
+            pass
 
     def stop(self, timeout_s: float = 30.0) -> None:
         self._stop.set()
@@ -98,7 +106,8 @@ class AlarmWorker:
     def _drain(self) -> None:
         while not self._stop.is_set():
             try:
-                count, _changed = alarms.evaluate_pending(self.engine, CHUNK)
+                with self._batch:
+                    count, _changed = alarms.evaluate_pending(self.engine, CHUNK)
             except Exception:  # a locked or broken store must not end the worker
                 logger.exception("alarm evaluation failed; retrying")
                 self._stop.wait(1.0)
@@ -153,6 +162,8 @@ def settle(engine: Engine, timeout_s: float = 30.0) -> None:
         with engine.connect() as conn:
             done = alarms.evaluated_through(conn)
         if done >= target:
+            if worker is not None:
+                worker.finish_batch()  # the mark may have committed before the events
             return
         left = deadline - time.monotonic()
         if left <= 0:
