@@ -22,6 +22,7 @@ import csv
 import io
 import logging
 import math
+import threading
 import time
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
@@ -36,7 +37,7 @@ from twin.planning.kpis import (
     plan_kpis,
 )
 from twin.planning.scenario import Preferences, Scenario, apply_scenario
-from twin.planning.solver_bound import least_over_standard10, lower_bound
+from twin.planning.solver_bound import least_over_standard10
 from twin.planning.solver_common import (
     AREA_SCALE,
     Group,
@@ -46,6 +47,7 @@ from twin.planning.solver_common import (
     storeys_of,
 )
 from twin.planning.solver_greedy import Seating, greedy_plan
+from twin.planning.solver_keep import KeepBound, keep_bound
 from twin.planning.solver_local import improve_locally
 from twin.planning.solver_rooms import GroupKey, RoomPlan, plan_rooms, seed_rooms
 from twin.planning.solver_storeys import Shortage, plan_storeys
@@ -55,18 +57,14 @@ __all__ = ["Move", "PlanResult", "moves_csv", "plan_target", "solve"]
 
 logger = logging.getLogger(__name__)
 
-# Share of the time limit the plan may use; the relaxed bound model gets the rest (at
-# 2,000 staff it rarely beats stage 1's bound plus the least waste, at a few hundred it
-# is solved outright).
-PLAN_SHARE = 0.75
+# Share of the time limit the plan may use. The keep-or-vacate bound (`solver_keep`, HiGHS
+# on one core) runs beside it from the start, until this share of the limit too.
+PLAN_SHARE = 0.95
+BOUND_SHARE = 0.95
 # Share of the plan's time for stage 1 (it usually needs well under a second).
 STOREY_STAGE_SHARE = 0.25
 # Stage 2 ends by this share of the plan's time; local re-solves take the rest.
 ROOM_STAGE_END = 0.75
-# Share of the time left that the relaxed bound model may take, building included.
-BOUND_SOLVE_SHARE = 0.9
-# The relaxed model takes about this many times stage 1's building time to build.
-BOUND_BUILD_FACTOR = 3.0
 # The most the campus-wide waste bound (`least_over_standard10`) may take.
 WASTE_BOUND_S = 1.0
 # Rooms tried, per person first fit cannot place, when emptying one for them.
@@ -299,6 +297,38 @@ def _trivial_bound(target: PlanningState, preferences: Preferences) -> float:
     return float(preferences.move * must_move + preferences.storey * departments)
 
 
+class _BoundWorker(threading.Thread):
+    """Works out the keep-or-vacate bound on the other core while the plan is made.
+
+    HiGHS releases the GIL while it solves, and CP-SAT does too, so the two share the
+    machine's cores; an exception in the worker is raised again by `result()`.
+    """
+
+    def __init__(
+        self,
+        groups: list[Group],
+        storeys: list[StoreyInfo],
+        preferences: Preferences,
+        time_limit_s: float,
+    ) -> None:
+        super().__init__(name="planning-bound", daemon=True)
+        self.args = (groups, storeys, preferences, time_limit_s)
+        self.bound: KeepBound | None = None
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            self.bound = keep_bound(*self.args)
+        except BaseException as exc:  # handed to the caller's thread by result()
+            self.error = exc
+
+    def result(self) -> KeepBound | None:
+        self.join()
+        if self.error is not None:
+            raise self.error
+        return self.bound
+
+
 def plan_target(
     target: PlanningState, preferences: Preferences, time_limit_s: float = 60.0
 ) -> tuple[dict[str, str | None], str, list[Shortage], float | None, dict[str, Any]]:
@@ -308,13 +338,15 @@ def plan_target(
     groups = staff_groups(target)
     storeys = storeys_of(target)
     plan_deadline = start + time_limit_s * PLAN_SHARE
+    worker = None
+    if storeys:
+        worker = _BoundWorker(groups, storeys, preferences, time_limit_s * BOUND_SHARE)
+        worker.start()
     greedy = greedy_plan(target)
     seed = _storey_counts(groups, storeys, greedy)
-    stage1_start = time.monotonic()
     stage1 = plan_storeys(
         groups, storeys, preferences, time_limit_s * PLAN_SHARE * STOREY_STAGE_SHARE, hint=seed
     )
-    build_s = time.monotonic() - stage1_start - stage1.solve_s
     shortages: list[Shortage] = []
     status = "FEASIBLE"
     counts = stage1.counts
@@ -349,15 +381,12 @@ def plan_target(
             waste_s = min(WASTE_BOUND_S, max(0.0, (start + time_limit_s - time.monotonic()) / 20))
             over10 = preferences.over_standard_m2 * least_over_standard10(groups, storeys, waste_s)
             bound_value = max(bound_value, (storey_bound10 + over10) / AREA_SCALE)
-        left = start + time_limit_s - time.monotonic()
-        # The relaxed model is bigger than stage 1's: skip it when building it alone would
-        # take most of the time left.
-        if storeys and left > max(1.0, BOUND_BUILD_FACTOR * build_s):
-            bound = lower_bound(groups, storeys, preferences, left * BOUND_SOLVE_SHARE)
-            entitlement10 = sum(g.allowance10 * len(g.members) for g in groups)
-            relaxed = (bound.value10 - preferences.over_standard_m2 * entitlement10) / AREA_SCALE
-            bound_value = max(bound_value, relaxed)
-            stats["bound_status"] = bound.status
+    bound = worker.result() if worker is not None else None
+    if bound is not None:
+        stats["bound"] = {"status": bound.status, "seconds": bound.seconds, **bound.stats}
+        if status != "INFEASIBLE" and math.isfinite(bound.value10):
+            assert bound_value is not None
+            bound_value = max(bound_value, bound.value10 / AREA_SCALE)
     stats["seconds"] = round(time.monotonic() - start, 2)
     logger.debug("planned %d staff: %s", len(target.staff), stats)
     return assignment, status, shortages, bound_value, stats

@@ -1,0 +1,280 @@
+"""The keep-or-vacate model: departments to storeys, rooms kept or pooled, waste counted.
+
+One CP-SAT model that is both a lower bound on every plan's cost and a better first stage
+than departments-to-storeys alone. Stage 1 (`solver_storeys`) prices people changing
+storey and storeys used, but not the over-standard area and not moves within a storey:
+the trade this planning is mostly about — leave people in a room too large for them, or
+move them into one that fits. This model prices it:
+
+- every open room someone sits in now may be *kept* by one of its departments: a boolean
+  per stay vector (how many of each current occupants' group stay), the room's area paid
+  in full, the stayers not counted as moves; its own department may fill what is left
+  (desks, area and seats per allowance level bounded by what the stay vector leaves);
+- every other room is *pooled*: per storey and room size (desks, area), how many are used,
+  shared by the departments there, which must fit their entitlement (what each size can be
+  filled to) and seats per allowance level in them;
+- departments to storeys as in stage 1 (`DepartmentStoreys`): counts per group and storey,
+  storeys used, gaps.
+
+Every real plan is a solution with the same cost (a room with stayers is kept with its
+exact stay vector; one without is pooled), so CP-SAT's bound bounds every plan; a
+solution's counts per storey are what stage 2 seats room by room.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from ortools.sat.python import cp_model
+
+from twin.planning.scenario import Preferences
+from twin.planning.solver_common import (
+    AREA_SCALE,
+    Group,
+    StoreyInfo,
+    allowance_levels,
+    area10,
+    fillable10,
+)
+from twin.planning.solver_milp import solve_milp
+from twin.planning.solver_storeys import DepartmentStoreys
+from twin.planning.state import PlanRoom
+
+__all__ = ["KeepBound", "KeepModel", "keep_bound", "pooled_count"]
+
+# Up to this many pool counts, each department gets its own pool (see `keep_bound`).
+PER_DEPARTMENT_MAX_POOLS = 4_000
+
+RoomSize = tuple[int, int]  # (desks, area in tenths of m²)
+
+
+@dataclass(frozen=True)
+class KeepBound:
+    """`value10` bounds ten times any plan's cost; `best10` is the model's best solution."""
+
+    value10: float
+    status: str
+    best10: float
+    seconds: float
+    stats: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass
+class _Option:
+    """Keep `room` with `stays[gi]` of group gi's current occupants staying."""
+
+    var: cp_model.IntVar
+    room: str
+    stays: dict[int, int]
+
+
+@dataclass
+class _Pool:
+    var: cp_model.IntVar
+    size: RoomSize
+    fill10: int
+    unit: str  # the department using these rooms, or "" when departments share the pool
+
+
+class KeepModel:
+    """The model, its variables, and a full hint from any plan that seats everyone."""
+
+    def __init__(
+        self,
+        groups: Sequence[Group],
+        storeys: Sequence[StoreyInfo],
+        preferences: Preferences,
+        per_department: bool = False,
+    ) -> None:
+        self.per_department = per_department
+        self.groups = groups
+        self.storeys = storeys
+        self.model = cp_model.CpModel()
+        self.ds = DepartmentStoreys(self.model, groups, storeys, preferences)
+        self.levels = allowance_levels(groups)
+        self.options: list[_Option] = []
+        self.adds: dict[tuple[str, int], cp_model.IntVar] = {}
+        self.pools: dict[int, list[_Pool]] = defaultdict(list)
+        self.pooled: dict[tuple[int, int], cp_model.IntVar] = {}
+        self.index = {id(g): gi for gi, g in enumerate(groups)}
+        stays: list[cp_model.LinearExprT] = []
+        area: list[cp_model.LinearExprT] = []
+        for si in range(len(storeys)):
+            self._storey(si, stays, area)
+        total = sum(len(g.members) for g in groups)
+        entitlement10 = sum(g.allowance10 * len(g.members) for g in groups)
+        self.model.minimize(
+            cp_model.LinearExpr.sum(self.ds.cost10)
+            + preferences.move * AREA_SCALE * (total - cp_model.LinearExpr.sum(stays))
+            + preferences.over_standard_m2 * (cp_model.LinearExpr.sum(area) - entitlement10)
+        )
+
+    def _storey(
+        self, si: int, stays: list[cp_model.LinearExprT], area: list[cp_model.LinearExprT]
+    ) -> None:
+        model = self.model
+        present = [(self.index[id(g)], g, x) for g, x in self.ds.on_storey(si)]
+        if not present:
+            return
+        storey = self.storeys[si]
+        open_rooms = {room.room_code: room for room in storey.rooms}
+        current: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        for gi, group, _ in present:
+            for code, count in group.current_by_room(open_rooms).items():
+                current[code].append((gi, count))
+        placed: dict[int, list[cp_model.LinearExprT]] = defaultdict(list)
+        kept_by_size: dict[RoomSize, list[cp_model.IntVar]] = defaultdict(list)
+        sizes: dict[RoomSize, int] = defaultdict(int)
+        for room in storey.rooms:
+            size = (room.capacity, area10(room.area_m2))
+            sizes[size] += 1
+            if room.room_code in current:
+                chosen = self._kept_room(room, current[room.room_code], present, placed)
+                for option in chosen:
+                    stays += [k * option.var for k in option.stays.values()]
+                    area.append(size[1] * option.var)
+                kept_by_size[size] += [option.var for option in chosen]
+        units = sorted({g.department for _, g, _ in present}) if self.per_department else [""]
+        for size, count in sizes.items():
+            fill = fillable10(size[0], size[1], self.levels)
+            if fill <= 0:
+                continue
+            uses = []
+            for unit in units:
+                var = model.new_int_var(0, count, f"pool_{si}_{size[0]}_{size[1]}_{unit}")
+                self.pools[si].append(_Pool(var, size, fill, unit))
+                area.append(size[1] * var)
+                uses.append(var)
+            model.add(sum(uses) + sum(kept_by_size[size]) <= count)
+        pooled: dict[str, list[tuple[Group, cp_model.IntVar]]] = defaultdict(list)
+        for gi, group, x in present:
+            var = model.new_int_var(0, len(group.members), f"pooled_{gi}_{si}")
+            model.add(x == var + cp_model.LinearExpr.sum(placed[gi]))
+            self.pooled[gi, si] = var
+            pooled[group.department if self.per_department else ""].append((group, var))
+        for unit, members in pooled.items():
+            pools = [p for p in self.pools[si] if p.unit == unit]
+            model.add(
+                sum(g.allowance10 * v for g, v in members) <= sum(p.fill10 * p.var for p in pools)
+            )
+            for level in self.levels:
+                big = [v for g, v in members if g.allowance10 >= level]
+                if big:
+                    model.add(
+                        sum(big) <= sum(min(p.size[0], p.size[1] // level) * p.var for p in pools)
+                    )
+
+    def _kept_room(
+        self,
+        room: PlanRoom,
+        occupants: list[tuple[int, int]],
+        present: list[tuple[int, Group, cp_model.IntVar]],
+        placed: dict[int, list[cp_model.LinearExprT]],
+    ) -> list[_Option]:
+        """One boolean per way of keeping `room` (stay vector of one department)."""
+        model = self.model
+        room_area10 = area10(room.area_m2)
+        by_department: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        for gi, count in occupants:
+            by_department[self.groups[gi].department].append((gi, count))
+        chosen: list[_Option] = []
+        for department, members in by_department.items():
+            left: list[tuple[int, int, cp_model.IntVar]] = []  # desks, area left, option
+            for combo in itertools.product(*(range(count + 1) for _, count in members)):
+                people = sum(combo)
+                entitled = sum(
+                    self.groups[gi].allowance10 * k
+                    for (gi, _), k in zip(members, combo, strict=True)
+                )
+                if people == 0 or people > room.capacity or entitled > room_area10:
+                    continue
+                var = model.new_bool_var(f"keep_{room.room_code}_{len(chosen)}")
+                option = _Option(
+                    var,
+                    room.room_code,
+                    {gi: k for (gi, _), k in zip(members, combo, strict=True) if k},
+                )
+                chosen.append(option)
+                self.options.append(option)
+                for gi, k in option.stays.items():
+                    placed[gi].append(k * var)
+                if people < room.capacity:
+                    left.append((room.capacity - people, room_area10 - entitled, var))
+            if left:
+                self._fill(room, department, left, present, placed)
+        if len(chosen) > 1:
+            model.add_at_most_one(option.var for option in chosen)
+        return chosen
+
+    def _fill(
+        self,
+        room: PlanRoom,
+        department: str,
+        left: list[tuple[int, int, cp_model.IntVar]],
+        present: list[tuple[int, Group, cp_model.IntVar]],
+        placed: dict[int, list[cp_model.LinearExprT]],
+    ) -> None:
+        """Members of the keeping department added to what a kept room has left."""
+        model = self.model
+        adds: list[tuple[Group, cp_model.IntVar]] = []
+        for gi, group, _ in present:
+            if group.department != department:
+                continue
+            upper = max(min(desks, space // group.allowance10) for desks, space, _ in left)
+            if upper <= 0:
+                continue
+            var = model.new_int_var(0, upper, f"add_{room.room_code}_{gi}")
+            self.adds[room.room_code, gi] = var
+            placed[gi].append(var)
+            adds.append((group, var))
+        if not adds:
+            return
+        model.add(sum(v for _, v in adds) <= sum(desks * o for desks, _, o in left))
+        model.add(
+            sum(g.allowance10 * v for g, v in adds)
+            <= sum(fillable10(desks, space, self.levels) * o for desks, space, o in left)
+        )
+        for level in self.levels:
+            big = [v for g, v in adds if g.allowance10 >= level]
+            if big:
+                model.add(
+                    sum(big) <= sum(min(desks, space // level) * o for desks, space, o in left)
+                )
+
+
+def pooled_count(groups: Sequence[Group], storeys: Sequence[StoreyInfo]) -> int:
+    """How many pool counts the model would have with a pool per department."""
+    departments = len({g.department for g in groups})
+    return departments * sum(
+        len({(r.capacity, area10(r.area_m2)) for r in storey.rooms}) for storey in storeys
+    )
+
+
+def keep_bound(
+    groups: Sequence[Group],
+    storeys: Sequence[StoreyInfo],
+    preferences: Preferences,
+    time_limit_s: float,
+) -> KeepBound:
+    """HiGHS's bound on the model within `time_limit_s` seconds, building included.
+
+    Small campuses get a pool per department (a room holds one department, so each
+    department's share of a storey is rounded up to whole rooms: at a few hundred staff the
+    bound is then often the optimum); past `PER_DEPARTMENT_MAX_POOLS` the departments of a
+    storey share its pool, whose LP HiGHS still solves within seconds at 5,000 staff.
+    """
+    started = time.monotonic()
+    per_department = pooled_count(groups, storeys) <= PER_DEPARTMENT_MAX_POOLS
+    keep = KeepModel(groups, storeys, preferences, per_department)
+    result = solve_milp(keep.model, time_limit_s - (time.monotonic() - started))
+    return KeepBound(
+        result.bound,
+        result.status,
+        result.objective,
+        round(time.monotonic() - started, 2),
+        {"options": len(keep.options), "per_department": per_department},
+    )
