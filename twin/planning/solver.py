@@ -25,6 +25,7 @@ import math
 import threading
 import time
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -47,7 +48,7 @@ from twin.planning.solver_common import (
     storeys_of,
 )
 from twin.planning.solver_greedy import Seating, greedy_plan
-from twin.planning.solver_keep import KeepBound, keep_bound
+from twin.planning.solver_keep import KeepBound, KeepPlan, keep_bound, keep_plan
 from twin.planning.solver_local import improve_locally
 from twin.planning.solver_rooms import GroupKey, RoomPlan, plan_rooms, seed_rooms
 from twin.planning.solver_storeys import Shortage, plan_storeys
@@ -62,7 +63,9 @@ logger = logging.getLogger(__name__)
 PLAN_SHARE = 0.95
 BOUND_SHARE = 0.95
 # Share of the plan's time for stage 1 (it usually needs well under a second).
-STOREY_STAGE_SHARE = 0.25
+STOREY_STAGE_SHARE = 0.15
+# Share of the time limit for the keep-or-vacate plan that seeds stage 2 (`keep_plan`).
+KEEP_PLAN_SHARE = 0.35
 # Stage 2 ends by this share of the plan's time; local re-solves take the rest.
 ROOM_STAGE_END = 0.75
 # The most the campus-wide waste bound (`least_over_standard10`) may take.
@@ -261,8 +264,13 @@ def _room_stage(
     preferences: Preferences,
     deadline: float,
     stats: dict[str, Any],
+    seeds: KeepPlan | None = None,
 ) -> dict[GroupKey, dict[str, int]]:
-    """Seat each storey's share of every group in its rooms, one storey at a time."""
+    """Seat each storey's share of every group in its rooms, one storey at a time.
+
+    Each storey's model starts from `seeds` (the keep-or-vacate plan) when given, else from
+    "keep current seats, then first fit".
+    """
     by_key = {g.key: g for g in groups}
     demand_by_storey: dict[tuple[str, str], dict[GroupKey, int]] = defaultdict(dict)
     for key, per_storey in counts.items():
@@ -275,7 +283,11 @@ def _room_stage(
     for i, storey in enumerate(todo):
         demand = demand_by_storey[storey.key]
         budget = (deadline - time.monotonic()) / (len(todo) - i)
-        seed = seed_rooms(storey.rooms, demand, by_key, allowance)
+        seed = (
+            seed_rooms(storey.rooms, demand, by_key, allowance)
+            if seeds is None
+            else _seed_of(storey, seeds)
+        )
         plan = seed
         if budget >= MIN_ROOM_SOLVE_S or seed.unseated:
             budget = max(budget, MIN_ROOM_SOLVE_S)
@@ -287,6 +299,33 @@ def _room_stage(
             seats[key].update(per_room)
     stats["room_stage"] = dict(statuses)
     return seats
+
+
+def _seed_of(storey: StoreyInfo, plan: KeepPlan) -> RoomPlan:
+    codes = {room.room_code for room in storey.rooms}
+    seats: dict[GroupKey, dict[str, int]] = {}
+    for key, per_room in plan.seats.items():
+        here = {code: count for code, count in per_room.items() if code in codes}
+        if here:
+            seats[key] = here
+    nan = float("nan")
+    return RoomPlan(seats, "SEED", nan, nan, dict(plan.unseated.get(storey.key, {})))
+
+
+def _allowed_storeys(
+    groups: list[Group], storeys: list[StoreyInfo], counts: Mapping[GroupKey, Mapping[Any, int]]
+) -> dict[str, set[int]]:
+    """Per department, the storeys it sits on now and those stage 1 gave it."""
+    index = {storey.key: si for si, storey in enumerate(storeys)}
+    where = {room.room_code: si for si, storey in enumerate(storeys) for room in storey.rooms}
+    allowed: dict[str, set[int]] = defaultdict(set)
+    for (department, _), per_storey in counts.items():
+        allowed[department].update(index[key] for key in per_storey)
+    for group in groups:
+        for person in group.members:
+            if person.room_code in where:
+                allowed[group.department].add(where[person.room_code])
+    return dict(allowed)
 
 
 def _trivial_bound(target: PlanningState, preferences: Preferences) -> float:
@@ -360,8 +399,18 @@ def plan_target(
             stage1 = plan_storeys(groups, storeys, preferences, remaining / 2, elastic=True)
             shortages, counts = stage1.shortages, stage1.counts
     stats["storey_stage"] = {"status": stage1.status, "seconds": round(time.monotonic() - start, 2)}
+    seeds = None
+    if status != "INFEASIBLE" and counts:
+        allowed = _allowed_storeys(groups, storeys, counts)
+        seeds = keep_plan(groups, storeys, preferences, time_limit_s * KEEP_PLAN_SHARE, allowed)
+        stats["keep_plan"] = {"status": seeds.status if seeds else "UNKNOWN"}
+        if seeds is not None:
+            counts = seeds.counts
+            stats["keep_plan"].update(
+                {"objective": round(seeds.objective10 / AREA_SCALE), "seconds": seeds.seconds}
+            )
     rooms_deadline = start + time_limit_s * PLAN_SHARE * ROOM_STAGE_END
-    seats = _room_stage(target, groups, storeys, counts, preferences, rooms_deadline, stats)
+    seats = _room_stage(target, groups, storeys, counts, preferences, rooms_deadline, stats, seeds)
     seats = improve_locally(target, groups, storeys, seats, preferences, plan_deadline, stats)
     seats = _repair(target, groups, storeys, seats, preferences, plan_deadline, stats)
     assignment = people_in_seats(groups, seats)

@@ -26,7 +26,7 @@ from __future__ import annotations
 import itertools
 import time
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
@@ -36,15 +36,16 @@ from twin.planning.solver_common import (
     AREA_SCALE,
     Group,
     StoreyInfo,
+    StoreyKey,
     allowance_levels,
     area10,
     fillable10,
 )
-from twin.planning.solver_milp import solve_milp
+from twin.planning.solver_milp import MilpResult, solve_milp
 from twin.planning.solver_storeys import DepartmentStoreys
 from twin.planning.state import PlanRoom
 
-__all__ = ["KeepBound", "KeepModel", "keep_bound", "pooled_count"]
+__all__ = ["KeepBound", "KeepModel", "KeepPlan", "keep_bound", "keep_plan", "pooled_count"]
 
 # Up to this many pool counts, each department gets its own pool (see `keep_bound`).
 PER_DEPARTMENT_MAX_POOLS = 4_000
@@ -89,12 +90,13 @@ class KeepModel:
         storeys: Sequence[StoreyInfo],
         preferences: Preferences,
         per_department: bool = False,
+        allowed: Mapping[str, set[int]] | None = None,
     ) -> None:
         self.per_department = per_department
         self.groups = groups
         self.storeys = storeys
         self.model = cp_model.CpModel()
-        self.ds = DepartmentStoreys(self.model, groups, storeys, preferences)
+        self.ds = DepartmentStoreys(self.model, groups, storeys, preferences, allowed=allowed)
         self.levels = allowance_levels(groups)
         self.options: list[_Option] = []
         self.adds: dict[tuple[str, int], cp_model.IntVar] = {}
@@ -278,3 +280,184 @@ def keep_bound(
         round(time.monotonic() - started, 2),
         {"options": len(keep.options), "per_department": per_department},
     )
+
+
+@dataclass
+class KeepPlan:
+    """A plan of the model with a pool per department: counts per storey and seats per room.
+
+    `seats` (members of each group per room: kept rooms as the model keeps them, pooled
+    people packed into rooms of the sizes it chose) seeds stage 2, which fixes what the
+    model's room-size arithmetic could not pack (`unseated`, per storey).
+    """
+
+    counts: dict[tuple[str, str], dict[StoreyKey, int]]
+    seats: dict[tuple[str, str], dict[str, int]]
+    unseated: dict[StoreyKey, dict[tuple[str, str], int]]
+    status: str
+    objective10: float
+    seconds: float
+
+
+def keep_plan(
+    groups: Sequence[Group],
+    storeys: Sequence[StoreyInfo],
+    preferences: Preferences,
+    time_limit_s: float,
+    allowed: Mapping[str, set[int]],
+) -> KeepPlan | None:
+    """The model with a pool per department and only `allowed` storeys, solved by HiGHS.
+
+    Each department's pool makes the plan one stage 2 can seat nearly as the model says;
+    limiting each department to a few storeys (where it sits now and where stage 1 put
+    it) keeps the model small enough to solve in seconds. None when no solution came in
+    time.
+    """
+    started = time.monotonic()
+    keep = KeepModel(groups, storeys, preferences, per_department=True, allowed=allowed)
+    result = solve_milp(keep.model, time_limit_s - (time.monotonic() - started))
+    if result.values is None:
+        return None
+    counts: dict[tuple[str, str], dict[StoreyKey, int]] = defaultdict(dict)
+    for (gi, si), var in keep.ds.x.items():
+        value = result.value(var)
+        if value:
+            counts[groups[gi].key][storeys[si].key] = value
+    seats, unseated = _seats(keep, result)
+    return KeepPlan(
+        dict(counts),
+        seats,
+        unseated,
+        result.status,
+        result.objective,
+        round(time.monotonic() - started, 2),
+    )
+
+
+def _seats(
+    keep: KeepModel, result: MilpResult
+) -> tuple[dict[tuple[str, str], dict[str, int]], dict[StoreyKey, dict[tuple[str, str], int]]]:
+    """Turn the model's solution into seats per room: the seed of stage 2."""
+    groups = keep.groups
+    seats: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    kept: set[str] = set()
+    for option in keep.options:
+        if result.value(option.var):
+            kept.add(option.room)
+            for gi, k in option.stays.items():
+                seats[groups[gi].key][option.room] += k
+    for (code, gi), var in keep.adds.items():
+        if code in kept and result.value(var):
+            seats[groups[gi].key][code] += result.value(var)
+    unseated: dict[StoreyKey, dict[tuple[str, str], int]] = {}
+    for si, storey in enumerate(keep.storeys):
+        wanted: dict[str, dict[RoomSize, int]] = defaultdict(dict)
+        for pool in keep.pools.get(si, []):
+            wanted[pool.unit][pool.size] = result.value(pool.var)
+        people = [
+            (groups[gi], result.value(var))
+            for (gi, s), var in keep.pooled.items()
+            if s == si and result.value(var) > 0
+        ]
+        free = [room for room in storey.rooms if room.room_code not in kept]
+        left = _pack(people, free, wanted, seats)
+        if left:
+            unseated[storey.key] = left
+    return {key: dict(per_room) for key, per_room in seats.items()}, unseated
+
+
+def _pack(
+    people: list[tuple[Group, int]],
+    free: list[PlanRoom],
+    wanted: Mapping[str, dict[RoomSize, int]],
+    seats: dict[tuple[str, str], dict[str, int]],
+) -> dict[tuple[str, str], int]:
+    """Seat each department's pooled people in free rooms of the sizes the model chose.
+
+    `wanted` holds the rooms of each size the model chose, per department ("" when the
+    departments of a storey shared its pool). Each chosen room, largest first, takes the
+    mix of the department's people that fills it best (`_best_fill`); whoever is left
+    goes to the smallest free room that takes them, filled the same way. Returns who is
+    still left, per group.
+    """
+    by_department: dict[str, dict[tuple[str, str], list[int]]] = defaultdict(dict)
+    for group, count in people:
+        by_department[group.department][group.key] = [group.allowance10, count]
+    rooms = sorted(free, key=lambda r: (area10(r.area_m2), r.capacity, r.room_code))
+    taken: set[str] = set()
+    left: dict[tuple[str, str], int] = {}
+    order = sorted(by_department, key=lambda d: -sum(a * n for a, n in by_department[d].values()))
+    chosen: dict[str, list[PlanRoom]] = defaultdict(list)
+    for department in order:
+        sizes = dict(wanted.get(department, wanted.get("", {})))
+        for room in reversed(rooms):
+            size = (room.capacity, area10(room.area_m2))
+            if room.room_code not in taken and sizes.get(size, 0) > 0:
+                sizes[size] -= 1
+                chosen[department].append(room)
+                taken.add(room.room_code)
+    for department in order:
+        for room in chosen[department]:
+            _seat_best(room, by_department[department], seats, taken)
+    taken -= {room.room_code for rooms_ in chosen.values() for room in rooms_}
+    taken |= {code for per_room in seats.values() for code in per_room}
+    for department in order:
+        remaining = by_department[department]
+        for room in rooms:
+            if not any(n for _, n in remaining.values()):
+                break
+            if room.room_code not in taken:
+                _seat_best(room, remaining, seats, taken)
+        for key, (_, count) in remaining.items():
+            if count:
+                left[key] = count
+    return left
+
+
+def _seat_best(
+    room: PlanRoom,
+    remaining: dict[tuple[str, str], list[int]],
+    seats: dict[tuple[str, str], dict[str, int]],
+    taken: set[str],
+) -> None:
+    """Seat in `room` the mix of `remaining` with the most entitlement that fits it."""
+    items = [(key, a, n) for key, (a, n) in remaining.items() if n > 0]
+    mix = _best_fill(room.capacity, area10(room.area_m2), items)
+    if not mix:
+        return
+    taken.add(room.room_code)
+    for key, count in mix.items():
+        remaining[key][1] -= count
+        seats[key][room.room_code] += count
+
+
+def _best_fill(
+    desks: int, space10: int, items: list[tuple[tuple[str, str], int, int]]
+) -> dict[tuple[str, str], int]:
+    """Counts per group (key, allowance, available) filling the room most; ties: fewer people."""
+    best: tuple[int, int] = (0, 0)
+    best_mix: dict[tuple[str, str], int] = {}
+    mix: dict[tuple[str, str], int] = {}
+
+    def search(i: int, desks_left: int, space_left: int, filled: int, people: int) -> None:
+        nonlocal best, best_mix
+        if (filled, -people) > best:
+            best, best_mix = (filled, -people), dict(mix)
+        if i == len(items) or desks_left == 0:
+            return
+        key, allowance, available = items[i]
+        most = min(available, desks_left, space_left // allowance)
+        for take in range(most, -1, -1):
+            if take:
+                mix[key] = take
+            search(
+                i + 1,
+                desks_left - take,
+                space_left - take * allowance,
+                filled + take * allowance,
+                people + take,
+            )
+            mix.pop(key, None)
+
+    search(0, desks, space10, 0, 0)
+    return best_mix
