@@ -64,8 +64,10 @@ PLAN_SHARE = 0.95
 BOUND_SHARE = 0.95
 # Share of the plan's time for stage 1 (it usually needs well under a second).
 STOREY_STAGE_SHARE = 0.15
-# Share of the time limit for the keep-or-vacate plan that seeds stage 2 (`keep_plan`).
-KEEP_PLAN_SHARE = 0.35
+# Shares of the time limit for the keep-or-vacate plan that seeds stage 2 (`keep_plan`):
+# HiGHS's solve, then packing its pooled people into rooms.
+KEEP_PLAN_SHARE = 0.4
+KEEP_SEED_SHARE = 0.15
 # Stage 2 ends by this share of the plan's time; local re-solves take the rest.
 ROOM_STAGE_END = 0.75
 # The most the campus-wide waste bound (`least_over_standard10`) may take.
@@ -402,7 +404,14 @@ def plan_target(
     seeds = None
     if status != "INFEASIBLE" and counts:
         allowed = _allowed_storeys(groups, storeys, counts)
-        seeds = keep_plan(groups, storeys, preferences, time_limit_s * KEEP_PLAN_SHARE, allowed)
+        seeds = keep_plan(
+            groups,
+            storeys,
+            preferences,
+            time_limit_s * KEEP_PLAN_SHARE,
+            allowed,
+            time_limit_s * KEEP_SEED_SHARE,
+        )
         stats["keep_plan"] = {"status": seeds.status if seeds else "UNKNOWN"}
         if seeds is not None:
             counts = seeds.counts

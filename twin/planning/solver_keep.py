@@ -42,6 +42,7 @@ from twin.planning.solver_common import (
     fillable10,
 )
 from twin.planning.solver_milp import MilpResult, solve_milp
+from twin.planning.solver_rooms import RoomPlan, plan_rooms
 from twin.planning.solver_storeys import DepartmentStoreys
 from twin.planning.state import PlanRoom
 
@@ -49,6 +50,9 @@ __all__ = ["KeepBound", "KeepModel", "KeepPlan", "keep_bound", "keep_plan", "poo
 
 # Up to this many pool counts, each department gets its own pool (see `keep_bound`).
 PER_DEPARTMENT_MAX_POOLS = 4_000
+# CP-SAT's time to re-pack one storey's pooled people (`_solve_pool`), and the least worth it.
+POOL_SOLVE_S = 0.3
+MIN_POOL_SOLVE_S = 0.05
 
 RoomSize = tuple[int, int]  # (desks, area in tenths of m²)
 
@@ -305,13 +309,14 @@ def keep_plan(
     preferences: Preferences,
     time_limit_s: float,
     allowed: Mapping[str, set[int]],
+    seed_s: float = 0.0,
 ) -> KeepPlan | None:
     """The model with a pool per department and only `allowed` storeys, solved by HiGHS.
 
     Each department's pool makes the plan one stage 2 can seat nearly as the model says;
     limiting each department to a few storeys (where it sits now and where stage 1 put
-    it) keeps the model small enough to solve in seconds. None when no solution came in
-    time.
+    it) keeps the model small enough to solve in seconds. `seed_s` more seconds go to
+    packing the pooled people into rooms (`_seats`). None when no solution came in time.
     """
     started = time.monotonic()
     keep = KeepModel(groups, storeys, preferences, per_department=True, allowed=allowed)
@@ -323,7 +328,8 @@ def keep_plan(
         value = result.value(var)
         if value:
             counts[groups[gi].key][storeys[si].key] = value
-    seats, unseated = _seats(keep, result)
+    deadline = started + time_limit_s + seed_s
+    seats, unseated = _seats(keep, result, preferences, deadline)
     return KeepPlan(
         dict(counts),
         seats,
@@ -335,9 +341,14 @@ def keep_plan(
 
 
 def _seats(
-    keep: KeepModel, result: MilpResult
+    keep: KeepModel, result: MilpResult, preferences: Preferences, deadline: float
 ) -> tuple[dict[tuple[str, str], dict[str, int]], dict[StoreyKey, dict[tuple[str, str], int]]]:
-    """Turn the model's solution into seats per room: the seed of stage 2."""
+    """Turn the model's solution into seats per room: the seed of stage 2.
+
+    Kept rooms as the model keeps them; each storey's pooled people packed into its free
+    rooms (`_pack`), then re-packed by CP-SAT (`_solve_pool`) while time is left before
+    `deadline`.
+    """
     groups = keep.groups
     seats: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
     kept: set[str] = set()
@@ -351,6 +362,7 @@ def _seats(
             seats[groups[gi].key][code] += result.value(var)
     unseated: dict[StoreyKey, dict[tuple[str, str], int]] = {}
     for si, storey in enumerate(keep.storeys):
+        budget = min(POOL_SOLVE_S, (deadline - time.monotonic()) / (len(keep.storeys) - si))
         wanted: dict[str, dict[RoomSize, int]] = defaultdict(dict)
         for pool in keep.pools.get(si, []):
             wanted[pool.unit][pool.size] = result.value(pool.var)
@@ -360,10 +372,44 @@ def _seats(
             if s == si and result.value(var) > 0
         ]
         free = [room for room in storey.rooms if room.room_code not in kept]
-        left = _pack(people, free, wanted, seats)
+        packed: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        left = _pack(people, free, wanted, packed)
+        if people and budget >= MIN_POOL_SOLVE_S:
+            left = _solve_pool(people, free, packed, left, preferences, budget)
+        for key, per_room in packed.items():
+            for code, count in per_room.items():
+                seats[key][code] += count
         if left:
             unseated[storey.key] = left
     return {key: dict(per_room) for key, per_room in seats.items()}, unseated
+
+
+def _solve_pool(
+    people: list[tuple[Group, int]],
+    free: list[PlanRoom],
+    packed: dict[tuple[str, str], dict[str, int]],
+    left: dict[tuple[str, str], int],
+    preferences: Preferences,
+    time_limit_s: float,
+) -> dict[tuple[str, str], int]:
+    """Re-pack a storey's pooled people in its free rooms with CP-SAT, from `packed`.
+
+    The model's room-size arithmetic is not a packing (a director's room cannot also take
+    the deputy its spare desk was counted for); the room model of the free rooms alone is
+    small and usually proven optimal in a fraction of a second. Returns who is left.
+    """
+    demand = {g.key: n for g, n in people}
+    by_key = {g.key: g for g, _ in people}
+    allowance = {g.rank: g.allowance10 / AREA_SCALE for g, _ in people}
+    nan = float("nan")
+    hint = RoomPlan({k: dict(v) for k, v in packed.items()}, "SEED", nan, nan, dict(left))
+    plan = plan_rooms(free, demand, by_key, preferences, time_limit_s, allowance, hint)
+    if plan.status not in ("OPTIMAL", "FEASIBLE"):
+        return left
+    packed.clear()
+    for key, per_room in plan.seats.items():
+        packed[key] = defaultdict(int, per_room)
+    return dict(plan.unseated)
 
 
 def _pack(
