@@ -119,13 +119,20 @@ def _quiet_highs() -> highspy.Highs:
 
 
 def solve_milp(
-    model: cp_model.CpModel, time_limit_s: float, start: Sequence[float] | None = None
+    model: cp_model.CpModel,
+    time_limit_s: float,
+    start: Sequence[float] | None = None,
+    lp_solver: str = "choose",
+    relaxed: bool = False,
 ) -> MilpResult:
     """Minimise `model`'s objective with HiGHS within `time_limit_s` seconds.
 
     `start`, one value per model variable, is a solution to start from (HiGHS checks it
     and ignores it when it is not feasible). The bound is HiGHS's dual bound, which holds
     whether or not a solution was found in time. Reading the model counts in the limit.
+    `lp_solver` is HiGHS's `mip_lp_solver` ("choose", "simplex", "ipm", ...). `relaxed`
+    solves the LP relaxation alone (interior point, then crossover to an optimal basis):
+    its optimum is the bound, and the values are fractional.
     """
     started = time.monotonic()
     proto = model.proto
@@ -164,10 +171,15 @@ def solve_milp(
     lp.a_matrix_.start_ = matrix.indptr
     lp.a_matrix_.index_ = matrix.indices
     lp.a_matrix_.value_ = matrix.data
-    lp.integrality_ = [highspy.HighsVarType.kInteger] * count
+    if not relaxed:
+        lp.integrality_ = [highspy.HighsVarType.kInteger] * count
     highs = _quiet_highs()
     highs.setOptionValue("time_limit", max(0.1, time_limit_s - (time.monotonic() - started)))
     highs.setOptionValue("random_seed", 0)
+    highs.setOptionValue("mip_lp_solver", lp_solver)
+    if relaxed:
+        highs.setOptionValue("solver", "ipm")
+        highs.setOptionValue("run_crossover", "on")
     highs.passModel(lp)
     if start is not None:
         solution = highspy.HighsSolution()
@@ -178,6 +190,13 @@ def solve_milp(
     status = highs.getModelStatus()
     info = highs.getInfo()
     bound = float(info.mip_dual_bound)
+    if relaxed:
+        optimal = status == highspy.HighsModelStatus.kOptimal
+        value = float(info.objective_function_value) if optimal else -np.inf
+        # An optimal basis's objective is exact to the solver's tolerances; keep the
+        # bound below it by more than they can move it.
+        bound = value - 1e-6 * max(1.0, abs(value))
+        return MilpResult("OPTIMAL" if optimal else "UNKNOWN", None, np.inf, bound)
     if status == highspy.HighsModelStatus.kInfeasible:
         return MilpResult("INFEASIBLE", None, np.inf, np.inf)
     if info.primal_solution_status != 2:  # no feasible solution
