@@ -1,6 +1,6 @@
 """The keep-or-vacate model: departments to storeys, rooms kept or pooled, waste counted.
 
-One CP-SAT model that is both a lower bound on every plan's cost and a better first stage
+One model that is both a lower bound on every plan's cost and a better first stage
 than departments-to-storeys alone. Stage 1 (`solver_storeys`) prices people changing
 storey and storeys used, but not the over-standard area and not moves within a storey:
 the trade this planning is mostly about — leave people in a room too large for them, or
@@ -11,14 +11,21 @@ move them into one that fits. This model prices it:
   in full, the stayers not counted as moves; its own department may fill what is left
   (desks, area and seats per allowance level bounded by what the stay vector leaves);
 - every other room is *pooled*: per storey and room size (desks, area), how many are used,
-  shared by the departments there, which must fit their entitlement (what each size can be
+  by each department (small campuses, and the plan) or shared by the departments there
+  (the bound of large ones), which must fit their entitlement (what each size can be
   filled to) and seats per allowance level in them;
 - departments to storeys as in stage 1 (`DepartmentStoreys`): counts per group and storey,
   storeys used, gaps.
 
 Every real plan is a solution with the same cost (a room with stayers is kept with its
-exact stay vector; one without is pooled), so CP-SAT's bound bounds every plan; a
-solution's counts per storey are what stage 2 seats room by room.
+exact stay vector; one without is pooled), so the model's bound bounds every plan
+(`keep_bound`). Its solution, with a pool per department and each department on a few
+storeys, is a plan stage 2 can seat nearly as it stands (`keep_plan`).
+
+The model is written with the CP-SAT API and solved by HiGHS (`solver_milp`): its
+strength is its LP, which HiGHS's simplex or interior point method and cuts close within
+seconds (2,000 staff: bound 10,106 in about 20 s), where CP-SAT on 2 cores left the bound
+at 9,843 and its best solution 10 % above HiGHS's after 60 s (measured here, same model).
 """
 
 from __future__ import annotations
