@@ -7,8 +7,8 @@ opens), in one run:
 
 - ``greedy``: keep everyone's current seat, then first fit the displaced and new staff,
   largest department first, rooms in building/storey order (`solver_greedy.greedy_plan`).
-- ``cp-sat``: `twin.planning.solver.solve` with `--time-limit` seconds in all (three quarters
-  for the plan, the rest for the relaxed lower-bound model).
+- ``cp-sat``: `twin.planning.solver.solve` with `--time-limit` seconds in all (the plan on
+  one core; the keep-or-vacate lower bound, HiGHS, beside it on the other).
 
 For each plan: moves, over-standard m², storeys per department, the objective (10 per
 move, 2 per m² over standard, 40 per storey a department occupies, 20 per empty storey

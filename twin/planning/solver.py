@@ -1,15 +1,18 @@
 """Plan a scenario with OR-Tools CP-SAT: who moves where, at what cost, and how close to the best.
 
-`solve(state, scenario, time_limit_s)` applies the scenario and plans in the stages
-PLANNING-NOTES records: (1) departments to storeys (`solver_storeys`); (2) rooms within each
-storey, one storey at a time, seeded from "keep current seats, then first fit"
-(`solver_rooms`); then local re-solves of two storeys at a time with the time left. The
-lower bound is the best of: stage 1's bound plus the least over-standard waste, and a
-separate relaxed model (`solver_bound`). When storey by storey leaves someone without a
-seat though the campus has room, every room is re-planned at once (small campuses) and
-rooms are emptied for whoever is still left (`Seating.make_room_for`). Three quarters of
-the time limit go to the plan and the rest to the bounds, and the whole run stays within
-the limit.
+`solve(state, scenario, time_limit_s)` applies the scenario and plans in stages, the first
+two as PLANNING-NOTES records: (1) departments to storeys (`solver_storeys`, CP-SAT);
+(1b) the keep-or-vacate plan (`solver_keep.keep_plan`: which rooms keep which of their
+occupants, which rooms of which size each department takes on the storeys it sits on now
+or stage 1 gave it, with the over-standard area priced — solved by HiGHS, its pooled people
+packed into rooms by CP-SAT); (2) rooms within each storey, one storey at a time, CP-SAT
+seeded with that plan (or, when it found none, with "keep current seats, then first fit",
+`solver_rooms`); then local re-solves of two storeys at a time with the time left. The
+lower bound is the best of: stage 1's bound plus the least over-standard waste, and the
+keep-or-vacate model over every storey (`solver_keep.keep_bound`, HiGHS on the other core
+from the start). When storey by storey leaves someone without a seat though the campus has
+room, every room is re-planned at once (small campuses) and rooms are emptied for whoever
+is still left (`Seating.make_room_for`). The whole run stays within the limit.
 
 When the hard model is infeasible the elastic version plans anyway and its shortages say
 what is missing ("storey F03 of B01 lacks 46 m² for department D07"); anyone it still
@@ -22,8 +25,10 @@ import csv
 import io
 import logging
 import math
+import threading
 import time
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -36,7 +41,7 @@ from twin.planning.kpis import (
     plan_kpis,
 )
 from twin.planning.scenario import Preferences, Scenario, apply_scenario
-from twin.planning.solver_bound import least_over_standard10, lower_bound
+from twin.planning.solver_bound import least_over_standard10
 from twin.planning.solver_common import (
     AREA_SCALE,
     Group,
@@ -46,6 +51,7 @@ from twin.planning.solver_common import (
     storeys_of,
 )
 from twin.planning.solver_greedy import Seating, greedy_plan
+from twin.planning.solver_keep import KeepBound, KeepPlan, keep_bound, keep_plan
 from twin.planning.solver_local import improve_locally
 from twin.planning.solver_rooms import GroupKey, RoomPlan, plan_rooms, seed_rooms
 from twin.planning.solver_storeys import Shortage, plan_storeys
@@ -55,18 +61,18 @@ __all__ = ["Move", "PlanResult", "moves_csv", "plan_target", "solve"]
 
 logger = logging.getLogger(__name__)
 
-# Share of the time limit the plan may use; the relaxed bound model gets the rest (at
-# 2,000 staff it rarely beats stage 1's bound plus the least waste, at a few hundred it
-# is solved outright).
-PLAN_SHARE = 0.75
+# Share of the time limit the plan may use. The keep-or-vacate bound (`solver_keep`, HiGHS
+# on one core) runs beside it from the start, until this share of the limit too.
+PLAN_SHARE = 0.95
+BOUND_SHARE = 0.95
 # Share of the plan's time for stage 1 (it usually needs well under a second).
-STOREY_STAGE_SHARE = 0.25
+STOREY_STAGE_SHARE = 0.15
+# Shares of the time limit for the keep-or-vacate plan that seeds stage 2 (`keep_plan`):
+# HiGHS's solve, then packing its pooled people into rooms.
+KEEP_PLAN_SHARE = 0.4
+KEEP_SEED_SHARE = 0.15
 # Stage 2 ends by this share of the plan's time; local re-solves take the rest.
 ROOM_STAGE_END = 0.75
-# Share of the time left that the relaxed bound model may take, building included.
-BOUND_SOLVE_SHARE = 0.9
-# The relaxed model takes about this many times stage 1's building time to build.
-BOUND_BUILD_FACTOR = 3.0
 # The most the campus-wide waste bound (`least_over_standard10`) may take.
 WASTE_BOUND_S = 1.0
 # Rooms tried, per person first fit cannot place, when emptying one for them.
@@ -263,8 +269,13 @@ def _room_stage(
     preferences: Preferences,
     deadline: float,
     stats: dict[str, Any],
+    seeds: KeepPlan | None = None,
 ) -> dict[GroupKey, dict[str, int]]:
-    """Seat each storey's share of every group in its rooms, one storey at a time."""
+    """Seat each storey's share of every group in its rooms, one storey at a time.
+
+    Each storey's model starts from `seeds` (the keep-or-vacate plan) when given, else from
+    "keep current seats, then first fit".
+    """
     by_key = {g.key: g for g in groups}
     demand_by_storey: dict[tuple[str, str], dict[GroupKey, int]] = defaultdict(dict)
     for key, per_storey in counts.items():
@@ -277,7 +288,11 @@ def _room_stage(
     for i, storey in enumerate(todo):
         demand = demand_by_storey[storey.key]
         budget = (deadline - time.monotonic()) / (len(todo) - i)
-        seed = seed_rooms(storey.rooms, demand, by_key, allowance)
+        seed = (
+            seed_rooms(storey.rooms, demand, by_key, allowance)
+            if seeds is None
+            else _seed_of(storey, seeds)
+        )
         plan = seed
         if budget >= MIN_ROOM_SOLVE_S or seed.unseated:
             budget = max(budget, MIN_ROOM_SOLVE_S)
@@ -291,12 +306,71 @@ def _room_stage(
     return seats
 
 
+def _seed_of(storey: StoreyInfo, plan: KeepPlan) -> RoomPlan:
+    codes = {room.room_code for room in storey.rooms}
+    seats: dict[GroupKey, dict[str, int]] = {}
+    for key, per_room in plan.seats.items():
+        here = {code: count for code, count in per_room.items() if code in codes}
+        if here:
+            seats[key] = here
+    nan = float("nan")
+    return RoomPlan(seats, "SEED", nan, nan, dict(plan.unseated.get(storey.key, {})))
+
+
+def _allowed_storeys(
+    groups: list[Group], storeys: list[StoreyInfo], counts: Mapping[GroupKey, Mapping[Any, int]]
+) -> dict[str, set[int]]:
+    """Per department, the storeys it sits on now and those stage 1 gave it."""
+    index = {storey.key: si for si, storey in enumerate(storeys)}
+    where = {room.room_code: si for si, storey in enumerate(storeys) for room in storey.rooms}
+    allowed: dict[str, set[int]] = defaultdict(set)
+    for (department, _), per_storey in counts.items():
+        allowed[department].update(index[key] for key in per_storey)
+    for group in groups:
+        for person in group.members:
+            if person.room_code in where:
+                allowed[group.department].add(where[person.room_code])
+    return dict(allowed)
+
+
 def _trivial_bound(target: PlanningState, preferences: Preferences) -> float:
     """Everyone without an open seat moves, and each department occupies one storey at least."""
     open_rooms = {room.room_code for room in target.rooms if room.available}
     must_move = sum(1 for p in target.staff if p.room_code not in open_rooms)
     departments = len({p.department for p in target.staff})
     return float(preferences.move * must_move + preferences.storey * departments)
+
+
+class _BoundWorker(threading.Thread):
+    """Works out the keep-or-vacate bound on the other core while the plan is made.
+
+    HiGHS releases the GIL while it solves, and CP-SAT does too, so the two share the
+    machine's cores; an exception in the worker is raised again by `result()`.
+    """
+
+    def __init__(
+        self,
+        groups: list[Group],
+        storeys: list[StoreyInfo],
+        preferences: Preferences,
+        time_limit_s: float,
+    ) -> None:
+        super().__init__(name="planning-bound", daemon=True)
+        self.args = (groups, storeys, preferences, time_limit_s)
+        self.bound: KeepBound | None = None
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            self.bound = keep_bound(*self.args)
+        except BaseException as exc:  # handed to the caller's thread by result()
+            self.error = exc
+
+    def result(self) -> KeepBound | None:
+        self.join()
+        if self.error is not None:
+            raise self.error
+        return self.bound
 
 
 def plan_target(
@@ -308,13 +382,15 @@ def plan_target(
     groups = staff_groups(target)
     storeys = storeys_of(target)
     plan_deadline = start + time_limit_s * PLAN_SHARE
+    worker = None
+    if storeys:
+        worker = _BoundWorker(groups, storeys, preferences, time_limit_s * BOUND_SHARE)
+        worker.start()
     greedy = greedy_plan(target)
     seed = _storey_counts(groups, storeys, greedy)
-    stage1_start = time.monotonic()
     stage1 = plan_storeys(
         groups, storeys, preferences, time_limit_s * PLAN_SHARE * STOREY_STAGE_SHARE, hint=seed
     )
-    build_s = time.monotonic() - stage1_start - stage1.solve_s
     shortages: list[Shortage] = []
     status = "FEASIBLE"
     counts = stage1.counts
@@ -328,8 +404,25 @@ def plan_target(
             stage1 = plan_storeys(groups, storeys, preferences, remaining / 2, elastic=True)
             shortages, counts = stage1.shortages, stage1.counts
     stats["storey_stage"] = {"status": stage1.status, "seconds": round(time.monotonic() - start, 2)}
+    seeds = None
+    if status != "INFEASIBLE" and counts:
+        allowed = _allowed_storeys(groups, storeys, counts)
+        seeds = keep_plan(
+            groups,
+            storeys,
+            preferences,
+            time_limit_s * KEEP_PLAN_SHARE,
+            allowed,
+            time_limit_s * KEEP_SEED_SHARE,
+        )
+        stats["keep_plan"] = {"status": seeds.status if seeds else "UNKNOWN"}
+        if seeds is not None:
+            counts = seeds.counts
+            stats["keep_plan"].update(
+                {"objective": round(seeds.objective10 / AREA_SCALE), "seconds": seeds.seconds}
+            )
     rooms_deadline = start + time_limit_s * PLAN_SHARE * ROOM_STAGE_END
-    seats = _room_stage(target, groups, storeys, counts, preferences, rooms_deadline, stats)
+    seats = _room_stage(target, groups, storeys, counts, preferences, rooms_deadline, stats, seeds)
     seats = improve_locally(target, groups, storeys, seats, preferences, plan_deadline, stats)
     seats = _repair(target, groups, storeys, seats, preferences, plan_deadline, stats)
     assignment = people_in_seats(groups, seats)
@@ -349,15 +442,12 @@ def plan_target(
             waste_s = min(WASTE_BOUND_S, max(0.0, (start + time_limit_s - time.monotonic()) / 20))
             over10 = preferences.over_standard_m2 * least_over_standard10(groups, storeys, waste_s)
             bound_value = max(bound_value, (storey_bound10 + over10) / AREA_SCALE)
-        left = start + time_limit_s - time.monotonic()
-        # The relaxed model is bigger than stage 1's: skip it when building it alone would
-        # take most of the time left.
-        if storeys and left > max(1.0, BOUND_BUILD_FACTOR * build_s):
-            bound = lower_bound(groups, storeys, preferences, left * BOUND_SOLVE_SHARE)
-            entitlement10 = sum(g.allowance10 * len(g.members) for g in groups)
-            relaxed = (bound.value10 - preferences.over_standard_m2 * entitlement10) / AREA_SCALE
-            bound_value = max(bound_value, relaxed)
-            stats["bound_status"] = bound.status
+    bound = worker.result() if worker is not None else None
+    if bound is not None:
+        stats["bound"] = {"status": bound.status, "seconds": bound.seconds, **bound.stats}
+        if status != "INFEASIBLE" and math.isfinite(bound.value10):
+            assert bound_value is not None
+            bound_value = max(bound_value, bound.value10 / AREA_SCALE)
     stats["seconds"] = round(time.monotonic() - start, 2)
     logger.debug("planned %d staff: %s", len(target.staff), stats)
     return assignment, status, shortages, bound_value, stats

@@ -1,12 +1,8 @@
-"""A lower bound on any plan's cost, from a separate relaxed model (PLANNING-NOTES).
+"""The least over-standard area any plan must have: a bound on one term of the cost.
 
-Departments to storeys as in stage 1; below that, rooms someone sits in now may be kept
-by one of their departments (who of their occupants stays), and a storey's rooms are
-pooled by size: each department picks how many of each size it uses. A department's
-rooms on a storey must hold its staff's area and seats for each allowance level — but
-people are not packed into particular rooms. Every real plan is a solution of this model
-with the same cost (each room it uses counted once, for its one department), so CP-SAT's
-bound on it bounds every plan.
+`least_over_standard10` adds to stage 1's bound (people changing storey, storeys, gaps)
+to bound the whole cost cheaply; the stronger bound on everything at once is the
+keep-or-vacate model's (`solver_keep`).
 """
 
 from __future__ import annotations
@@ -18,141 +14,16 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
-from twin.planning.scenario import Preferences
 from twin.planning.solver_common import (
-    AREA_SCALE,
     Group,
     StoreyInfo,
     allowance_levels,
     area10,
     new_solver,
     room_fillable10,
-    status_name,
 )
-from twin.planning.solver_storeys import DepartmentStoreys
 
-__all__ = ["Bound", "least_over_standard10", "lower_bound", "pooled_room_vars"]
-
-# Up to this many pooled-room counts the relaxed model keeps departments apart.
-PER_DEPARTMENT_MAX_VARS = 8_000
-
-
-@dataclass(frozen=True)
-class Bound:
-    """`value10` is ten times the bound on the cost, before the entitlement constant."""
-
-    value10: float
-    status: str
-    relaxed_best10: float  # the relaxed model's best solution: the bound cannot pass it
-
-
-def lower_bound(
-    groups: Sequence[Group],
-    storeys: Sequence[StoreyInfo],
-    preferences: Preferences,
-    time_limit_s: float,
-) -> Bound:
-    """CP-SAT's best bound on the relaxed model within `time_limit_s`, building included.
-
-    Per storey and department: the rooms it uses (rooms of one size taken from a pool,
-    or rooms its members sit in now, kept) must hold its members' entitlement and seats
-    for each allowance level. Rooms hold one department in any real plan, so each
-    department's share is rounded up to whole rooms: that rounding is most of the
-    over-standard area a plan cannot avoid.
-    """
-    started = time.monotonic()
-    model = cp_model.CpModel()
-    ds = DepartmentStoreys(model, groups, storeys, preferences)
-    levels = allowance_levels(groups)
-    cost10: list[cp_model.LinearExprT] = list(ds.cost10)
-    stays: list[cp_model.IntVar] = []
-    area_terms: list[cp_model.LinearExprT] = []
-    # Too big to solve in time (thousands of staff): all departments of a storey share its
-    # rooms, a weaker model whose bound CP-SAT does raise within the time.
-    per_department = pooled_room_vars(groups, storeys) <= PER_DEPARTMENT_MAX_VARS
-
-    def unit(group: Group) -> str:
-        return group.department if per_department else ""
-
-    for si, storey in enumerate(storeys):
-        present = ds.on_storey(si)
-        if not present:
-            continue
-        by_department: dict[str, list[tuple[Group, cp_model.IntVar]]] = defaultdict(list)
-        for group, x in present:
-            by_department[unit(group)].append((group, x))
-        open_codes = {room.room_code: room for room in storey.rooms}
-        current: dict[str, list[tuple[Group, int]]] = defaultdict(list)
-        for group, _ in present:
-            for code, count in group.current_by_room(open_codes).items():
-                current[code].append((group, count))
-        # (uses, size) of the rooms each department may count on this storey.
-        terms: dict[str, list[tuple[cp_model.IntVar, PlanRoomSize]]] = defaultdict(list)
-        stays_by_group: dict[int, list[cp_model.IntVar]] = defaultdict(list)
-        pools: dict[PlanRoomSize, int] = defaultdict(int)
-        kept_by_size: dict[PlanRoomSize, list[cp_model.IntVar]] = defaultdict(list)
-        for room in storey.rooms:
-            size = PlanRoomSize(room.capacity, area10(room.area_m2), room_fillable10(room, levels))
-            pools[size] += 1
-            occupants = current.get(room.room_code, [])
-            keeps: dict[str, cp_model.IntVar] = {}
-            for group, count in occupants:
-                upper = min(count, size.desks, size.area10 // group.allowance10)
-                if upper <= 0:
-                    continue
-                department = unit(group)
-                if department not in keeps:
-                    keeps[department] = model.new_bool_var(f"k_{room.room_code}_{department}")
-                    terms[department].append((keeps[department], size))
-                    kept_by_size[size].append(keeps[department])
-                stay = model.new_int_var(0, upper, f"st_{room.room_code}_{group.key}")
-                model.add(stay <= upper * keeps[department])
-                stays_by_group[id(group)].append(stay)
-                stays.append(stay)
-            if len(keeps) > 1:
-                model.add_at_most_one(keeps.values())
-        for size, count in pools.items():
-            pooled = []
-            for department in by_department:
-                var = model.new_int_var(0, count, f"m_{si}_{department}_{size}")
-                terms[department].append((var, size))
-                pooled.append(var)
-            model.add(sum(pooled) + sum(kept_by_size[size]) <= count)
-        for group, x in present:
-            if stays_by_group.get(id(group)):
-                model.add(sum(stays_by_group[id(group)]) <= x)
-        for department, members in by_department.items():
-            rooms = terms[department]
-            model.add(
-                sum(g.allowance10 * x for g, x in members)
-                <= sum(size.fillable10 * var for var, size in rooms)
-            )
-            for level in levels:
-                big = [x for g, x in members if g.allowance10 >= level]
-                if big:
-                    model.add(sum(big) <= sum(size.seats(level) * var for var, size in rooms))
-            area_terms += [size.area10 * var for var, size in rooms]
-    cost10.append(preferences.over_standard_m2 * sum(area_terms))
-    total = sum(len(g.members) for g in groups)
-    cost10.append(preferences.move * AREA_SCALE * (total - sum(stays)))
-    model.minimize(sum(cost10))
-    solver = new_solver(time_limit_s, started)
-    status = solver.solve(model)
-    found = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
-    best = solver.objective_value if found else float("inf")
-    return Bound(solver.best_objective_bound, status_name(status), best)
-
-
-def pooled_room_vars(groups: Sequence[Group], storeys: Sequence[StoreyInfo]) -> int:
-    """How many pooled-room counts the per-department relaxed model would have."""
-    levels = allowance_levels(groups)
-    departments = len({g.department for g in groups})
-    sizes = 0
-    for storey in storeys:
-        sizes += len(
-            {(r.capacity, area10(r.area_m2), room_fillable10(r, levels)) for r in storey.rooms}
-        )
-    return departments * sizes
+__all__ = ["PlanRoomSize", "least_over_standard10"]
 
 
 @dataclass(frozen=True)

@@ -73,7 +73,8 @@ class DepartmentStoreys:
 
     `x[g, s]` members of group g on storey s; `used[d, s]` department d on s; per
     department and building, `lo..hi` spans the storeys it uses and the gap is the span
-    less the storeys used. `limited` caps each `x` by the storey's seats for its allowance.
+    less the storeys used. `limited` caps each `x` by the storey's seats for its allowance;
+    `allowed`, when given, names the storeys (indices) each department may use at all.
     """
 
     def __init__(
@@ -83,6 +84,7 @@ class DepartmentStoreys:
         storeys: Sequence[StoreyInfo],
         preferences: Preferences,
         limited: bool = True,
+        allowed: Mapping[str, set[int]] | None = None,
     ) -> None:
         self.model = model
         self.groups = groups
@@ -95,6 +97,8 @@ class DepartmentStoreys:
             size = len(group.members)
             candidates = []
             for si, storey in enumerate(storeys):
+                if allowed is not None and si not in allowed.get(group.department, ()):
+                    continue
                 upper = min(size, storey.seats_of_at_least(group.allowance10)) if limited else size
                 if upper <= 0:
                     continue

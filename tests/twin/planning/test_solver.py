@@ -10,7 +10,7 @@ import random
 import pytest
 
 from tests.planning_states import ALLOWANCE_M2, person, room, tiny_state
-from twin.planning import solver_bound
+from twin.planning import solver_keep
 from twin.planning.kpis import plan_cost
 from twin.planning.scenario import Preferences, parse_scenario
 from twin.planning.solver import moves_csv, plan_target, solve
@@ -111,8 +111,9 @@ def test_bound_never_passes_the_true_optimum(seed: int, storeys: int) -> None:
 def test_the_shared_rooms_bound_of_large_campuses_holds_too(
     seed: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Past PER_DEPARTMENT_MAX_VARS the relaxed model lets departments share a storey's rooms.
-    monkeypatch.setattr(solver_bound, "PER_DEPARTMENT_MAX_VARS", 0)
+    # Past PER_DEPARTMENT_MAX_POOLS the keep-or-vacate model lets departments share a
+    # storey's pool of rooms.
+    monkeypatch.setattr(solver_keep, "PER_DEPARTMENT_MAX_POOLS", 0)
     test_bound_never_passes_the_true_optimum(300 + seed, 2)
 
 

@@ -1,0 +1,145 @@
+"""The keep-or-vacate model: a bound no plan beats, and a plan stage 2 can seat."""
+
+from __future__ import annotations
+
+import itertools
+import random
+from collections import defaultdict
+
+import pytest
+
+from tests.planning_states import ALLOWANCE_M2, person, room, tiny_state
+from twin.planning.kpis import plan_cost
+from twin.planning.scenario import Preferences, apply_scenario, parse_scenario
+from twin.planning.solver_common import AREA_SCALE, people_in_seats, staff_groups, storeys_of
+from twin.planning.solver_keep import _best_fill, keep_bound, keep_plan
+from twin.planning.state import PlanningState
+from twin.planning.synthetic import synthetic_scenario, synthetic_state
+
+PREFS = Preferences(move=10, over_standard_m2=2, storey=40, storey_gap=20)
+
+
+def _bound(state: PlanningState, per_department: bool, monkeypatch: pytest.MonkeyPatch) -> float:
+    from twin.planning import solver_keep
+
+    monkeypatch.setattr(solver_keep, "PER_DEPARTMENT_MAX_POOLS", 10**9 if per_department else 0)
+    bound = keep_bound(staff_groups(state), storeys_of(state), PREFS, 10)
+    return bound.value10 / AREA_SCALE
+
+
+def _optimum(state: PlanningState) -> float:
+    codes = [r.room_code for r in state.rooms if r.available]
+    rooms = {r.room_code: r for r in state.rooms}
+    ids = [p.staff_id for p in state.staff]
+    best = float("inf")
+    for choice in itertools.product(codes, repeat=len(ids)):
+        plan: dict[str, str | None] = dict(zip(ids, choice, strict=True))
+        load: dict[str, list[tuple[str, float]]] = defaultdict(list)
+        for p in state.staff:
+            load[str(plan[p.staff_id])].append((p.department, ALLOWANCE_M2[p.rank]))
+        if all(
+            len(people) <= rooms[code].capacity
+            and sum(a for _, a in people) <= rooms[code].area_m2 + 1e-9
+            and len({d for d, _ in people}) == 1
+            for code, people in load.items()
+        ):
+            best = min(best, plan_cost(state, plan, PREFS).objective)
+    return best
+
+
+def test_a_lone_person_in_a_large_room_is_worth_moving(monkeypatch: pytest.MonkeyPatch) -> None:
+    # By hand: staying in 30 m² costs 2·(30 - 9) + 40 = 82; moving to the 9 m² room costs
+    # 10 + 40 = 50, and nothing is cheaper. Both pools (per department or shared) say 50.
+    state = tiny_state(
+        [room("BIG", 30.0, 2), room("SMALL", 9.0, 1)],
+        [person("A", "DX", "below_division", "BIG")],
+    )
+    assert _bound(state, True, monkeypatch) == pytest.approx(50)
+    assert _bound(state, False, monkeypatch) == pytest.approx(50)
+
+
+def test_kept_rooms_pay_for_the_desks_their_stayers_leave_empty(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A and B (DX) sit in a 27 m² room for three, C (DX) alone in an 18 m² room for two:
+    # C moving in fills it (10 + 0 m² over + 40 = 50). A bound that pooled the kept room's
+    # spare area with the storey's would count C's 9 m² in R2 as fillable elsewhere too.
+    state = tiny_state(
+        [room("R1", 27.0, 3), room("R2", 18.0, 2)],
+        [
+            person("A", "DX", "below_division", "R1"),
+            person("B", "DX", "below_division", "R1"),
+            person("C", "DX", "below_division", "R2"),
+        ],
+    )
+    assert _optimum(state) == pytest.approx(50)
+    assert _bound(state, True, monkeypatch) == pytest.approx(50)
+
+
+def _random_state(seed: int) -> PlanningState:
+    rng = random.Random(seed)
+    rooms = [
+        room(f"R{s}{i}", rng.choice([9.0, 12.0, 18.0, 21.0, 27.0]), rng.choice([1, 2, 3]), f"F0{s}")
+        for s in (1, 2)
+        for i in range(2)
+    ]
+    ranks = ["below_division", "below_division", "deputy_division_chief", "division_chief"]
+    staff = [
+        person(
+            f"P{i}",
+            rng.choice(["DX", "DY"]),
+            rng.choice(ranks),
+            rng.choice([*(r.room_code for r in rooms), None]),
+        )
+        for i in range(5)
+    ]
+    return tiny_state(rooms, staff)
+
+
+@pytest.mark.parametrize("seed", range(8))
+@pytest.mark.parametrize("per_department", [True, False])
+def test_no_plan_beats_the_bound(
+    seed: int, per_department: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    state = _random_state(seed)
+    best = _optimum(state)
+    bound = _bound(state, per_department, monkeypatch)
+    if best < float("inf"):
+        assert bound <= best + 1e-6
+    else:
+        assert bound == float("inf")  # HiGHS proves no plan seats everyone
+
+
+def test_the_plan_seats_everyone_within_desks_area_and_one_department() -> None:
+    state = synthetic_state(staff=150, seed=3)
+    target = apply_scenario(state, parse_scenario(synthetic_scenario(state)))
+    groups, storeys = staff_groups(target), storeys_of(target)
+    allowed = {g.department: set(range(len(storeys))) for g in groups}
+    plan = keep_plan(groups, storeys, PREFS, 20, allowed, seed_s=5)
+    assert plan is not None and plan.status in ("OPTIMAL", "FEASIBLE")
+    for group in groups:
+        assert sum(plan.counts.get(group.key, {}).values()) == len(group.members)
+    assignment = people_in_seats(groups, plan.seats)
+    left = sum(sum(per_group.values()) for per_group in plan.unseated.values())
+    assert sum(code is None for code in assignment.values()) == left
+    rooms = {r.room_code: r for r in target.rooms}
+    load: dict[str, list[tuple[str, float]]] = defaultdict(list)
+    for p in target.staff:
+        code = assignment[p.staff_id]
+        if code is not None:
+            load[code].append((p.department, target.allowance(p.rank)))
+    for code, people in load.items():
+        assert rooms[code].available and len(people) <= rooms[code].capacity
+        assert sum(a for _, a in people) <= rooms[code].area_m2 + 1e-6
+        assert len({d for d, _ in people}) == 1
+    bound = keep_bound(groups, storeys, PREFS, 20)
+    assert bound.value10 <= plan.objective10 + 1e-6
+
+
+def test_best_fill_takes_the_fullest_mix_then_the_fewest_people() -> None:
+    items = [(("D", "director"), 300, 1), (("D", "deputy"), 120, 2), (("D", "below"), 90, 3)]
+    # 3 desks, 39 m²: 30 + 9 = 39 beats 12 + 12 + 9 = 33.
+    assert _best_fill(3, 390, items) == {("D", "director"): 1, ("D", "below"): 1}
+    # 2 desks, 24 m²: 12 + 12 and 9 + 9 (+ nothing) — 24 is the fullest.
+    assert _best_fill(2, 240, items) == {("D", "deputy"): 2}
+    assert _best_fill(0, 240, items) == {}

@@ -1,0 +1,523 @@
+"""The keep-or-vacate model: departments to storeys, rooms kept or pooled, waste counted.
+
+One model that is both a lower bound on every plan's cost and a better first stage
+than departments-to-storeys alone. Stage 1 (`solver_storeys`) prices people changing
+storey and storeys used, but not the over-standard area and not moves within a storey:
+the trade this planning is mostly about — leave people in a room too large for them, or
+move them into one that fits. This model prices it:
+
+- every open room someone sits in now may be *kept* by one of its departments: a boolean
+  per stay vector (how many of each current occupants' group stay), the room's area paid
+  in full, the stayers not counted as moves; its own department may fill what is left
+  (desks, area and seats per allowance level bounded by what the stay vector leaves);
+- every other room is *pooled*: per storey and room size (desks, area), how many are used,
+  by each department (small campuses, and the plan) or shared by the departments there
+  (the bound of large ones), which must fit their entitlement (what each size can be
+  filled to) and seats per allowance level in them;
+- departments to storeys as in stage 1 (`DepartmentStoreys`): counts per group and storey,
+  storeys used, gaps.
+
+Every real plan is a solution with the same cost (a room with stayers is kept with its
+exact stay vector; one without is pooled), so the model's bound bounds every plan
+(`keep_bound`). Its solution, with a pool per department and each department on a few
+storeys, is a plan stage 2 can seat nearly as it stands (`keep_plan`).
+
+The model is written with the CP-SAT API and solved by HiGHS (`solver_milp`): its
+strength is its LP, which HiGHS's simplex or interior point method and cuts close within
+seconds (2,000 staff: bound 10,106 in about 20 s), where CP-SAT on 2 cores left the bound
+at 9,843 and its best solution 10 % above HiGHS's after 60 s (measured here, same model).
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from ortools.sat.python import cp_model
+
+from twin.planning.scenario import Preferences
+from twin.planning.solver_common import (
+    AREA_SCALE,
+    Group,
+    StoreyInfo,
+    StoreyKey,
+    allowance_levels,
+    area10,
+    fillable10,
+)
+from twin.planning.solver_milp import MilpResult, solve_milp
+from twin.planning.solver_rooms import RoomPlan, plan_rooms
+from twin.planning.solver_storeys import DepartmentStoreys
+from twin.planning.state import PlanRoom
+
+__all__ = ["KeepBound", "KeepModel", "KeepPlan", "keep_bound", "keep_plan", "pooled_count"]
+
+# Up to this many pool counts, each department gets its own pool (see `keep_bound`).
+PER_DEPARTMENT_MAX_POOLS = 4_000
+# Past this many variables the bound is the model's LP relaxation (see `keep_bound`).
+MILP_MAX_VARS = 60_000
+# CP-SAT's time to re-pack one storey's pooled people (`_solve_pool`), and the least worth it.
+POOL_SOLVE_S = 0.3
+MIN_POOL_SOLVE_S = 0.05
+
+RoomSize = tuple[int, int]  # (desks, area in tenths of m²)
+
+
+@dataclass(frozen=True)
+class KeepBound:
+    """`value10` bounds ten times any plan's cost; `best10` is the model's best solution."""
+
+    value10: float
+    status: str
+    best10: float
+    seconds: float
+    stats: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass
+class _Option:
+    """Keep `room` with `stays[gi]` of group gi's current occupants staying."""
+
+    var: cp_model.IntVar
+    room: str
+    stays: dict[int, int]
+
+
+@dataclass
+class _Pool:
+    var: cp_model.IntVar
+    size: RoomSize
+    fill10: int
+    unit: str  # the department using these rooms, or "" when departments share the pool
+
+
+class KeepModel:
+    """The model, its variables, and a full hint from any plan that seats everyone."""
+
+    def __init__(
+        self,
+        groups: Sequence[Group],
+        storeys: Sequence[StoreyInfo],
+        preferences: Preferences,
+        per_department: bool = False,
+        allowed: Mapping[str, set[int]] | None = None,
+    ) -> None:
+        self.per_department = per_department
+        self.groups = groups
+        self.storeys = storeys
+        self.model = cp_model.CpModel()
+        self.ds = DepartmentStoreys(self.model, groups, storeys, preferences, allowed=allowed)
+        self.levels = allowance_levels(groups)
+        self.options: list[_Option] = []
+        self.adds: dict[tuple[str, int], cp_model.IntVar] = {}
+        self.pools: dict[int, list[_Pool]] = defaultdict(list)
+        self.pooled: dict[tuple[int, int], cp_model.IntVar] = {}
+        self.index = {id(g): gi for gi, g in enumerate(groups)}
+        stays: list[cp_model.LinearExprT] = []
+        area: list[cp_model.LinearExprT] = []
+        for si in range(len(storeys)):
+            self._storey(si, stays, area)
+        total = sum(len(g.members) for g in groups)
+        entitlement10 = sum(g.allowance10 * len(g.members) for g in groups)
+        self.model.minimize(
+            cp_model.LinearExpr.sum(self.ds.cost10)
+            + preferences.move * AREA_SCALE * (total - cp_model.LinearExpr.sum(stays))
+            + preferences.over_standard_m2 * (cp_model.LinearExpr.sum(area) - entitlement10)
+        )
+
+    def _storey(
+        self, si: int, stays: list[cp_model.LinearExprT], area: list[cp_model.LinearExprT]
+    ) -> None:
+        model = self.model
+        present = [(self.index[id(g)], g, x) for g, x in self.ds.on_storey(si)]
+        if not present:
+            return
+        storey = self.storeys[si]
+        open_rooms = {room.room_code: room for room in storey.rooms}
+        current: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        for gi, group, _ in present:
+            for code, count in group.current_by_room(open_rooms).items():
+                current[code].append((gi, count))
+        placed: dict[int, list[cp_model.LinearExprT]] = defaultdict(list)
+        kept_by_size: dict[RoomSize, list[cp_model.IntVar]] = defaultdict(list)
+        sizes: dict[RoomSize, int] = defaultdict(int)
+        for room in storey.rooms:
+            size = (room.capacity, area10(room.area_m2))
+            sizes[size] += 1
+            if room.room_code in current:
+                chosen = self._kept_room(room, current[room.room_code], present, placed)
+                for option in chosen:
+                    stays += [k * option.var for k in option.stays.values()]
+                    area.append(size[1] * option.var)
+                kept_by_size[size] += [option.var for option in chosen]
+        units = sorted({g.department for _, g, _ in present}) if self.per_department else [""]
+        for size, count in sizes.items():
+            fill = fillable10(size[0], size[1], self.levels)
+            if fill <= 0:
+                continue
+            uses = []
+            for unit in units:
+                var = model.new_int_var(0, count, f"pool_{si}_{size[0]}_{size[1]}_{unit}")
+                self.pools[si].append(_Pool(var, size, fill, unit))
+                area.append(size[1] * var)
+                uses.append(var)
+            model.add(sum(uses) + sum(kept_by_size[size]) <= count)
+        pooled: dict[str, list[tuple[Group, cp_model.IntVar]]] = defaultdict(list)
+        for gi, group, x in present:
+            var = model.new_int_var(0, len(group.members), f"pooled_{gi}_{si}")
+            model.add(x == var + cp_model.LinearExpr.sum(placed[gi]))
+            self.pooled[gi, si] = var
+            pooled[group.department if self.per_department else ""].append((group, var))
+        for unit, members in pooled.items():
+            pools = [p for p in self.pools[si] if p.unit == unit]
+            model.add(
+                sum(g.allowance10 * v for g, v in members) <= sum(p.fill10 * p.var for p in pools)
+            )
+            for level in self.levels:
+                big = [v for g, v in members if g.allowance10 >= level]
+                if big:
+                    model.add(
+                        sum(big) <= sum(min(p.size[0], p.size[1] // level) * p.var for p in pools)
+                    )
+
+    def _kept_room(
+        self,
+        room: PlanRoom,
+        occupants: list[tuple[int, int]],
+        present: list[tuple[int, Group, cp_model.IntVar]],
+        placed: dict[int, list[cp_model.LinearExprT]],
+    ) -> list[_Option]:
+        """One boolean per way of keeping `room` (stay vector of one department)."""
+        model = self.model
+        room_area10 = area10(room.area_m2)
+        by_department: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        for gi, count in occupants:
+            by_department[self.groups[gi].department].append((gi, count))
+        chosen: list[_Option] = []
+        for department, members in by_department.items():
+            left: list[tuple[int, int, cp_model.IntVar]] = []  # desks, area left, option
+            for combo in itertools.product(*(range(count + 1) for _, count in members)):
+                people = sum(combo)
+                entitled = sum(
+                    self.groups[gi].allowance10 * k
+                    for (gi, _), k in zip(members, combo, strict=True)
+                )
+                if people == 0 or people > room.capacity or entitled > room_area10:
+                    continue
+                var = model.new_bool_var(f"keep_{room.room_code}_{len(chosen)}")
+                option = _Option(
+                    var,
+                    room.room_code,
+                    {gi: k for (gi, _), k in zip(members, combo, strict=True) if k},
+                )
+                chosen.append(option)
+                self.options.append(option)
+                for gi, k in option.stays.items():
+                    placed[gi].append(k * var)
+                if people < room.capacity:
+                    left.append((room.capacity - people, room_area10 - entitled, var))
+            if left:
+                self._fill(room, department, left, present, placed)
+        if len(chosen) > 1:
+            model.add_at_most_one(option.var for option in chosen)
+        return chosen
+
+    def _fill(
+        self,
+        room: PlanRoom,
+        department: str,
+        left: list[tuple[int, int, cp_model.IntVar]],
+        present: list[tuple[int, Group, cp_model.IntVar]],
+        placed: dict[int, list[cp_model.LinearExprT]],
+    ) -> None:
+        """Members of the keeping department added to what a kept room has left."""
+        model = self.model
+        adds: list[tuple[Group, cp_model.IntVar]] = []
+        for gi, group, _ in present:
+            if group.department != department:
+                continue
+            upper = max(min(desks, space // group.allowance10) for desks, space, _ in left)
+            if upper <= 0:
+                continue
+            var = model.new_int_var(0, upper, f"add_{room.room_code}_{gi}")
+            self.adds[room.room_code, gi] = var
+            placed[gi].append(var)
+            adds.append((group, var))
+        if not adds:
+            return
+        model.add(sum(v for _, v in adds) <= sum(desks * o for desks, _, o in left))
+        model.add(
+            sum(g.allowance10 * v for g, v in adds)
+            <= sum(fillable10(desks, space, self.levels) * o for desks, space, o in left)
+        )
+        for level in self.levels:
+            big = [v for g, v in adds if g.allowance10 >= level]
+            if big:
+                model.add(
+                    sum(big) <= sum(min(desks, space // level) * o for desks, space, o in left)
+                )
+
+
+def pooled_count(groups: Sequence[Group], storeys: Sequence[StoreyInfo]) -> int:
+    """How many pool counts the model would have with a pool per department."""
+    departments = len({g.department for g in groups})
+    return departments * sum(
+        len({(r.capacity, area10(r.area_m2)) for r in storey.rooms}) for storey in storeys
+    )
+
+
+def keep_bound(
+    groups: Sequence[Group],
+    storeys: Sequence[StoreyInfo],
+    preferences: Preferences,
+    time_limit_s: float,
+) -> KeepBound:
+    """HiGHS's bound on the model within `time_limit_s` seconds, building included.
+
+    Small campuses get a pool per department (a room holds one department, so each
+    department's share of a storey is rounded up to whole rooms: at a few hundred staff the
+    bound is then often the optimum); past `PER_DEPARTMENT_MAX_POOLS` the departments of a
+    storey share its pool, whose LP HiGHS still solves within seconds at 5,000 staff.
+    """
+    started = time.monotonic()
+    per_department = pooled_count(groups, storeys) <= PER_DEPARTMENT_MAX_POOLS
+    keep = KeepModel(groups, storeys, preferences, per_department)
+    # The interior point method solves the root LP at 5,000 staff in seconds where dual
+    # simplex had not finished in a minute; at 2,000 staff both reach the same bound. Past
+    # MILP_MAX_VARS even the root's cuts do not finish beside the plan: the LP alone.
+    left = time_limit_s - (time.monotonic() - started)
+    relaxed = len(keep.model.proto.variables) > MILP_MAX_VARS
+    result = solve_milp(keep.model, left, lp_solver="ipm", relaxed=relaxed)
+    return KeepBound(
+        result.bound,
+        result.status,
+        result.objective,
+        round(time.monotonic() - started, 2),
+        {"options": len(keep.options), "per_department": per_department, "lp_only": relaxed},
+    )
+
+
+@dataclass
+class KeepPlan:
+    """A plan of the model with a pool per department: counts per storey and seats per room.
+
+    `seats` (members of each group per room: kept rooms as the model keeps them, pooled
+    people packed into rooms of the sizes it chose) seeds stage 2, which fixes what the
+    model's room-size arithmetic could not pack (`unseated`, per storey).
+    """
+
+    counts: dict[tuple[str, str], dict[StoreyKey, int]]
+    seats: dict[tuple[str, str], dict[str, int]]
+    unseated: dict[StoreyKey, dict[tuple[str, str], int]]
+    status: str
+    objective10: float
+    seconds: float
+
+
+def keep_plan(
+    groups: Sequence[Group],
+    storeys: Sequence[StoreyInfo],
+    preferences: Preferences,
+    time_limit_s: float,
+    allowed: Mapping[str, set[int]],
+    seed_s: float = 0.0,
+) -> KeepPlan | None:
+    """The model with a pool per department and only `allowed` storeys, solved by HiGHS.
+
+    Each department's pool makes the plan one stage 2 can seat nearly as the model says;
+    limiting each department to a few storeys (where it sits now and where stage 1 put
+    it) keeps the model small enough to solve in seconds. `seed_s` more seconds go to
+    packing the pooled people into rooms (`_seats`). None when no solution came in time.
+    """
+    started = time.monotonic()
+    keep = KeepModel(groups, storeys, preferences, per_department=True, allowed=allowed)
+    result = solve_milp(keep.model, time_limit_s - (time.monotonic() - started))
+    if result.values is None:
+        return None
+    counts: dict[tuple[str, str], dict[StoreyKey, int]] = defaultdict(dict)
+    for (gi, si), var in keep.ds.x.items():
+        value = result.value(var)
+        if value:
+            counts[groups[gi].key][storeys[si].key] = value
+    deadline = started + time_limit_s + seed_s
+    seats, unseated = _seats(keep, result, preferences, deadline)
+    return KeepPlan(
+        dict(counts),
+        seats,
+        unseated,
+        result.status,
+        result.objective,
+        round(time.monotonic() - started, 2),
+    )
+
+
+def _seats(
+    keep: KeepModel, result: MilpResult, preferences: Preferences, deadline: float
+) -> tuple[dict[tuple[str, str], dict[str, int]], dict[StoreyKey, dict[tuple[str, str], int]]]:
+    """Turn the model's solution into seats per room: the seed of stage 2.
+
+    Kept rooms as the model keeps them; each storey's pooled people packed into its free
+    rooms (`_pack`), then re-packed by CP-SAT (`_solve_pool`) while time is left before
+    `deadline`.
+    """
+    groups = keep.groups
+    seats: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    kept: set[str] = set()
+    for option in keep.options:
+        if result.value(option.var):
+            kept.add(option.room)
+            for gi, k in option.stays.items():
+                seats[groups[gi].key][option.room] += k
+    for (code, gi), var in keep.adds.items():
+        if code in kept and result.value(var):
+            seats[groups[gi].key][code] += result.value(var)
+    unseated: dict[StoreyKey, dict[tuple[str, str], int]] = {}
+    for si, storey in enumerate(keep.storeys):
+        budget = min(POOL_SOLVE_S, (deadline - time.monotonic()) / (len(keep.storeys) - si))
+        wanted: dict[str, dict[RoomSize, int]] = defaultdict(dict)
+        for pool in keep.pools.get(si, []):
+            wanted[pool.unit][pool.size] = result.value(pool.var)
+        people = [
+            (groups[gi], result.value(var))
+            for (gi, s), var in keep.pooled.items()
+            if s == si and result.value(var) > 0
+        ]
+        free = [room for room in storey.rooms if room.room_code not in kept]
+        packed: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        left = _pack(people, free, wanted, packed)
+        if people and budget >= MIN_POOL_SOLVE_S:
+            left = _solve_pool(people, free, packed, left, preferences, budget)
+        for key, per_room in packed.items():
+            for code, count in per_room.items():
+                seats[key][code] += count
+        if left:
+            unseated[storey.key] = left
+    return {key: dict(per_room) for key, per_room in seats.items()}, unseated
+
+
+def _solve_pool(
+    people: list[tuple[Group, int]],
+    free: list[PlanRoom],
+    packed: dict[tuple[str, str], dict[str, int]],
+    left: dict[tuple[str, str], int],
+    preferences: Preferences,
+    time_limit_s: float,
+) -> dict[tuple[str, str], int]:
+    """Re-pack a storey's pooled people in its free rooms with CP-SAT, from `packed`.
+
+    The model's room-size arithmetic is not a packing (a director's room cannot also take
+    the deputy its spare desk was counted for); the room model of the free rooms alone is
+    small and usually proven optimal in a fraction of a second. Returns who is left.
+    """
+    demand = {g.key: n for g, n in people}
+    by_key = {g.key: g for g, _ in people}
+    allowance = {g.rank: g.allowance10 / AREA_SCALE for g, _ in people}
+    nan = float("nan")
+    hint = RoomPlan({k: dict(v) for k, v in packed.items()}, "SEED", nan, nan, dict(left))
+    plan = plan_rooms(free, demand, by_key, preferences, time_limit_s, allowance, hint)
+    if plan.status not in ("OPTIMAL", "FEASIBLE"):
+        return left
+    packed.clear()
+    for key, per_room in plan.seats.items():
+        packed[key] = defaultdict(int, per_room)
+    return dict(plan.unseated)
+
+
+def _pack(
+    people: list[tuple[Group, int]],
+    free: list[PlanRoom],
+    wanted: Mapping[str, dict[RoomSize, int]],
+    seats: dict[tuple[str, str], dict[str, int]],
+) -> dict[tuple[str, str], int]:
+    """Seat each department's pooled people in free rooms of the sizes the model chose.
+
+    `wanted` holds the rooms of each size the model chose, per department ("" when the
+    departments of a storey shared its pool). Each chosen room, largest first, takes the
+    mix of the department's people that fills it best (`_best_fill`); whoever is left
+    goes to the smallest free room that takes them, filled the same way. Returns who is
+    still left, per group.
+    """
+    by_department: dict[str, dict[tuple[str, str], list[int]]] = defaultdict(dict)
+    for group, count in people:
+        by_department[group.department][group.key] = [group.allowance10, count]
+    rooms = sorted(free, key=lambda r: (area10(r.area_m2), r.capacity, r.room_code))
+    taken: set[str] = set()
+    left: dict[tuple[str, str], int] = {}
+    order = sorted(by_department, key=lambda d: -sum(a * n for a, n in by_department[d].values()))
+    chosen: dict[str, list[PlanRoom]] = defaultdict(list)
+    for department in order:
+        sizes = dict(wanted.get(department, wanted.get("", {})))
+        for room in reversed(rooms):
+            size = (room.capacity, area10(room.area_m2))
+            if room.room_code not in taken and sizes.get(size, 0) > 0:
+                sizes[size] -= 1
+                chosen[department].append(room)
+                taken.add(room.room_code)
+    for department in order:
+        for room in chosen[department]:
+            _seat_best(room, by_department[department], seats, taken)
+    taken -= {room.room_code for rooms_ in chosen.values() for room in rooms_}
+    taken |= {code for per_room in seats.values() for code in per_room}
+    for department in order:
+        remaining = by_department[department]
+        for room in rooms:
+            if not any(n for _, n in remaining.values()):
+                break
+            if room.room_code not in taken:
+                _seat_best(room, remaining, seats, taken)
+        for key, (_, count) in remaining.items():
+            if count:
+                left[key] = count
+    return left
+
+
+def _seat_best(
+    room: PlanRoom,
+    remaining: dict[tuple[str, str], list[int]],
+    seats: dict[tuple[str, str], dict[str, int]],
+    taken: set[str],
+) -> None:
+    """Seat in `room` the mix of `remaining` with the most entitlement that fits it."""
+    items = [(key, a, n) for key, (a, n) in remaining.items() if n > 0]
+    mix = _best_fill(room.capacity, area10(room.area_m2), items)
+    if not mix:
+        return
+    taken.add(room.room_code)
+    for key, count in mix.items():
+        remaining[key][1] -= count
+        seats[key][room.room_code] += count
+
+
+def _best_fill(
+    desks: int, space10: int, items: list[tuple[tuple[str, str], int, int]]
+) -> dict[tuple[str, str], int]:
+    """Counts per group (key, allowance, available) filling the room most; ties: fewer people."""
+    best: tuple[int, int] = (0, 0)
+    best_mix: dict[tuple[str, str], int] = {}
+    mix: dict[tuple[str, str], int] = {}
+
+    def search(i: int, desks_left: int, space_left: int, filled: int, people: int) -> None:
+        nonlocal best, best_mix
+        if (filled, -people) > best:
+            best, best_mix = (filled, -people), dict(mix)
+        if i == len(items) or desks_left == 0:
+            return
+        key, allowance, available = items[i]
+        most = min(available, desks_left, space_left // allowance)
+        for take in range(most, -1, -1):
+            if take:
+                mix[key] = take
+            search(
+                i + 1,
+                desks_left - take,
+                space_left - take * allowance,
+                filled + take * allowance,
+                people + take,
+            )
+            mix.pop(key, None)
+
+    search(0, desks, space10, 0, 0)
+    return best_mix

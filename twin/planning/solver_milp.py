@@ -1,0 +1,208 @@
+"""Solve a CP-SAT model's integer program with HiGHS (highspy) instead.
+
+The keep-or-vacate model (`solver_keep`) is a linear integer program whose strength is its
+LP relaxation: HiGHS's dual simplex with cuts closes it to within about 2 % at the root,
+where CP-SAT on 2 cores leaves the bound lower and the best solution further away (both
+measured in the same run: see docs/planning.md). The model is written once, with the
+CP-SAT API, and this module reads its proto: linear constraints (with enforcement
+literals turned into big-M rows from the variables' domains), at-most-one, exactly-one
+and bool-or — every constraint kind the planning models use; any other kind is refused.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import highspy
+import numpy as np
+from ortools.sat.python import cp_model
+from scipy import sparse
+
+__all__ = ["MilpResult", "solve_milp"]
+
+_UNBOUNDED = 2**62
+
+
+@dataclass(frozen=True)
+class MilpResult:
+    """HiGHS's answer in the model's own objective units (offset included)."""
+
+    status: str  # OPTIMAL, FEASIBLE (a solution, time out), INFEASIBLE or UNKNOWN
+    values: np.ndarray | None  # one value per model variable, when a solution was found
+    objective: float
+    bound: float
+
+    def value(self, var: cp_model.IntVar) -> int:
+        assert self.values is not None
+        return round(float(self.values[var.index]))
+
+
+class _Rows:
+    def __init__(self) -> None:
+        self.rows: list[int] = []
+        self.cols: list[int] = []
+        self.vals: list[float] = []
+        self.lower: list[float] = []
+        self.upper: list[float] = []
+
+    def add(self, cols: Sequence[int], vals: Sequence[float], lower: float, upper: float) -> None:
+        row = len(self.lower)
+        self.rows += [row] * len(cols)
+        self.cols += cols
+        self.vals += vals
+        self.lower.append(lower)
+        self.upper.append(upper)
+
+
+def _literal(literal: int) -> tuple[int, float, float]:
+    """A literal as (variable, coefficient, constant): x, or 1 - x when negated."""
+    return (literal, 1.0, 0.0) if literal >= 0 else (-literal - 1, -1.0, 1.0)
+
+
+def _clause(rows: _Rows, literals: Sequence[int], lower: float, upper: float) -> None:
+    """lower <= sum of literals <= upper."""
+    cols, vals, constant = [], [], 0.0
+    for literal in literals:
+        var, coefficient, k = _literal(literal)
+        cols.append(var)
+        vals.append(coefficient)
+        constant += k
+    rows.add(cols, vals, lower - constant, upper - constant)
+
+
+def _linear(rows: _Rows, ct: object, lb: np.ndarray, ub: np.ndarray) -> None:
+    lin = ct.linear  # type: ignore[attr-defined]
+    cols = list(lin.vars)
+    vals = [float(c) for c in lin.coeffs]
+    domain = list(lin.domain)
+    if len(domain) > 2:
+        raise ValueError("a linear constraint with holes in its domain has no MILP form")
+    lower = float(domain[0]) if domain[0] > -_UNBOUNDED else -np.inf
+    upper = float(domain[-1]) if domain[-1] < _UNBOUNDED else np.inf
+    enforced = list(ct.enforcement_literal)  # type: ignore[attr-defined]
+    if not enforced:
+        rows.add(cols, vals, lower, upper)
+        return
+    least = sum(min(c * lb[v], c * ub[v]) for v, c in zip(cols, vals, strict=True))
+    most = sum(max(c * lb[v], c * ub[v]) for v, c in zip(cols, vals, strict=True))
+    for literal in enforced:
+        var, coefficient, k = _literal(literal)  # the literal is coefficient·x + k
+        if np.isfinite(upper) and most > upper:  # expr <= upper + M·(1 - literal)
+            big = most - upper
+            rows.add([*cols, var], [*vals, big * coefficient], -np.inf, upper + big - big * k)
+        if np.isfinite(lower) and least < lower:  # expr >= lower - M·(1 - literal)
+            big = lower - least
+            rows.add([*cols, var], [*vals, -big * coefficient], lower - big + big * k, np.inf)
+
+
+def _quiet_highs() -> highspy.Highs:
+    """A HiGHS instance with its output off, its one-time banner kept off stdout too.
+
+    The first instance in a process prints a banner on file descriptor 1 before any option
+    can be set; a `--json` command's stdout must hold JSON only.
+    """
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "wb") as devnull:
+            os.dup2(devnull.fileno(), 1)
+            highs = highspy.Highs()
+            highs.setOptionValue("output_flag", False)
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+    return highs
+
+
+def solve_milp(
+    model: cp_model.CpModel,
+    time_limit_s: float,
+    start: Sequence[float] | None = None,
+    lp_solver: str = "choose",
+    relaxed: bool = False,
+) -> MilpResult:
+    """Minimise `model`'s objective with HiGHS within `time_limit_s` seconds.
+
+    `start`, one value per model variable, is a solution to start from (HiGHS checks it
+    and ignores it when it is not feasible). The bound is HiGHS's dual bound, which holds
+    whether or not a solution was found in time. Reading the model counts in the limit.
+    `lp_solver` is HiGHS's `mip_lp_solver` ("choose", "simplex", "ipm", ...). `relaxed`
+    solves the LP relaxation alone (interior point, then crossover to an optimal basis):
+    its optimum is the bound, and the values are fractional.
+    """
+    started = time.monotonic()
+    proto = model.proto
+    count = len(proto.variables)
+    lb = np.empty(count)
+    ub = np.empty(count)
+    for i, var in enumerate(proto.variables):
+        domain = list(var.domain)
+        lb[i], ub[i] = domain[0], domain[-1]
+    rows = _Rows()
+    for ct in proto.constraints:
+        if ct.has_linear():
+            _linear(rows, ct, lb, ub)
+        elif ct.has_at_most_one():
+            _clause(rows, list(ct.at_most_one.literals), -np.inf, 1.0)
+        elif ct.has_exactly_one():
+            _clause(rows, list(ct.exactly_one.literals), 1.0, 1.0)
+        elif ct.has_bool_or():
+            _clause(rows, list(ct.bool_or.literals), 1.0, np.inf)
+        else:
+            raise ValueError(f"no MILP form for constraint {ct.name or '(unnamed)'}")
+    objective = np.zeros(count)
+    for var, coefficient in zip(proto.objective.vars, proto.objective.coeffs, strict=True):
+        objective[var] += coefficient
+    matrix = sparse.csc_array((rows.vals, (rows.rows, rows.cols)), shape=(len(rows.lower), count))
+    lp = highspy.HighsLp()
+    lp.num_col_ = count
+    lp.num_row_ = len(rows.lower)
+    lp.col_cost_ = objective
+    lp.col_lower_ = lb
+    lp.col_upper_ = ub
+    lp.row_lower_ = np.array(rows.lower)
+    lp.row_upper_ = np.array(rows.upper)
+    lp.offset_ = float(proto.objective.offset)
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = matrix.indptr
+    lp.a_matrix_.index_ = matrix.indices
+    lp.a_matrix_.value_ = matrix.data
+    if not relaxed:
+        lp.integrality_ = [highspy.HighsVarType.kInteger] * count
+    highs = _quiet_highs()
+    highs.setOptionValue("time_limit", max(0.1, time_limit_s - (time.monotonic() - started)))
+    highs.setOptionValue("random_seed", 0)
+    highs.setOptionValue("mip_lp_solver", lp_solver)
+    if relaxed:
+        highs.setOptionValue("solver", "ipm")
+        highs.setOptionValue("run_crossover", "on")
+    highs.passModel(lp)
+    if start is not None:
+        solution = highspy.HighsSolution()
+        solution.col_value = list(map(float, start))
+        solution.value_valid = True
+        highs.setSolution(solution)
+    highs.run()
+    status = highs.getModelStatus()
+    info = highs.getInfo()
+    bound = float(info.mip_dual_bound)
+    if relaxed:
+        optimal = status == highspy.HighsModelStatus.kOptimal
+        value = float(info.objective_function_value) if optimal else -np.inf
+        # An optimal basis's objective is exact to the solver's tolerances; keep the
+        # bound below it by more than they can move it.
+        bound = value - 1e-6 * max(1.0, abs(value))
+        return MilpResult("OPTIMAL" if optimal else "UNKNOWN", None, np.inf, bound)
+    if status == highspy.HighsModelStatus.kInfeasible:
+        return MilpResult("INFEASIBLE", None, np.inf, np.inf)
+    if info.primal_solution_status != 2:  # no feasible solution
+        return MilpResult("UNKNOWN", None, np.inf, bound if np.isfinite(bound) else -np.inf)
+    values = np.asarray(highs.getSolution().col_value)
+    value = float(info.objective_function_value)
+    if status == highspy.HighsModelStatus.kOptimal:
+        return MilpResult("OPTIMAL", values, value, bound)
+    return MilpResult("FEASIBLE", values, value, bound)
