@@ -20,6 +20,7 @@ import ifcopenshell.util.placement
 import ifcopenshell.util.unit
 import numpy as np
 
+from bim_import.extrusions import extruded_meshes
 from bim_import.geometry import (
     DEFAULT_KERNEL,
     mesh_axis,
@@ -146,7 +147,10 @@ def read_model(
     )
     step("tessellating")
     analytic = _round_segments(entities, ports_of, length)
-    needing = [p for p in products_needing_geometry(model) if p.id() not in analytic]
+    candidates = [p for p in products_needing_geometry(model) if p.id() not in analytic]
+    analytic.update(extruded_meshes(candidates, index, length))
+    # only what numpy could not build goes to the kernel; with nothing, it never starts
+    needing = [p for p in candidates if p.id() not in analytic]
     tessellation = tessellate(model, needing, kernel, processes)
     for product in tessellation.failed:
         warn(f"{product.is_a()} {ids(product)} could not be tessellated; it has no body")

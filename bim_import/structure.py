@@ -17,7 +17,7 @@ import numpy as np
 
 from models.geometry import FloatArray
 
-__all__ = ["ModelIndex"]
+__all__ = ["ModelIndex", "axis2placement_matrix"]
 
 _GENERIC_TYPES = (None, "NOTDEFINED", "USERDEFINED")
 
@@ -40,7 +40,7 @@ def _direction(
     return [v / norm for v in ratios]
 
 
-def _axis2placement(placement: ifcopenshell.entity_instance) -> FloatArray:
+def axis2placement_matrix(placement: ifcopenshell.entity_instance) -> FloatArray:
     """The 4x4 matrix of an IfcAxis2Placement2D/3D (file units)."""
     location = placement[0]
     coordinates = [float(v) for v in location[0]] if location is not None else []
@@ -192,7 +192,7 @@ class ModelIndex:
             return cached
         if placement.is_a("IfcLocalPlacement"):
             parent = self.world_matrix(placement[0])
-            matrix = parent @ _axis2placement(placement[1])
+            matrix = parent @ axis2placement_matrix(placement[1])
         else:  # grid and linear placements: rare, let ifcopenshell work them out
             matrix = np.asarray(ifcopenshell.util.placement.get_local_placement(placement))
         self._placements[key] = matrix
