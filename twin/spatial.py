@@ -141,18 +141,6 @@ def room_volume(
     return RoomVolume(key, storey, footprint, floor_bottom_m, floor_m, ceiling_m, void_top_m)
 
 
-def _param_intervals_in_plan(
-    start: FloatArray, end: FloatArray, footprint: shapely.Polygon
-) -> list[tuple[float, float]]:
-    """Parameter intervals [t0, t1] ⊂ [0, 1] of the 3D segment whose plan lies in `footprint`."""
-    plan_length = float(np.linalg.norm(end[:2] - start[:2]))
-    if plan_length < 1e-6:
-        inside = shapely.contains_xy(footprint, start[0], start[1])
-        return [(0.0, 1.0)] if inside else []
-    clipped = shapely.intersection(shapely.LineString([start[:2], end[:2]]), footprint)
-    return _intervals_of_clip(clipped, start, end, plan_length)
-
-
 def _intervals_of_clip(
     clipped: shapely.Geometry, start: FloatArray, end: FloatArray, plan_length: float
 ) -> list[tuple[float, float]]:
@@ -211,20 +199,6 @@ def axes_inside(
     return found
 
 
-def _length_in_height(
-    start: FloatArray, end: FloatArray, interval: tuple[float, float], low: float, high: float
-) -> float:
-    """Length of the segment's part with parameter in `interval` and low ≤ z < high."""
-    t0, t1 = interval
-    z0, z1 = start[2], end[2]
-    length = float(np.linalg.norm(end - start))
-    if abs(z1 - z0) < 1e-9:
-        return (t1 - t0) * length if low <= z0 < high else 0.0
-    ta, tb = sorted(((low - z0) / (z1 - z0), (high - z0) / (z1 - z0)))
-    lo, hi = max(t0, ta), min(t1, tb)
-    return max(0.0, hi - lo) * length
-
-
 def _clip_intervals(
     clips: FloatArray, starts: FloatArray, ends: FloatArray, plan_lengths: FloatArray
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
@@ -266,7 +240,7 @@ def _lengths_in_height(
     low: FloatArray,
     high: FloatArray,
 ) -> FloatArray:
-    """`_length_in_height` for many (piece, interval, height band) at once."""
+    """Length of each piece's part with parameter in [t0, t1] and low ≤ z < high."""
     z0, z1 = starts[:, 2], ends[:, 2]
     level = np.abs(z1 - z0) < 1e-9
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -365,9 +339,17 @@ def _wall_runs(
     walls: Sequence[Prism],
     lengths: dict[tuple[str, str, str], float],
 ) -> None:
-    """Add the runs inside walls (at least `MIN_WALL_RUN_M`) to the rooms they bound."""
-    reach = [shapely.buffer(room.footprint, WALL_REACH_M, join_style="mitre") for room in rooms]
-    reach_tree = shapely.STRtree(reach)
+    """Add the runs inside walls (at least `MIN_WALL_RUN_M`) to the rooms they bound.
+
+    A run inside a wall is credited to each room the wall bounds along it: the rooms
+    within `WALL_REACH_M` of the run whose outline lies within 5 cm of the wall, for
+    the part of the run in that reach and between the wall's and the room's heights.
+    Every step is one vectorised call over all the runs.
+    """
+    reach = np.array(
+        [shapely.buffer(room.footprint, WALL_REACH_M, join_style="mitre") for room in rooms],
+        dtype=object,
+    )
     outlines = np.array([wall.footprint for wall in walls], dtype=object)
     piece_of, wall_of = shapely.STRtree(outlines).query(plans, predicate="intersects")
     clips = shapely.intersection(plans[piece_of], outlines[wall_of])
@@ -379,44 +361,38 @@ def _wall_runs(
     inside = _lengths_in_height(
         starts[at], ends[at], piece_lengths[at], t0, t1, bottoms[wall_at], tops[wall_at]
     )
-    for k in np.flatnonzero(inside >= MIN_WALL_RUN_M).tolist():
-        element, start, end = pieces[int(at[k])]
-        interval = (float(t0[k]), float(t1[k]))
-        wall = walls[int(wall_at[k])]
-        _add_wall_runs(element, start, end, interval, wall, rooms, reach, reach_tree, lengths)
-
-
-def _add_wall_runs(
-    element: str,
-    start: FloatArray,
-    end: FloatArray,
-    interval: tuple[float, float],
-    wall: Prism,
-    rooms: Sequence[RoomVolume],
-    reach: Sequence[shapely.Geometry],
-    reach_tree: shapely.STRtree,
-    lengths: dict[tuple[str, str, str], float],
-) -> None:
-    """Credit a run inside `wall` to each room the wall bounds along that run."""
-    t0, t1 = interval
-    piece_start = start + t0 * (end - start)
-    piece_end = start + t1 * (end - start)
-    plan = (
-        shapely.LineString([piece_start[:2], piece_end[:2]])
-        if np.linalg.norm(piece_end[:2] - piece_start[:2]) > 1e-6
-        else shapely.Point(piece_start[:2])
+    runs = np.flatnonzero(inside >= MIN_WALL_RUN_M)
+    if not len(runs):
+        return
+    # each run in a wall as a piece of its own
+    at, wall_at, t0, t1 = at[runs], wall_at[runs], t0[runs], t1[runs]
+    run_starts = starts[at] + t0[:, None] * (ends[at] - starts[at])
+    run_ends = starts[at] + t1[:, None] * (ends[at] - starts[at])
+    run_plans, run_plan_lengths = _plans(run_starts, run_ends)
+    run_of, room_of = shapely.STRtree(reach).query(run_plans, predicate="intersects")
+    footprints = np.array([room.footprint for room in rooms], dtype=object)
+    bounds = shapely.distance(footprints[room_of], outlines[wall_at[run_of]]) <= 0.05
+    run_of, room_of = run_of[bounds], room_of[bounds]
+    sub_clips = shapely.intersection(run_plans[run_of], reach[room_of])
+    sub, sub_t0, sub_t1 = _clip_intervals(
+        sub_clips, run_starts[run_of], run_ends[run_of], run_plan_lengths[run_of]
     )
-    for index in reach_tree.query(plan, predicate="intersects"):
-        room = rooms[int(index)]
-        if shapely.distance(room.footprint, wall.footprint) > 0.05:
-            continue
-        for sub in _param_intervals_in_plan(piece_start, piece_end, reach[int(index)]):
-            low = max(wall.bottom_m, room.floor_m)
-            high = min(wall.top_m, room.void_top_m)
-            run = _length_in_height(piece_start, piece_end, sub, low, high)
-            if run > 0:
-                key = (element, room.key, "wall")
-                lengths[key] = lengths.get(key, 0.0) + run
+    run_at, room_at = run_of[sub], room_of[sub]
+    wall_of_run = wall_at[run_at]
+    floors = np.array([room.floor_m for room in rooms])[room_at]
+    void_tops = np.array([room.void_top_m for room in rooms])[room_at]
+    credited = _lengths_in_height(
+        run_starts[run_at],
+        run_ends[run_at],
+        np.linalg.norm(run_ends - run_starts, axis=1)[run_at],
+        sub_t0,
+        sub_t1,
+        np.maximum(bottoms[wall_of_run], floors),
+        np.minimum(tops[wall_of_run], void_tops),
+    )
+    for k in np.flatnonzero(credited > 0).tolist():
+        key = (pieces[int(at[run_at[k]])][0], rooms[int(room_at[k])].key, "wall")
+        lengths[key] = lengths.get(key, 0.0) + float(credited[k])
 
 
 def rooms_containing(
