@@ -424,25 +424,27 @@ def adjacent_rooms(
     """
     if len(rooms) < 2:
         return []
-    footprints = [room.footprint for room in rooms]
-    tree = shapely.STRtree(footprints)
-    door_tree = shapely.STRtree(list(doors)) if doors else None
-    left, right = tree.query(footprints, predicate="dwithin", distance=MAX_WALL_GAP_M)
+    footprints = np.array([room.footprint for room in rooms], dtype=object)
+    storeys = np.array([room.storey for room in rooms], dtype=object)
+    left, right = shapely.STRtree(footprints).query(
+        footprints, predicate="dwithin", distance=MAX_WALL_GAP_M
+    )
+    candidate = (left < right) & (storeys[left] == storeys[right])
+    left, right = left[candidate], right[candidate]
+    # every candidate pair in a few vectorised calls
+    a, b = footprints[left], footprints[right]
+    gaps = shapely.distance(a, b) + 0.02
+    reach_a, reach_b = shapely.buffer(a, gaps), shapely.buffer(b, gaps)
+    shared_a = shapely.length(shapely.intersection(shapely.get_exterior_ring(a), reach_b))
+    shared_b = shapely.length(shapely.intersection(shapely.get_exterior_ring(b), reach_a))
+    facing = np.flatnonzero(np.minimum(shared_a, shared_b) >= MIN_SHARED_M)
+    through_door = np.zeros(len(facing), dtype=bool)
+    if len(doors) and len(facing):
+        between = shapely.intersection(reach_a[facing], reach_b[facing])
+        hits, _ = shapely.STRtree(list(doors)).query(between, predicate="intersects")
+        through_door[hits] = True
     pairs = []
-    for i, j in zip(left.tolist(), right.tolist(), strict=True):
-        if i >= j or rooms[i].storey != rooms[j].storey:
-            continue
-        a, b = footprints[i], footprints[j]
-        gap = float(shapely.distance(a, b)) + 0.02
-        shared_a = shapely.length(shapely.intersection(a.exterior, shapely.buffer(b, gap)))
-        shared_b = shapely.length(shapely.intersection(b.exterior, shapely.buffer(a, gap)))
-        if min(shared_a, shared_b) < MIN_SHARED_M:
-            continue
-        via = "wall"
-        if door_tree is not None:
-            between = shapely.intersection(shapely.buffer(a, gap), shapely.buffer(b, gap))
-            if len(door_tree.query(between, predicate="intersects")):
-                via = "door"
-        key_a, key_b = sorted((rooms[i].key, rooms[j].key))
-        pairs.append((key_a, key_b, via))
+    for k, door in zip(facing.tolist(), through_door.tolist(), strict=True):
+        key_a, key_b = sorted((rooms[int(left[k])].key, rooms[int(right[k])].key))
+        pairs.append((key_a, key_b, "door" if door else "wall"))
     return sorted(pairs)
