@@ -282,15 +282,19 @@ def segment_runs(
     straight piece is matched against every room and wall in a few vectorised
     queries and clips; only the interval arithmetic runs per pair.
     """
-    pieces = [
-        (element, start, end)
-        for element, axis in segments
-        for start, end in _pieces(np.asarray(axis, dtype=float))
-    ]
-    if not rooms or not pieces:
+    if not rooms or not segments:
         return []
-    starts = np.array([p[1] for p in pieces])
-    ends = np.array([p[2] for p in pieces])
+    axes = [np.asarray(axis, dtype=float) for _, axis in segments]
+    points = np.concatenate(axes)
+    owner = np.repeat(np.arange(len(axes)), [len(axis) for axis in axes])
+    # straight pieces: consecutive points of one axis, zero-length ones left out
+    first = np.flatnonzero(
+        (owner[1:] == owner[:-1]) & (np.linalg.norm(points[1:] - points[:-1], axis=1) > 1e-9)
+    )
+    if not len(first):
+        return []
+    starts, ends = points[first], points[first + 1]
+    elements = [segments[k][0] for k in owner[first].tolist()]
     plans, plan_lengths = _plans(starts, ends)
     z_low, z_high = np.minimum(starts[:, 2], ends[:, 2]), np.maximum(starts[:, 2], ends[:, 2])
     footprints = np.array([room.footprint for room in rooms], dtype=object)
@@ -300,7 +304,7 @@ def segment_runs(
     near = (z_high[piece_of] >= bottoms[room_of]) & (z_low[piece_of] < tops[room_of])
     piece_of, room_of = piece_of[near], room_of[near]
     clips = shapely.intersection(plans[piece_of], footprints[room_of])
-    piece_lengths = np.array([np.linalg.norm(end - start) for _, start, end in pieces])
+    piece_lengths = np.linalg.norm(ends - starts, axis=1)
     pair, t0, t1 = _clip_intervals(clips, starts[piece_of], ends[piece_of], plan_lengths[piece_of])
     at, room_at = piece_of[pair], room_of[pair]
     # zone bounds of each room, in the order of RoomVolume.zones()
@@ -316,13 +320,14 @@ def segment_runs(
     ]
     valid = [(bands[:, zone + 1] > bands[:, zone]).tolist() for zone in range(3)]
     for k, (p, r) in enumerate(zip(at.tolist(), room_at.tolist(), strict=True)):
-        element, room_key = pieces[p][0], rooms[r].key
+        element, room_key = elements[p], rooms[r].key
         for zone in range(3):
             if valid[zone][k]:
                 key = (element, room_key, _ZONE_NAMES[zone])
                 lengths[key] = lengths.get(key, 0.0) + runs[zone][k]
     if walls:
-        _wall_runs(pieces, plans, plan_lengths, piece_lengths, rooms, walls, lengths)
+        pieces = (elements, starts, ends, plans, plan_lengths, piece_lengths)
+        _wall_runs(*pieces, rooms, walls, lengths)
     return [
         SegmentRun(element, room, where, round(length, 3))
         for (element, room, where), length in sorted(lengths.items())
@@ -331,7 +336,9 @@ def segment_runs(
 
 
 def _wall_runs(
-    pieces: Sequence[tuple[str, FloatArray, FloatArray]],
+    elements: Sequence[str],
+    starts: FloatArray,
+    ends: FloatArray,
     plans: FloatArray,
     plan_lengths: FloatArray,
     piece_lengths: FloatArray,
@@ -346,14 +353,11 @@ def _wall_runs(
     the part of the run in that reach and between the wall's and the room's heights.
     Every step is one vectorised call over all the runs.
     """
-    reach = np.array(
-        [shapely.buffer(room.footprint, WALL_REACH_M, join_style="mitre") for room in rooms],
-        dtype=object,
-    )
+    footprints = np.array([room.footprint for room in rooms], dtype=object)
+    reach = shapely.buffer(footprints, WALL_REACH_M, join_style="mitre")
     outlines = np.array([wall.footprint for wall in walls], dtype=object)
     piece_of, wall_of = shapely.STRtree(outlines).query(plans, predicate="intersects")
     clips = shapely.intersection(plans[piece_of], outlines[wall_of])
-    starts, ends = np.array([p[1] for p in pieces]), np.array([p[2] for p in pieces])
     pair, t0, t1 = _clip_intervals(clips, starts[piece_of], ends[piece_of], plan_lengths[piece_of])
     at, wall_at = piece_of[pair], wall_of[pair]
     bottoms = np.array([wall.bottom_m for wall in walls])
@@ -370,7 +374,6 @@ def _wall_runs(
     run_ends = starts[at] + t1[:, None] * (ends[at] - starts[at])
     run_plans, run_plan_lengths = _plans(run_starts, run_ends)
     run_of, room_of = shapely.STRtree(reach).query(run_plans, predicate="intersects")
-    footprints = np.array([room.footprint for room in rooms], dtype=object)
     bounds = shapely.distance(footprints[room_of], outlines[wall_at[run_of]]) <= 0.05
     run_of, room_of = run_of[bounds], room_of[bounds]
     sub_clips = shapely.intersection(run_plans[run_of], reach[room_of])
@@ -391,7 +394,7 @@ def _wall_runs(
         np.minimum(tops[wall_of_run], void_tops),
     )
     for k in np.flatnonzero(credited > 0).tolist():
-        key = (pieces[int(at[run_at[k]])][0], rooms[int(room_at[k])].key, "wall")
+        key = (elements[int(at[run_at[k]])], rooms[int(room_at[k])].key, "wall")
         lengths[key] = lengths.get(key, 0.0) + float(credited[k])
 
 
