@@ -146,7 +146,8 @@ def read_model(
         length,
     )
     step("tessellating")
-    analytic = _round_segments(entities, ports_of, length)
+    round_radii = _round_segments(entities, ports_of, length)
+    analytic = {step_id: mesh for step_id, (mesh, _) in round_radii.items()}
     candidates = [p for p in products_needing_geometry(model) if p.id() not in analytic]
     analytic.update(extruded_meshes(candidates, index, length))
     # only what numpy could not build goes to the kernel; with nothing, it never starts
@@ -257,7 +258,8 @@ def read_model(
         element_ports = ports_of.get(entity.id(), [])
         ports.extend(element_ports)
         if kind in SEGMENT_KINDS:
-            _segment_axis(record, element_ports, mesh)
+            round_segment = round_radii.get(entity.id())
+            _segment_axis(record, element_ports, mesh, round_segment[1] if round_segment else None)
         if kind == ElementKind.VALVE:
             record.ifc_valve_type, record.normally_open = valve_details(entity, element_type)
         elements.append(record)
@@ -297,8 +299,8 @@ def _round_segments(
     entities: list[ifcopenshell.entity_instance],
     ports_of: dict[int, list[PortRecord]],
     length_scale: float,
-) -> dict[int, Mesh]:
-    """Meshes of the flow segments that are a circle swept from one port to the other."""
+) -> dict[int, tuple[Mesh, float]]:
+    """Mesh and radius (m) of the flow segments that are a circle swept between their ports."""
     keys, starts, ends, radii = [], [], [], []
     for entity in entities:
         placed = [p.position for p in ports_of.get(entity.id(), ()) if p.position is not None]
@@ -316,16 +318,27 @@ def _round_segments(
     if not keys:
         return {}
     meshes = cylinder_meshes(np.array(starts), np.array(ends), np.array(radii))
-    return dict(zip(keys, meshes, strict=True))
+    return dict(zip(keys, zip(meshes, radii, strict=True), strict=True))
 
 
-def _segment_axis(record: ElementRecord, ports: list[PortRecord], mesh: Mesh | None) -> None:
-    """A segment's axis from its two ports, else from its mesh; diameter from the mesh."""
+def _segment_axis(
+    record: ElementRecord, ports: list[PortRecord], mesh: Mesh | None, radius_m: float | None
+) -> None:
+    """A segment's axis from its two ports, else from its mesh; diameter from the mesh.
+
+    `radius_m` is the radius of a round segment rebuilt between its ports: its
+    diameter, which the mesh would only repeat.
+    """
     has_mesh = mesh is not None and not mesh.is_empty
     placed = [p.position for p in ports if p.position is not None]
     if len(placed) == 2 and placed[0] != placed[1]:
         record.axis = np.array(placed, dtype=float)
-        record.outer_diameter_m = _radial_extent(mesh, record.axis) if mesh and has_mesh else None
+        if radius_m is not None:
+            record.outer_diameter_m = 2.0 * radius_m
+        else:
+            record.outer_diameter_m = (
+                _radial_extent(mesh, record.axis) if mesh and has_mesh else None
+            )
     elif mesh is not None and has_mesh:
         record.axis, record.outer_diameter_m = mesh_axis(mesh)
 

@@ -78,27 +78,32 @@ class ModelIndex:
         self._placements: dict[int, FloatArray] = {}
         self._ancestors: dict[tuple[int, str], ifcopenshell.entity_instance | None] = {}
         self._parent: dict[int, ifcopenshell.entity_instance] = {}
+        # relationship attributes by position: (RelatingX 4, RelatedX 5) for aggregates,
+        # nesting and ports; (RelatedX 4, RelatingX 5) for containment and types
         for rel in model.by_type("IfcRelContainedInSpatialStructure"):
-            for element in rel.RelatedElements or ():
-                self._parent.setdefault(element.id(), rel.RelatingStructure)
+            structure = rel[5]
+            for element in rel[4] or ():
+                self._parent.setdefault(element.id(), structure)
         for rel in model.by_type("IfcRelAggregates"):
-            for part in rel.RelatedObjects or ():
-                self._parent[part.id()] = rel.RelatingObject
+            whole = rel[4]
+            for part in rel[5] or ():
+                self._parent[part.id()] = whole
         self._ports: dict[int, list[ifcopenshell.entity_instance]] = {}
         for rel in model.by_type("IfcRelNests"):
-            nested = [o for o in rel.RelatedObjects or () if o.is_a("IfcDistributionPort")]
+            nested = [o for o in rel[5] or () if o.is_a("IfcDistributionPort")]
             if nested:
-                self._ports.setdefault(rel.RelatingObject.id(), []).extend(nested)
+                self._ports.setdefault(rel[4].id(), []).extend(nested)
         try:
             port_rels = model.by_type("IfcRelConnectsPortToElement")
         except RuntimeError:  # not in IFC4X3
             port_rels = []
         for rel in port_rels:
-            self._ports.setdefault(rel.RelatedElement.id(), []).append(rel.RelatingPort)
+            self._ports.setdefault(rel[5].id(), []).append(rel[4])
         self._type: dict[int, ifcopenshell.entity_instance] = {}
         for rel in model.by_type("IfcRelDefinesByType"):
-            for element in rel.RelatedObjects or ():
-                self._type[element.id()] = rel.RelatingType
+            element_type = rel[5]
+            for element in rel[4] or ():
+                self._type[element.id()] = element_type
 
     def parent(self, product: ifcopenshell.entity_instance) -> ifcopenshell.entity_instance | None:
         """The whole a product is part of, or the spatial structure that contains it."""
