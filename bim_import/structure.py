@@ -45,6 +45,10 @@ def axis2placement_matrix(placement: ifcopenshell.entity_instance) -> FloatArray
     location = placement[0]
     coordinates = [float(v) for v in location[0]] if location is not None else []
     coordinates += [0.0] * (3 - len(coordinates))
+    if all(placement[i] is None for i in range(1, len(placement))):  # no axes: a translation
+        matrix = np.eye(4)
+        matrix[:3, 3] = coordinates
+        return matrix
     if placement.is_a("IfcAxis2Placement2D"):
         z = [0.0, 0.0, 1.0]
         ref = _direction(placement[1], (1.0, 0.0, 0.0))
