@@ -64,7 +64,7 @@ def extruded_meshes(
                 break
             parts.append(part)
         else:
-            world = index.world_matrix(product[_PLACEMENT])
+            world = index.world_matrix(product.get_argument(_PLACEMENT))
             mesh = _join(
                 [
                     _transformed(prism, world if position is None else world @ position)
@@ -78,13 +78,17 @@ def extruded_meshes(
 
 
 def _body_items(product: ifcopenshell.entity_instance) -> list[ifcopenshell.entity_instance]:
-    representation = product[_REPRESENTATION]
+    representation = product.get_argument(_REPRESENTATION)
     if representation is None:
         return []
-    bodies = [r for r in representation[_REPRESENTATIONS] if r[_IDENTIFIER] == "Body"]
+    bodies = [
+        r
+        for r in representation.get_argument(_REPRESENTATIONS)
+        if r.get_argument(_IDENTIFIER) == "Body"
+    ]
     if len(bodies) != 1:
         return []
-    items = list(bodies[0][_ITEMS])
+    items = list(bodies[0].get_argument(_ITEMS))
     if not all(item.is_a() == "IfcExtrudedAreaSolid" for item in items):
         return []
     return items
@@ -100,14 +104,14 @@ class _Prisms:
 
     def local(self, solid: ifcopenshell.entity_instance) -> tuple[Mesh, FloatArray | None] | None:
         """The solid's prism and the matrix of its Position (None: identity), or None."""
-        profile, direction = solid[_SWEPT_AREA], solid[_DIRECTION]
-        key = (profile.id(), float(solid[_DEPTH]), tuple(direction[0]))
+        profile, direction = solid.get_argument(_SWEPT_AREA), solid.get_argument(_DIRECTION)
+        key = (profile.id(), float(solid.get_argument(_DEPTH)), tuple(direction.get_argument(0)))
         if key not in self._prisms:
             self._prisms[key] = self._prism(profile, key[1], key[2])
         prism = self._prisms[key]
         if prism is None:
             return None
-        position = solid[_POSITION]
+        position = solid.get_argument(_POSITION)
         if position is None:
             return prism, None
         matrix = self._positions.get(position.id())
@@ -130,22 +134,22 @@ class _Prisms:
 
 def _outline(profile: ifcopenshell.entity_instance) -> FloatArray | None:
     """The profile's closed outline, `(k, 2) float` without the closing point, or None."""
-    if profile[0] != "AREA":
+    if profile.get_argument(0) != "AREA":
         return None
     kind = profile.is_a()  # exact class: the hollow and rounded subtypes are not prisms
     if kind == "IfcRectangleProfileDef":
-        half_x, half_y = float(profile[3]) / 2.0, float(profile[4]) / 2.0
+        half_x, half_y = float(profile.get_argument(3)) / 2.0, float(profile.get_argument(4)) / 2.0
         points = np.array(
             [[-half_x, -half_y], [half_x, -half_y], [half_x, half_y], [-half_x, half_y]]
         )
     elif kind == "IfcArbitraryClosedProfileDef":
-        curve = _curve_points(profile[2])
+        curve = _curve_points(profile.get_argument(2))
         if curve is None:
             return None
         return curve
     else:
         return None
-    position = profile[_PROFILE_POSITION]
+    position = profile.get_argument(_PROFILE_POSITION)
     if position is not None:
         matrix = axis2placement_matrix(position)
         points = points @ matrix[:2, :2].T + matrix[:2, 3]
@@ -155,13 +159,13 @@ def _outline(profile: ifcopenshell.entity_instance) -> FloatArray | None:
 def _curve_points(curve: ifcopenshell.entity_instance) -> FloatArray | None:
     kind = curve.is_a()
     if kind == "IfcPolyline":
-        coordinates = [point[0] for point in curve[0]]
+        coordinates = [point.get_argument(0) for point in curve.get_argument(0)]
     elif (
         kind == "IfcIndexedPolyCurve"
-        and curve[1] is None
-        and curve[0].is_a("IfcCartesianPointList2D")
+        and curve.get_argument(1) is None
+        and curve.get_argument(0).is_a("IfcCartesianPointList2D")
     ):
-        coordinates = list(curve[0][0])
+        coordinates = list(curve.get_argument(0).get_argument(0))
     else:
         return None  # arcs, trimmed curves, composite curves: the kernel's job
     if any(len(c) != 2 for c in coordinates):

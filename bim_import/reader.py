@@ -90,7 +90,7 @@ class _Ids:
         holders: dict[str, list[ifcopenshell.entity_instance]] = {}
         self._ids: dict[int, str] = {}
         for entity in model.by_type("IfcRoot"):
-            global_id = entity[0]  # GlobalId, read by position: faster than by name
+            global_id = entity.get_argument(0)  # GlobalId by position: faster than by name
             holders.setdefault(global_id, []).append(entity)
             self._ids[entity.id()] = global_id
         for global_id, entities in holders.items():
