@@ -84,30 +84,34 @@ class ParsedModel:
 
 
 class _Ids:
-    """Record ids: the GlobalId, or `GlobalId~stepid` for the second and later holders of one."""
+    """Record ids: the GlobalId, or `GlobalId~stepid` for the second and later holders of one.
+
+    Only the renamed holders are kept; any other id is the entity's GlobalId, read
+    again when asked for (a map of all ~80k on a campus-sized model holds ~10 MiB).
+    """
 
     def __init__(self, model: ifcopenshell.file, warn: Callable[[str], None]) -> None:
-        holders: dict[str, list[ifcopenshell.entity_instance]] = {}
-        self._ids: dict[int, str] = {}
+        first: dict[str, int] = {}
+        later: dict[str, list[int]] = {}
         for entity in model.by_type("IfcRoot"):
             global_id = entity.get_argument(0)  # GlobalId by position: faster than by name
-            holders.setdefault(global_id, []).append(entity)
-            self._ids[entity.id()] = global_id
-        for global_id, entities in holders.items():
-            if len(entities) > 1:
-                kinds = Counter(entity.is_a() for entity in entities)
-                warn(
-                    f"duplicate GlobalId {global_id} on {len(entities)} entities "
-                    f"({', '.join(sorted(kinds))}); "
-                    f"the later ones are kept as {global_id}~<step id>"
-                )
-                for entity in entities[1:]:
-                    self._ids[entity.id()] = f"{global_id}~{entity.id()}"
+            step_id = entity.id()
+            if first.setdefault(global_id, step_id) != step_id:
+                later.setdefault(global_id, []).append(step_id)
+        self._renamed: dict[int, str] = {}
+        for global_id, step_ids in later.items():
+            kinds = Counter(model.by_id(i).is_a() for i in [first[global_id], *step_ids])
+            warn(
+                f"duplicate GlobalId {global_id} on {len(step_ids) + 1} entities "
+                f"({', '.join(sorted(kinds))}); "
+                f"the later ones are kept as {global_id}~<step id>"
+            )
+            for step_id in step_ids:
+                self._renamed[step_id] = f"{global_id}~{step_id}"
 
     def __call__(self, entity: ifcopenshell.entity_instance) -> str:
-        step_id = entity.id()
-        found = self._ids.get(step_id)
-        return found if found is not None else str(entity.GlobalId)
+        renamed = self._renamed.get(entity.id()) if self._renamed else None
+        return renamed if renamed is not None else str(entity.get_argument(0))
 
 
 def read_model(
