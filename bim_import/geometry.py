@@ -59,7 +59,7 @@ def products_needing_geometry(model: ifcopenshell.file) -> list[ifcopenshell.ent
         for product in _all(model, class_name):
             step_id = product.id()
             # IfcProduct.Representation, read by position (faster than by name)
-            if step_id in skipped or product[_REPRESENTATION] is None:
+            if step_id in skipped or product.get_argument(_REPRESENTATION) is None:
                 continue
             wanted[step_id] = product
     return list(wanted.values())

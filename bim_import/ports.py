@@ -26,12 +26,14 @@ _GLOBAL_ID, _OBJECT_PLACEMENT, _FLOW_DIRECTION = 0, 5, 7
 _RELATING_PORT, _RELATED_PORT = 4, 5
 
 
+_DIRECTIONS = {direction.value: direction for direction in FlowDirection}
+
+
 def _flow_direction(port: ifcopenshell.entity_instance) -> FlowDirection:
-    value = port[_FLOW_DIRECTION] if port.is_a("IfcDistributionPort") else None
-    try:
-        return FlowDirection(value) if value else FlowDirection.NOTDEFINED
-    except ValueError:
-        return FlowDirection.NOTDEFINED
+    # a dictionary, not FlowDirection(value): the enum's constructor is slow, and this
+    # runs for every port and twice for every connection
+    value = port.get_argument(_FLOW_DIRECTION) if port.is_a("IfcDistributionPort") else None
+    return _DIRECTIONS.get(value, FlowDirection.NOTDEFINED) if value else FlowDirection.NOTDEFINED
 
 
 def read_ports(
@@ -55,13 +57,13 @@ def read_ports(
             continue
         records = found[step_id] = []
         for port in ports:
-            placement = port[_OBJECT_PLACEMENT]
+            placement = port.get_argument(_OBJECT_PLACEMENT)
             if placement is not None:
                 parent, origin = index.placement_parts(placement)
                 placed.append((step_id, len(records)))
                 parents.append(parent)
                 origins.append(origin)
-            records.append((port[_GLOBAL_ID], element_id, _flow_direction(port)))
+            records.append((port.get_argument(_GLOBAL_ID), element_id, _flow_direction(port)))
     positions: dict[tuple[int, int], tuple[float, float, float]] = {}
     if placed:
         homogeneous = np.ones((len(origins), 4))
@@ -81,17 +83,29 @@ def declared_connections(model: ifcopenshell.file) -> list[ConnectionRecord]:
     """One record per IfcRelConnectsPorts, oriented along the flow where ports say it."""
     connections = []
     for rel in model.by_type("IfcRelConnectsPorts"):
-        relating, related = rel[_RELATING_PORT], rel[_RELATED_PORT]
+        relating, related = rel.get_argument(_RELATING_PORT), rel.get_argument(_RELATED_PORT)
         if relating is None or related is None:
             continue
         first, second = _flow_direction(relating), _flow_direction(related)
         if first == FlowDirection.SINK and second == FlowDirection.SOURCE:
             connections.append(
-                ConnectionRecord(related[_GLOBAL_ID], relating[_GLOBAL_ID], True, True, rel[0])
+                ConnectionRecord(
+                    related.get_argument(_GLOBAL_ID),
+                    relating.get_argument(_GLOBAL_ID),
+                    True,
+                    True,
+                    rel.get_argument(0),
+                )
             )
         else:
             directed = first == FlowDirection.SOURCE and second == FlowDirection.SINK
             connections.append(
-                ConnectionRecord(relating[_GLOBAL_ID], related[_GLOBAL_ID], True, directed, rel[0])
+                ConnectionRecord(
+                    relating.get_argument(_GLOBAL_ID),
+                    related.get_argument(_GLOBAL_ID),
+                    True,
+                    directed,
+                    rel.get_argument(0),
+                )
             )
     return connections

@@ -20,6 +20,7 @@ import ifcopenshell.util.placement
 import ifcopenshell.util.unit
 import numpy as np
 
+from bim_import.extrusions import extruded_meshes
 from bim_import.geometry import (
     DEFAULT_KERNEL,
     mesh_axis,
@@ -83,30 +84,34 @@ class ParsedModel:
 
 
 class _Ids:
-    """Record ids: the GlobalId, or `GlobalId~stepid` for the second and later holders of one."""
+    """Record ids: the GlobalId, or `GlobalId~stepid` for the second and later holders of one.
+
+    Only the renamed holders are kept; any other id is the entity's GlobalId, read
+    again when asked for (a map of all ~80k on a campus-sized model holds ~10 MiB).
+    """
 
     def __init__(self, model: ifcopenshell.file, warn: Callable[[str], None]) -> None:
-        holders: dict[str, list[ifcopenshell.entity_instance]] = {}
-        self._ids: dict[int, str] = {}
+        first: dict[str, int] = {}
+        later: dict[str, list[int]] = {}
         for entity in model.by_type("IfcRoot"):
-            global_id = entity[0]  # GlobalId, read by position: faster than by name
-            holders.setdefault(global_id, []).append(entity)
-            self._ids[entity.id()] = global_id
-        for global_id, entities in holders.items():
-            if len(entities) > 1:
-                kinds = Counter(entity.is_a() for entity in entities)
-                warn(
-                    f"duplicate GlobalId {global_id} on {len(entities)} entities "
-                    f"({', '.join(sorted(kinds))}); "
-                    f"the later ones are kept as {global_id}~<step id>"
-                )
-                for entity in entities[1:]:
-                    self._ids[entity.id()] = f"{global_id}~{entity.id()}"
+            global_id = entity.get_argument(0)  # GlobalId by position: faster than by name
+            step_id = entity.id()
+            if first.setdefault(global_id, step_id) != step_id:
+                later.setdefault(global_id, []).append(step_id)
+        self._renamed: dict[int, str] = {}
+        for global_id, step_ids in later.items():
+            kinds = Counter(model.by_id(i).is_a() for i in [first[global_id], *step_ids])
+            warn(
+                f"duplicate GlobalId {global_id} on {len(step_ids) + 1} entities "
+                f"({', '.join(sorted(kinds))}); "
+                f"the later ones are kept as {global_id}~<step id>"
+            )
+            for step_id in step_ids:
+                self._renamed[step_id] = f"{global_id}~{step_id}"
 
     def __call__(self, entity: ifcopenshell.entity_instance) -> str:
-        step_id = entity.id()
-        found = self._ids.get(step_id)
-        return found if found is not None else str(entity.GlobalId)
+        renamed = self._renamed.get(entity.id()) if self._renamed else None
+        return renamed if renamed is not None else str(entity.get_argument(0))
 
 
 def read_model(
@@ -145,8 +150,12 @@ def read_model(
         length,
     )
     step("tessellating")
-    analytic = _round_segments(entities, ports_of, length)
-    needing = [p for p in products_needing_geometry(model) if p.id() not in analytic]
+    round_radii = _round_segments(entities, ports_of, length)
+    analytic = {step_id: mesh for step_id, (mesh, _) in round_radii.items()}
+    candidates = [p for p in products_needing_geometry(model) if p.id() not in analytic]
+    analytic.update(extruded_meshes(candidates, index, length))
+    # only what numpy could not build goes to the kernel; with nothing, it never starts
+    needing = [p for p in candidates if p.id() not in analytic]
     tessellation = tessellate(model, needing, kernel, processes)
     for product in tessellation.failed:
         warn(f"{product.is_a()} {ids(product)} could not be tessellated; it has no body")
@@ -253,7 +262,8 @@ def read_model(
         element_ports = ports_of.get(entity.id(), [])
         ports.extend(element_ports)
         if kind in SEGMENT_KINDS:
-            _segment_axis(record, element_ports, mesh)
+            round_segment = round_radii.get(entity.id())
+            _segment_axis(record, element_ports, mesh, round_segment[1] if round_segment else None)
         if kind == ElementKind.VALVE:
             record.ifc_valve_type, record.normally_open = valve_details(entity, element_type)
         elements.append(record)
@@ -293,8 +303,8 @@ def _round_segments(
     entities: list[ifcopenshell.entity_instance],
     ports_of: dict[int, list[PortRecord]],
     length_scale: float,
-) -> dict[int, Mesh]:
-    """Meshes of the flow segments that are a circle swept from one port to the other."""
+) -> dict[int, tuple[Mesh, float]]:
+    """Mesh and radius (m) of the flow segments that are a circle swept between their ports."""
     keys, starts, ends, radii = [], [], [], []
     for entity in entities:
         placed = [p.position for p in ports_of.get(entity.id(), ()) if p.position is not None]
@@ -312,16 +322,27 @@ def _round_segments(
     if not keys:
         return {}
     meshes = cylinder_meshes(np.array(starts), np.array(ends), np.array(radii))
-    return dict(zip(keys, meshes, strict=True))
+    return dict(zip(keys, zip(meshes, radii, strict=True), strict=True))
 
 
-def _segment_axis(record: ElementRecord, ports: list[PortRecord], mesh: Mesh | None) -> None:
-    """A segment's axis from its two ports, else from its mesh; diameter from the mesh."""
+def _segment_axis(
+    record: ElementRecord, ports: list[PortRecord], mesh: Mesh | None, radius_m: float | None
+) -> None:
+    """A segment's axis from its two ports, else from its mesh; diameter from the mesh.
+
+    `radius_m` is the radius of a round segment rebuilt between its ports: its
+    diameter, which the mesh would only repeat.
+    """
     has_mesh = mesh is not None and not mesh.is_empty
     placed = [p.position for p in ports if p.position is not None]
     if len(placed) == 2 and placed[0] != placed[1]:
         record.axis = np.array(placed, dtype=float)
-        record.outer_diameter_m = _radial_extent(mesh, record.axis) if mesh and has_mesh else None
+        if radius_m is not None:
+            record.outer_diameter_m = 2.0 * radius_m
+        else:
+            record.outer_diameter_m = (
+                _radial_extent(mesh, record.axis) if mesh and has_mesh else None
+            )
     elif mesh is not None and has_mesh:
         record.axis, record.outer_diameter_m = mesh_axis(mesh)
 

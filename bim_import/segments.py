@@ -32,13 +32,17 @@ _SWEPT_AREA, _DEPTH, _PROFILE_POSITION, _RADIUS = 0, 3, 2, 3
 
 
 def _body_items(element: ifcopenshell.entity_instance) -> list[ifcopenshell.entity_instance]:
-    representation = element[_REPRESENTATION]
+    representation = element.get_argument(_REPRESENTATION)
     if representation is None:
         return []
-    shapes = [r for r in representation[_REPRESENTATIONS] if r[_IDENTIFIER] == "Body"]
+    shapes = [
+        r
+        for r in representation.get_argument(_REPRESENTATIONS)
+        if r.get_argument(_IDENTIFIER) == "Body"
+    ]
     items: list[ifcopenshell.entity_instance] = []
     for shape in shapes:
-        for item in shape[_ITEMS]:
+        for item in shape.get_argument(_ITEMS):
             if item.is_a("IfcMappedItem"):
                 return []  # transformed by its mapping: leave it to the kernel
             items.append(item)
@@ -53,17 +57,19 @@ def circular_sweep(
     if len(items) != 1 or not items[0].is_a("IfcExtrudedAreaSolid"):
         return None
     solid = items[0]
-    profile = solid[_SWEPT_AREA]
+    profile = solid.get_argument(_SWEPT_AREA)
     if not profile.is_a("IfcCircleProfileDef") or (
-        profile[_PROFILE_POSITION] is not None and _offset(profile)
+        profile.get_argument(_PROFILE_POSITION) is not None and _offset(profile)
     ):
         return None
-    return float(profile[_RADIUS]) * length_scale, float(solid[_DEPTH]) * length_scale
+    return float(profile.get_argument(_RADIUS)) * length_scale, float(
+        solid.get_argument(_DEPTH)
+    ) * length_scale
 
 
 def _offset(profile: ifcopenshell.entity_instance) -> bool:
-    location = profile[_PROFILE_POSITION][0]
-    return location is not None and any(abs(float(v)) > 1e-9 for v in location[0])
+    location = profile.get_argument(_PROFILE_POSITION)[0]
+    return location is not None and any(abs(float(v)) > 1e-9 for v in location.get_argument(0))
 
 
 def cylinder_meshes(

@@ -17,12 +17,13 @@ import numpy as np
 
 from models.geometry import FloatArray
 
-__all__ = ["ModelIndex"]
+__all__ = ["ModelIndex", "axis2placement_matrix"]
 
 _GENERIC_TYPES = (None, "NOTDEFINED", "USERDEFINED")
 
 
-# Attributes are read by position (entity[i]): three times faster than by name, and
+# Attributes are read by position (entity.get_argument(i), which skips entity[i]'s
+# bounds check): three times faster than by name, and
 # these few are read for every placement of every port. IfcDirection(DirectionRatios),
 # IfcCartesianPoint(Coordinates), IfcAxis2Placement3D(Location, Axis, RefDirection),
 # IfcAxis2Placement2D(Location, RefDirection), IfcLocalPlacement(PlacementRelTo,
@@ -34,23 +35,29 @@ def _direction(
 ) -> list[float]:
     if entity is None:
         return list(default)
-    ratios = [float(v) for v in entity[0]]
+    ratios = [float(v) for v in entity.get_argument(0)]
     ratios += [0.0] * (3 - len(ratios))
     norm = math.sqrt(sum(v * v for v in ratios)) or 1.0
     return [v / norm for v in ratios]
 
 
-def _axis2placement(placement: ifcopenshell.entity_instance) -> FloatArray:
+def axis2placement_matrix(placement: ifcopenshell.entity_instance) -> FloatArray:
     """The 4x4 matrix of an IfcAxis2Placement2D/3D (file units)."""
-    location = placement[0]
-    coordinates = [float(v) for v in location[0]] if location is not None else []
+    location = placement.get_argument(0)
+    coordinates = [float(v) for v in location.get_argument(0)] if location is not None else []
     coordinates += [0.0] * (3 - len(coordinates))
+    if all(
+        placement.get_argument(i) is None for i in range(1, len(placement))
+    ):  # no axes: a translation
+        matrix = np.eye(4)
+        matrix[:3, 3] = coordinates
+        return matrix
     if placement.is_a("IfcAxis2Placement2D"):
         z = [0.0, 0.0, 1.0]
-        ref = _direction(placement[1], (1.0, 0.0, 0.0))
+        ref = _direction(placement.get_argument(1), (1.0, 0.0, 0.0))
     else:
-        z = _direction(placement[1], (0.0, 0.0, 1.0))
-        ref = _direction(placement[2], (1.0, 0.0, 0.0))
+        z = _direction(placement.get_argument(1), (0.0, 0.0, 1.0))
+        ref = _direction(placement.get_argument(2), (1.0, 0.0, 0.0))
     along = sum(r * a for r, a in zip(ref, z, strict=True))
     x = [r - along * a for r, a in zip(ref, z, strict=True)]
     norm = math.sqrt(sum(v * v for v in x))
@@ -78,27 +85,32 @@ class ModelIndex:
         self._placements: dict[int, FloatArray] = {}
         self._ancestors: dict[tuple[int, str], ifcopenshell.entity_instance | None] = {}
         self._parent: dict[int, ifcopenshell.entity_instance] = {}
+        # relationship attributes by position: (RelatingX 4, RelatedX 5) for aggregates,
+        # nesting and ports; (RelatedX 4, RelatingX 5) for containment and types
         for rel in model.by_type("IfcRelContainedInSpatialStructure"):
-            for element in rel.RelatedElements or ():
-                self._parent.setdefault(element.id(), rel.RelatingStructure)
+            structure = rel.get_argument(5)
+            for element in rel.get_argument(4) or ():
+                self._parent.setdefault(element.id(), structure)
         for rel in model.by_type("IfcRelAggregates"):
-            for part in rel.RelatedObjects or ():
-                self._parent[part.id()] = rel.RelatingObject
+            whole = rel.get_argument(4)
+            for part in rel.get_argument(5) or ():
+                self._parent[part.id()] = whole
         self._ports: dict[int, list[ifcopenshell.entity_instance]] = {}
         for rel in model.by_type("IfcRelNests"):
-            nested = [o for o in rel.RelatedObjects or () if o.is_a("IfcDistributionPort")]
+            nested = [o for o in rel.get_argument(5) or () if o.is_a("IfcDistributionPort")]
             if nested:
-                self._ports.setdefault(rel.RelatingObject.id(), []).extend(nested)
+                self._ports.setdefault(rel.get_argument(4).id(), []).extend(nested)
         try:
             port_rels = model.by_type("IfcRelConnectsPortToElement")
         except RuntimeError:  # not in IFC4X3
             port_rels = []
         for rel in port_rels:
-            self._ports.setdefault(rel.RelatedElement.id(), []).append(rel.RelatingPort)
+            self._ports.setdefault(rel.get_argument(5).id(), []).append(rel.get_argument(4))
         self._type: dict[int, ifcopenshell.entity_instance] = {}
         for rel in model.by_type("IfcRelDefinesByType"):
-            for element in rel.RelatedObjects or ():
-                self._type[element.id()] = rel.RelatingType
+            element_type = rel.get_argument(5)
+            for element in rel.get_argument(4) or ():
+                self._type[element.id()] = element_type
 
     def parent(self, product: ifcopenshell.entity_instance) -> ifcopenshell.entity_instance | None:
         """The whole a product is part of, or the spatial structure that contains it."""
@@ -171,11 +183,11 @@ class ModelIndex:
         """
         if not placement.is_a("IfcLocalPlacement"):
             return self.world_matrix(placement), (0.0, 0.0, 0.0)
-        parent = self.world_matrix(placement[0])
-        location = placement[1][0]
+        parent = self.world_matrix(placement.get_argument(0))
+        location = placement.get_argument(1).get_argument(0)
         if location is None:
             return parent, (0.0, 0.0, 0.0)
-        coordinates = location[0]
+        coordinates = location.get_argument(0)
         return parent, (
             float(coordinates[0]),
             float(coordinates[1]),
@@ -191,8 +203,8 @@ class ModelIndex:
         if cached is not None:
             return cached
         if placement.is_a("IfcLocalPlacement"):
-            parent = self.world_matrix(placement[0])
-            matrix = parent @ _axis2placement(placement[1])
+            parent = self.world_matrix(placement.get_argument(0))
+            matrix = parent @ axis2placement_matrix(placement.get_argument(1))
         else:  # grid and linear placements: rare, let ifcopenshell work them out
             matrix = np.asarray(ifcopenshell.util.placement.get_local_placement(placement))
         self._placements[key] = matrix

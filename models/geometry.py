@@ -17,7 +17,7 @@ __all__ = ["FloatArray", "Mesh", "SourceRef"]
 FloatArray = npt.NDArray[np.float64]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SourceRef:
     """Where a record came from: model file name, IFC GlobalId and entity type."""
 
@@ -26,7 +26,7 @@ class SourceRef:
     ifc_class: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Mesh:
     """A triangle mesh: `vertices` `(n, 3) float64`, `faces` `(m, 3) uint32`."""
 

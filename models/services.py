@@ -70,7 +70,7 @@ class FlowDirection(StrEnum):
     NOTDEFINED = "NOTDEFINED"
 
 
-@dataclass
+@dataclass(slots=True)
 class ElementRecord:
     """One element as read. `axis` is `(k, 3) float` (a polyline, metres) for segments."""
 
@@ -88,7 +88,7 @@ class ElementRecord:
     ifc_valve_type: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PortRecord:
     global_id: str
     element_global_id: str
@@ -96,7 +96,7 @@ class PortRecord:
     position: tuple[float, float, float] | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ConnectionRecord:
     """Two ports joined. `declared` is True for IfcRelConnectsPorts, False when inferred.
 

@@ -141,18 +141,6 @@ def room_volume(
     return RoomVolume(key, storey, footprint, floor_bottom_m, floor_m, ceiling_m, void_top_m)
 
 
-def _param_intervals_in_plan(
-    start: FloatArray, end: FloatArray, footprint: shapely.Polygon
-) -> list[tuple[float, float]]:
-    """Parameter intervals [t0, t1] ⊂ [0, 1] of the 3D segment whose plan lies in `footprint`."""
-    plan_length = float(np.linalg.norm(end[:2] - start[:2]))
-    if plan_length < 1e-6:
-        inside = shapely.contains_xy(footprint, start[0], start[1])
-        return [(0.0, 1.0)] if inside else []
-    clipped = shapely.intersection(shapely.LineString([start[:2], end[:2]]), footprint)
-    return _intervals_of_clip(clipped, start, end, plan_length)
-
-
 def _intervals_of_clip(
     clipped: shapely.Geometry, start: FloatArray, end: FloatArray, plan_length: float
 ) -> list[tuple[float, float]]:
@@ -211,20 +199,6 @@ def axes_inside(
     return found
 
 
-def _length_in_height(
-    start: FloatArray, end: FloatArray, interval: tuple[float, float], low: float, high: float
-) -> float:
-    """Length of the segment's part with parameter in `interval` and low ≤ z < high."""
-    t0, t1 = interval
-    z0, z1 = start[2], end[2]
-    length = float(np.linalg.norm(end - start))
-    if abs(z1 - z0) < 1e-9:
-        return (t1 - t0) * length if low <= z0 < high else 0.0
-    ta, tb = sorted(((low - z0) / (z1 - z0), (high - z0) / (z1 - z0)))
-    lo, hi = max(t0, ta), min(t1, tb)
-    return max(0.0, hi - lo) * length
-
-
 def _clip_intervals(
     clips: FloatArray, starts: FloatArray, ends: FloatArray, plan_lengths: FloatArray
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
@@ -266,7 +240,7 @@ def _lengths_in_height(
     low: FloatArray,
     high: FloatArray,
 ) -> FloatArray:
-    """`_length_in_height` for many (piece, interval, height band) at once."""
+    """Length of each piece's part with parameter in [t0, t1] and low ≤ z < high."""
     z0, z1 = starts[:, 2], ends[:, 2]
     level = np.abs(z1 - z0) < 1e-9
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -308,15 +282,19 @@ def segment_runs(
     straight piece is matched against every room and wall in a few vectorised
     queries and clips; only the interval arithmetic runs per pair.
     """
-    pieces = [
-        (element, start, end)
-        for element, axis in segments
-        for start, end in _pieces(np.asarray(axis, dtype=float))
-    ]
-    if not rooms or not pieces:
+    if not rooms or not segments:
         return []
-    starts = np.array([p[1] for p in pieces])
-    ends = np.array([p[2] for p in pieces])
+    axes = [np.asarray(axis, dtype=float) for _, axis in segments]
+    points = np.concatenate(axes)
+    owner = np.repeat(np.arange(len(axes)), [len(axis) for axis in axes])
+    # straight pieces: consecutive points of one axis, zero-length ones left out
+    first = np.flatnonzero(
+        (owner[1:] == owner[:-1]) & (np.linalg.norm(points[1:] - points[:-1], axis=1) > 1e-9)
+    )
+    if not len(first):
+        return []
+    starts, ends = points[first], points[first + 1]
+    elements = [segments[k][0] for k in owner[first].tolist()]
     plans, plan_lengths = _plans(starts, ends)
     z_low, z_high = np.minimum(starts[:, 2], ends[:, 2]), np.maximum(starts[:, 2], ends[:, 2])
     footprints = np.array([room.footprint for room in rooms], dtype=object)
@@ -326,7 +304,7 @@ def segment_runs(
     near = (z_high[piece_of] >= bottoms[room_of]) & (z_low[piece_of] < tops[room_of])
     piece_of, room_of = piece_of[near], room_of[near]
     clips = shapely.intersection(plans[piece_of], footprints[room_of])
-    piece_lengths = np.array([np.linalg.norm(end - start) for _, start, end in pieces])
+    piece_lengths = np.linalg.norm(ends - starts, axis=1)
     pair, t0, t1 = _clip_intervals(clips, starts[piece_of], ends[piece_of], plan_lengths[piece_of])
     at, room_at = piece_of[pair], room_of[pair]
     # zone bounds of each room, in the order of RoomVolume.zones()
@@ -342,13 +320,14 @@ def segment_runs(
     ]
     valid = [(bands[:, zone + 1] > bands[:, zone]).tolist() for zone in range(3)]
     for k, (p, r) in enumerate(zip(at.tolist(), room_at.tolist(), strict=True)):
-        element, room_key = pieces[p][0], rooms[r].key
+        element, room_key = elements[p], rooms[r].key
         for zone in range(3):
             if valid[zone][k]:
                 key = (element, room_key, _ZONE_NAMES[zone])
                 lengths[key] = lengths.get(key, 0.0) + runs[zone][k]
     if walls:
-        _wall_runs(pieces, plans, plan_lengths, piece_lengths, rooms, walls, lengths)
+        pieces = (elements, starts, ends, plans, plan_lengths, piece_lengths)
+        _wall_runs(*pieces, rooms, walls, lengths)
     return [
         SegmentRun(element, room, where, round(length, 3))
         for (element, room, where), length in sorted(lengths.items())
@@ -357,7 +336,9 @@ def segment_runs(
 
 
 def _wall_runs(
-    pieces: Sequence[tuple[str, FloatArray, FloatArray]],
+    elements: Sequence[str],
+    starts: FloatArray,
+    ends: FloatArray,
     plans: FloatArray,
     plan_lengths: FloatArray,
     piece_lengths: FloatArray,
@@ -365,13 +346,18 @@ def _wall_runs(
     walls: Sequence[Prism],
     lengths: dict[tuple[str, str, str], float],
 ) -> None:
-    """Add the runs inside walls (at least `MIN_WALL_RUN_M`) to the rooms they bound."""
-    reach = [shapely.buffer(room.footprint, WALL_REACH_M, join_style="mitre") for room in rooms]
-    reach_tree = shapely.STRtree(reach)
+    """Add the runs inside walls (at least `MIN_WALL_RUN_M`) to the rooms they bound.
+
+    A run inside a wall is credited to each room the wall bounds along it: the rooms
+    within `WALL_REACH_M` of the run whose outline lies within 5 cm of the wall, for
+    the part of the run in that reach and between the wall's and the room's heights.
+    Every step is one vectorised call over all the runs.
+    """
+    footprints = np.array([room.footprint for room in rooms], dtype=object)
+    reach = shapely.buffer(footprints, WALL_REACH_M, join_style="mitre")
     outlines = np.array([wall.footprint for wall in walls], dtype=object)
     piece_of, wall_of = shapely.STRtree(outlines).query(plans, predicate="intersects")
     clips = shapely.intersection(plans[piece_of], outlines[wall_of])
-    starts, ends = np.array([p[1] for p in pieces]), np.array([p[2] for p in pieces])
     pair, t0, t1 = _clip_intervals(clips, starts[piece_of], ends[piece_of], plan_lengths[piece_of])
     at, wall_at = piece_of[pair], wall_of[pair]
     bottoms = np.array([wall.bottom_m for wall in walls])
@@ -379,44 +365,37 @@ def _wall_runs(
     inside = _lengths_in_height(
         starts[at], ends[at], piece_lengths[at], t0, t1, bottoms[wall_at], tops[wall_at]
     )
-    for k in np.flatnonzero(inside >= MIN_WALL_RUN_M).tolist():
-        element, start, end = pieces[int(at[k])]
-        interval = (float(t0[k]), float(t1[k]))
-        wall = walls[int(wall_at[k])]
-        _add_wall_runs(element, start, end, interval, wall, rooms, reach, reach_tree, lengths)
-
-
-def _add_wall_runs(
-    element: str,
-    start: FloatArray,
-    end: FloatArray,
-    interval: tuple[float, float],
-    wall: Prism,
-    rooms: Sequence[RoomVolume],
-    reach: Sequence[shapely.Geometry],
-    reach_tree: shapely.STRtree,
-    lengths: dict[tuple[str, str, str], float],
-) -> None:
-    """Credit a run inside `wall` to each room the wall bounds along that run."""
-    t0, t1 = interval
-    piece_start = start + t0 * (end - start)
-    piece_end = start + t1 * (end - start)
-    plan = (
-        shapely.LineString([piece_start[:2], piece_end[:2]])
-        if np.linalg.norm(piece_end[:2] - piece_start[:2]) > 1e-6
-        else shapely.Point(piece_start[:2])
+    runs = np.flatnonzero(inside >= MIN_WALL_RUN_M)
+    if not len(runs):
+        return
+    # each run in a wall as a piece of its own
+    at, wall_at, t0, t1 = at[runs], wall_at[runs], t0[runs], t1[runs]
+    run_starts = starts[at] + t0[:, None] * (ends[at] - starts[at])
+    run_ends = starts[at] + t1[:, None] * (ends[at] - starts[at])
+    run_plans, run_plan_lengths = _plans(run_starts, run_ends)
+    run_of, room_of = shapely.STRtree(reach).query(run_plans, predicate="intersects")
+    bounds = shapely.distance(footprints[room_of], outlines[wall_at[run_of]]) <= 0.05
+    run_of, room_of = run_of[bounds], room_of[bounds]
+    sub_clips = shapely.intersection(run_plans[run_of], reach[room_of])
+    sub, sub_t0, sub_t1 = _clip_intervals(
+        sub_clips, run_starts[run_of], run_ends[run_of], run_plan_lengths[run_of]
     )
-    for index in reach_tree.query(plan, predicate="intersects"):
-        room = rooms[int(index)]
-        if shapely.distance(room.footprint, wall.footprint) > 0.05:
-            continue
-        for sub in _param_intervals_in_plan(piece_start, piece_end, reach[int(index)]):
-            low = max(wall.bottom_m, room.floor_m)
-            high = min(wall.top_m, room.void_top_m)
-            run = _length_in_height(piece_start, piece_end, sub, low, high)
-            if run > 0:
-                key = (element, room.key, "wall")
-                lengths[key] = lengths.get(key, 0.0) + run
+    run_at, room_at = run_of[sub], room_of[sub]
+    wall_of_run = wall_at[run_at]
+    floors = np.array([room.floor_m for room in rooms])[room_at]
+    void_tops = np.array([room.void_top_m for room in rooms])[room_at]
+    credited = _lengths_in_height(
+        run_starts[run_at],
+        run_ends[run_at],
+        np.linalg.norm(run_ends - run_starts, axis=1)[run_at],
+        sub_t0,
+        sub_t1,
+        np.maximum(bottoms[wall_of_run], floors),
+        np.minimum(tops[wall_of_run], void_tops),
+    )
+    for k in np.flatnonzero(credited > 0).tolist():
+        key = (elements[int(at[run_at[k]])], rooms[int(room_at[k])].key, "wall")
+        lengths[key] = lengths.get(key, 0.0) + float(credited[k])
 
 
 def rooms_containing(
@@ -448,25 +427,27 @@ def adjacent_rooms(
     """
     if len(rooms) < 2:
         return []
-    footprints = [room.footprint for room in rooms]
-    tree = shapely.STRtree(footprints)
-    door_tree = shapely.STRtree(list(doors)) if doors else None
-    left, right = tree.query(footprints, predicate="dwithin", distance=MAX_WALL_GAP_M)
+    footprints = np.array([room.footprint for room in rooms], dtype=object)
+    storeys = np.array([room.storey for room in rooms], dtype=object)
+    left, right = shapely.STRtree(footprints).query(
+        footprints, predicate="dwithin", distance=MAX_WALL_GAP_M
+    )
+    candidate = (left < right) & (storeys[left] == storeys[right])
+    left, right = left[candidate], right[candidate]
+    # every candidate pair in a few vectorised calls
+    a, b = footprints[left], footprints[right]
+    gaps = shapely.distance(a, b) + 0.02
+    reach_a, reach_b = shapely.buffer(a, gaps), shapely.buffer(b, gaps)
+    shared_a = shapely.length(shapely.intersection(shapely.get_exterior_ring(a), reach_b))
+    shared_b = shapely.length(shapely.intersection(shapely.get_exterior_ring(b), reach_a))
+    facing = np.flatnonzero(np.minimum(shared_a, shared_b) >= MIN_SHARED_M)
+    through_door = np.zeros(len(facing), dtype=bool)
+    if len(doors) and len(facing):
+        between = shapely.intersection(reach_a[facing], reach_b[facing])
+        hits, _ = shapely.STRtree(list(doors)).query(between, predicate="intersects")
+        through_door[hits] = True
     pairs = []
-    for i, j in zip(left.tolist(), right.tolist(), strict=True):
-        if i >= j or rooms[i].storey != rooms[j].storey:
-            continue
-        a, b = footprints[i], footprints[j]
-        gap = float(shapely.distance(a, b)) + 0.02
-        shared_a = shapely.length(shapely.intersection(a.exterior, shapely.buffer(b, gap)))
-        shared_b = shapely.length(shapely.intersection(b.exterior, shapely.buffer(a, gap)))
-        if min(shared_a, shared_b) < MIN_SHARED_M:
-            continue
-        via = "wall"
-        if door_tree is not None:
-            between = shapely.intersection(shapely.buffer(a, gap), shapely.buffer(b, gap))
-            if len(door_tree.query(between, predicate="intersects")):
-                via = "door"
-        key_a, key_b = sorted((rooms[i].key, rooms[j].key))
-        pairs.append((key_a, key_b, via))
+    for k, door in zip(facing.tolist(), through_door.tolist(), strict=True):
+        key_a, key_b = sorted((rooms[int(left[k])].key, rooms[int(right[k])].key))
+        pairs.append((key_a, key_b, "door" if door else "wall"))
     return sorted(pairs)

@@ -111,14 +111,14 @@ def _inferable(
     by_id = {p.port_id: p for p in ports}
     found = []
     for site in sorted({p.site_code for p in ports}):
+        # only the free, placed ports can pair: the others are left out here, before a
+        # record is made for each of the site's (tens of thousands of) ports
         records = [
             PortRecord(str(p.port_id), p.element_id, FlowDirection(p.flow_direction), p.position)
             for p in ports
-            if p.site_code == site
+            if p.site_code == site and p.port_id not in joined and p.position is not None
         ]
-        pairs: list[ConnectionRecord] = infer_connections(
-            records, {str(j) for j in joined}, tolerance_m
-        )
+        pairs: list[ConnectionRecord] = infer_connections(records, set(), tolerance_m)
         found += [(by_id[int(c.port_from)], by_id[int(c.port_to)], c.directed) for c in pairs]
     return found
 
