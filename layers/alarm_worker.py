@@ -49,6 +49,8 @@ class AlarmWorker:
         self._wake = threading.Event()
         self._hurry = threading.Event()
         self._stop = threading.Event()
+        # Set once the catch-up on start (what was stored before) is judged.
+        self.caught_up = threading.Event()
         self._first_nudge: float | None = None
         self._last_nudge = 0.0
         # Held for a whole batch: judging, committing the mark, announcing the alarms.
@@ -100,6 +102,7 @@ class AlarmWorker:
             self._hurry.clear()
             self._first_nudge = None
             self._drain()
+            self.caught_up.set()
             if self._wake.wait(self.poll_s) and not self._stop.is_set():
                 self._coalesce()
 

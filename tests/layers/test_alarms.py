@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
-from layers import alarms
+from layers import alarm_worker, alarms
 from layers.alarm_rules import RuleOverride, list_rules, load_rules_file, set_override
 from layers.events import bus
 from layers.ingest import ingest_readings
@@ -171,7 +171,9 @@ def test_door_open_too_long_raised_by_the_clock_when_no_reading_follows(live: En
 def test_ingest_returns_before_judging_and_each_reading_is_judged_once(live: Engine) -> None:
     # a worker that waits for a pause longer than the test: ingest answers, unjudged
     alarms.unwatch(live)
-    alarms.watch(live, quiet_s=3600, max_lag_s=3600)
+    worker = alarm_worker.start_worker(live, quiet_s=3600, max_lag_s=3600)
+    # its catch-up on start is over: what is stored from now on waits for the pause
+    assert worker.caught_up.wait(30)
     results = ingest_readings(live, _series("mh-1", ["open", "closed", "open"], step_s=60), "http")
     assert [r.status for r in results] == ["stored"] * 3
     with live.connect() as conn:
