@@ -29,7 +29,7 @@ from datetime import UTC, datetime, timedelta
 from itertools import chain
 from typing import Any, Literal
 
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine, bindparam, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from layers.kinds import SENSOR_KINDS, SensorKind
@@ -138,21 +138,26 @@ def _learn(engine: Engine, missing: set[str]) -> bool:
     """Ask the store for sensors ingest does not know yet; whether it found any."""
     known = _known.setdefault(engine, {})
     ids = sorted(missing - known.keys())
-    found = False
+    bounds: dict[tuple[str, str | None, str | None], _Bound] = {}  # sensors share most
     s = t.sensors.c
+    query = select(s.sensor_id, s.kind, s.room_code, s.code).where(
+        s.sensor_id.in_(bindparam("ids", expanding=True))
+    )
     with engine.connect() as conn:
-        for start in range(0, len(ids), 500):
+        for start in range(0, len(ids), 5000):
             for sensor_id, kind_name, room_code, code in conn.execute(
-                select(s.sensor_id, s.kind, s.room_code, s.code).where(
-                    s.sensor_id.in_(ids[start : start + 500])
-                )
+                query, {"ids": ids[start : start + 5000]}
             ):
-                kind = SENSOR_KINDS[kind_name]
-                plain = kind.value_type == "number" and not kind.whole_numbers
-                codes = frozenset(c for c in (room_code, code) if c)
-                known[sensor_id] = _Bound(kind, codes, kind.low, kind.high, plain)
-                found = True
-    return found
+                bound = bounds.get((kind_name, room_code, code))
+                if bound is None:
+                    kind = SENSOR_KINDS[kind_name]
+                    plain = kind.value_type == "number" and not kind.whole_numbers
+                    codes = frozenset(c for c in (room_code, code) if c)
+                    bound = bounds[kind_name, room_code, code] = _Bound(
+                        kind, codes, kind.low, kind.high, plain
+                    )
+                known[sensor_id] = bound
+    return bool(bounds)
 
 
 def _check(

@@ -5,13 +5,14 @@ Requests go through httpx (`ASGITransport`) to the app itself, lifespan included
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from fastapi import FastAPI
 
 from api.app import create_app
 from api.settings import Settings
@@ -42,9 +43,16 @@ def single_site_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @asynccontextmanager
-async def app_client(db: Path, **settings: Any) -> AsyncIterator[httpx.AsyncClient]:
-    """An httpx client talking to a fresh app over `db`, started and stopped like a server."""
+async def app_client(
+    db: Path, configure: Callable[[FastAPI], None] | None = None, **settings: Any
+) -> AsyncIterator[httpx.AsyncClient]:
+    """An httpx client talking to a fresh app over `db`, started and stopped like a server.
+
+    `configure` may change the app before its first request (e.g. its middleware).
+    """
     app = create_app(Settings(database_url=str(db), public_base_url=PUBLIC_BASE_URL, **settings))
+    if configure is not None:
+        configure(app)
     async with (
         app.router.lifespan_context(app),
         httpx.AsyncClient(
