@@ -3,9 +3,11 @@
 In one run, on fresh stores in a temp dir with 10,000 temperature sensors:
 
 - ``http``: `twin serve` (real uvicorn, a child process) takes `POST /api/readings`
-  with 1,000 readings per request (a JSON array) from `--clients` client threads
-  over keep-alive `http.client` connections, with a gateway key; the bodies are built before the
-  clock starts. Readings/s counts stored readings, checked from each answer.
+  with 1,000 readings per request (a JSON array) from `--clients` client threads,
+  each on one keep-alive TCP socket, with a gateway key. Every request (request line,
+  headers, body) is built as bytes before the clock starts; the clients send it,
+  read the answer by its Content-Length and take the stored count from its head (a
+  non-200 answer or a short count fails the run). Readings/s counts stored readings.
 - ``raw``: `sqlite3.executemany` of the same rows into the same `readings` table
   (same schema, indexes and PRAGMAs: WAL, synchronous=FULL), `INSERT OR IGNORE` and
   a commit per 1,000 rows, once before and once after ``http`` (each into a fresh
