@@ -16,7 +16,10 @@ from fastapi import FastAPI
 
 from api.app import create_app
 from api.settings import Settings
-from tests.campus_stores import imported_store
+from layers.keys import create_key
+from layers.sensors import SensorCreate, register_sensor
+from tests.campus_stores import copy_store, imported_store
+from twin.store import open_store
 
 CAMPUS_FILES = {
     "DX01": ["duplex.ifc"],
@@ -66,3 +69,19 @@ async def app_client(
 async def client(campus_db: Path) -> AsyncIterator[httpx.AsyncClient]:
     async with app_client(campus_db) as client:
         yield client
+
+
+A101 = "DX01-B01-F01-001C"
+
+
+def readings_store(campus_db: Path, folder: Path) -> tuple[Path, str]:
+    """A copy of the campus in `folder` with two sensors in A101 (`t-1` temperature,
+    `door-1` door); the copy and a gateway key."""
+    folder.mkdir(exist_ok=True)
+    db = copy_store(campus_db, folder)
+    engine = open_store(str(db))
+    register_sensor(engine, SensorCreate(id="t-1", kind="temperature", room_code=A101))
+    register_sensor(engine, SensorCreate(id="door-1", kind="door", room_code=A101))
+    key = create_key(engine, "gateway")
+    engine.dispose()
+    return db, key

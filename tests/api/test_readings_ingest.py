@@ -11,15 +11,10 @@ import pytest
 from fastapi import FastAPI
 
 from api.readings_ingest import ReadingsIngest
-from layers.keys import create_key
-from layers.sensors import SensorCreate, register_sensor
-from tests.api.conftest import app_client
-from tests.campus_stores import copy_store
-from twin.store import open_store
+from tests.api.conftest import app_client, readings_store
 
 pytestmark = pytest.mark.anyio
 
-A101 = "DX01-B01-F01-001C"
 FIRST: dict[str, object] = {"sensor": "t-1", "ts": "2026-03-01T08:00:00+08:00", "value": 21.5}
 GOOD: list[object] = [
     FIRST,
@@ -33,17 +28,6 @@ GOOD: list[object] = [
 NDJSON = "\n".join(
     [json.dumps(FIRST), "{broken", "", json.dumps({**FIRST, "ts": "2026-03-02T00:00:00Z"})]
 )
-
-
-def _store_with_key(campus_db: Path, folder: Path) -> tuple[Path, str]:
-    folder.mkdir()
-    db = copy_store(campus_db, folder)
-    engine = open_store(str(db))
-    register_sensor(engine, SensorCreate(id="t-1", kind="temperature", room_code=A101))
-    register_sensor(engine, SensorCreate(id="door-1", kind="door", room_code=A101))
-    key = create_key(engine, "gateway")
-    engine.dispose()
-    return db, key
 
 
 def _fastapi_route_only(app: FastAPI) -> None:
@@ -86,8 +70,8 @@ async def _exchange(client: httpx.AsyncClient, key: str) -> list[tuple[Any, ...]
 async def test_answers_match_the_fastapi_route_request_for_request(
     campus_db: Path, tmp_path: Path
 ) -> None:
-    ours_db, ours_key = _store_with_key(campus_db, tmp_path / "ours")
-    route_db, route_key = _store_with_key(campus_db, tmp_path / "route")
+    ours_db, ours_key = readings_store(campus_db, tmp_path / "ours")
+    route_db, route_key = readings_store(campus_db, tmp_path / "route")
     async with app_client(ours_db) as client:
         ours = await _exchange(client, ours_key)
     async with app_client(route_db, configure=_fastapi_route_only) as client:
@@ -112,7 +96,7 @@ async def test_answers_match_the_fastapi_route_request_for_request(
 async def test_when_reads_need_a_key_readings_still_take_a_gateway_key(
     campus_db: Path, tmp_path: Path
 ) -> None:
-    db, key = _store_with_key(campus_db, tmp_path / "closed")
+    db, key = readings_store(campus_db, tmp_path / "closed")
     async with app_client(db, keys_for_reads=True) as client:
         assert (await client.post("/api/readings", json=GOOD)).status_code == 401
         answer = await client.post(
@@ -124,7 +108,7 @@ async def test_when_reads_need_a_key_readings_still_take_a_gateway_key(
 async def test_other_requests_pass_through_and_the_route_stays_documented(
     campus_db: Path, tmp_path: Path
 ) -> None:
-    db, _key = _store_with_key(campus_db, tmp_path / "docs")
+    db, _key = readings_store(campus_db, tmp_path / "docs")
     apps: list[FastAPI] = []
     async with app_client(db, configure=apps.append) as client:
         assert any(m.cls is ReadingsIngest for m in apps[0].user_middleware)
