@@ -1,7 +1,9 @@
 """The one way readings enter the twin, whatever the channel (HTTP, MQTT, simulator).
 
-`ingest_readings` checks a batch in bulk, stores the valid readings in one
-statement and one transaction, and answers one result per item in input order:
+`ingest_readings` checks a batch in bulk, stores the valid readings with one
+multi-row statement per 1,000 in one transaction (shared with the batches that wait
+for the write lock beside it: group commit, see `_store`), and answers one result
+per item in input order:
 `stored`, `duplicate` (the same sensor and time already stored, or earlier in the
 batch) or `rejected` with a reason. Storage is idempotent on (sensor, ts) through
 the readings table's primary key and `ON CONFLICT DO NOTHING ... RETURNING`, so a
