@@ -210,3 +210,37 @@ def test_batches_waiting_for_the_write_lock_commit_together(live: Engine) -> Non
     assert len(_stored(live)) == 16
     stats = ingest_stats(live)["http"]
     assert (stats["stored"], stats["duplicate"]) == (16, 5)
+
+
+def test_a_failed_group_commit_fails_every_batch_in_it_and_stores_none(live: Engine) -> None:
+    from layers.ingest import _waiting, writing
+
+    register_sensor(live, SensorCreate(id="t-2", kind="temperature", room_code=A101))
+    with live.begin() as conn:  # the store refuses t-2's readings, as a full disk would all
+        conn.exec_driver_sql(
+            "CREATE TRIGGER refuse_t2 BEFORE INSERT ON readings WHEN NEW.sensor_id = 't-2' "
+            "BEGIN SELECT RAISE(ABORT, 'refused'); END"
+        )
+    good = [{"sensor": "t-1", "ts": "2026-06-01T00:00:00Z", "value": 20.0}]
+    bad = [{"sensor": "t-2", "ts": "2026-06-01T00:00:00Z", "value": 20.0}]
+    failures: dict[int, BaseException] = {}
+
+    def send(index: int, items: list[dict[str, object]]) -> None:
+        try:
+            ingest_readings(live, items, "http")
+        except Exception as exc:
+            failures[index] = exc
+
+    with writing(live):
+        threads = []
+        for index, items in enumerate((good, bad)):
+            threads.append(threading.Thread(target=send, args=(index, items)))
+            threads[-1].start()
+            while len(_waiting.get(live, [])) < index + 1:
+                time.sleep(0.001)
+    for thread in threads:
+        thread.join(10)
+    assert set(failures) == {0, 1} and "refused" in str(failures[0])
+    assert _stored(live) == []
+    assert ingest_stats(live)["http"]["stored"] == 0
+    assert [r.status for r in ingest_readings(live, good, "http")] == ["stored"]  # lock free
