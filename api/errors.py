@@ -83,7 +83,8 @@ def error_response(exc: TwinError) -> JSONResponse:
 
 
 async def _twin_error(_request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, TwinError)  # registered for TwinError only
+    if not isinstance(exc, TwinError):  # registered for TwinError only
+        raise exc
     return error_response(exc)
 
 
