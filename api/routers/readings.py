@@ -121,6 +121,9 @@ async def store_body(engine: Engine, body: bytes, ndjson: bool) -> bytes:
     return _answer(results)
 
 
+# The served app answers this path in `api.readings_ingest`, ahead of FastAPI's routing,
+# with the same checks and answers; this route documents it (and serves an app built
+# without that middleware).
 @router.post(
     "/readings",
     openapi_extra=_BODY,
@@ -135,9 +138,6 @@ async def post_readings(request: Request, engine: EngineDep, _key: GatewayKey) -
     `duplicate` (that sensor and time are already stored) or `rejected` with a
     `reason` and a `detail`. Valid items are stored even when others are rejected;
     422 only when the body cannot be parsed at all. `ts` needs a time zone.
-
-    (The served app answers this path in `api.readings_ingest`, ahead of FastAPI's
-    routing, with the same checks and answers; this route documents it.)
     """
     ndjson = "ndjson" in request.headers.get("content-type", "")
     answer = await store_body(engine, await request.body(), ndjson)
