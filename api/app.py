@@ -18,6 +18,7 @@ from api.alarm_service import AlarmService
 from api.deps import read_access
 from api.errors import install_error_handlers
 from api.mqtt import MqttService
+from api.readings_ingest import ReadingsIngest
 from api.room_search import RoomSearch
 from api.routers import (
     alarms,
@@ -94,6 +95,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         cache_dir=settings.cache_dir / "snapshots" if settings.cache_dir else None
     )
     install_error_handlers(app)
+    # POST /api/readings, the ingest hot path, is answered ahead of FastAPI's routing.
+    app.add_middleware(ReadingsIngest)
     # Reads are open on loopback; `keys_for_reads` closes them (writes check their own keys).
     api = APIRouter(prefix="/api", dependencies=[Depends(read_access)])
     routers = (sites, buildings, rooms, elements, palette, sensors, readings, ingest, utilisation)

@@ -29,6 +29,7 @@ __all__ = [
     "RoomSearchDep",
     "SettingsDep",
     "read_access",
+    "require_role",
 ]
 
 
@@ -94,7 +95,8 @@ def _key(request: Request) -> KeyInfo | None:
     return found
 
 
-def _role(request: Request, roles: tuple[str, ...]) -> KeyInfo:
+def require_role(request: Request, roles: tuple[str, ...]) -> KeyInfo:
+    """The request's key when its role is one of `roles`; else `MissingKey`, `WrongRole`."""
     info = _key(request)
     if info is None:
         raise MissingKey("this needs a key: send `Authorization: Bearer <key>`")
@@ -107,17 +109,17 @@ async def read_access(request: Request) -> None:
     """Reads are open, unless the settings say reads need a key (non-loopback serving)."""
     settings: Settings = request.app.state.settings
     if settings.keys_for_reads:
-        _role(request, ("gateway", "admin"))
+        require_role(request, ("gateway", "admin"))
 
 
 async def gateway_key(request: Request) -> KeyInfo:
     """Readings and sensor registration: a gateway or admin key."""
-    return _role(request, ("gateway", "admin"))
+    return require_role(request, ("gateway", "admin"))
 
 
 async def admin_key(request: Request) -> KeyInfo:
     """Every other write: an admin key."""
-    return _role(request, ("admin",))
+    return require_role(request, ("admin",))
 
 
 GatewayKey = Annotated[KeyInfo, Depends(gateway_key)]

@@ -36,7 +36,7 @@ from models.errors import (
     WrongRole,
 )
 
-__all__ = ["STATUS_BY_ERROR", "install_error_handlers"]
+__all__ = ["STATUS_BY_ERROR", "error_response", "install_error_handlers"]
 
 logger = logging.getLogger("twin.api")
 
@@ -70,7 +70,8 @@ def _body(message: str, closest: list[str] | None = None, **extra: object) -> di
     return {"detail": {"message": message, "closest": closest or [], **extra}}
 
 
-async def _twin_error(_request: Request, exc: Exception) -> JSONResponse:
+def error_response(exc: TwinError) -> JSONResponse:
+    """The status and JSON body of a twin error (also for routes answered outside FastAPI)."""
     status = next(code for kind, code in STATUS_BY_ERROR if isinstance(exc, kind))
     if status >= 500:
         logger.error("twin error", exc_info=exc)
@@ -79,6 +80,12 @@ async def _twin_error(_request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(
         _body(str(exc), list(getattr(exc, "closest", []))), status_code=status, headers=headers
     )
+
+
+async def _twin_error(_request: Request, exc: Exception) -> JSONResponse:
+    if not isinstance(exc, TwinError):  # registered for TwinError only
+        raise exc
+    return error_response(exc)
 
 
 async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:

@@ -1,7 +1,9 @@
 """The one way readings enter the twin, whatever the channel (HTTP, MQTT, simulator).
 
-`ingest_readings` checks a batch in bulk, stores the valid readings in one
-statement and one transaction, and answers one result per item in input order:
+`ingest_readings` checks a batch in bulk, stores the valid readings with one
+multi-row statement per 1,000 in one transaction (shared with the batches that wait
+for the write lock beside it: group commit, see `_store`), and answers one result
+per item in input order:
 `stored`, `duplicate` (the same sensor and time already stored, or earlier in the
 batch) or `rejected` with a reason. Storage is idempotent on (sensor, ts) through
 the readings table's primary key and `ON CONFLICT DO NOTHING ... RETURNING`, so a
@@ -24,11 +26,12 @@ import threading
 import weakref
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from itertools import chain
 from typing import Any, Literal
 
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine, bindparam, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from layers.kinds import SENSOR_KINDS, SensorKind
@@ -137,21 +140,26 @@ def _learn(engine: Engine, missing: set[str]) -> bool:
     """Ask the store for sensors ingest does not know yet; whether it found any."""
     known = _known.setdefault(engine, {})
     ids = sorted(missing - known.keys())
-    found = False
+    bounds: dict[tuple[str, str | None, str | None], _Bound] = {}  # sensors share most
     s = t.sensors.c
+    query = select(s.sensor_id, s.kind, s.room_code, s.code).where(
+        s.sensor_id.in_(bindparam("ids", expanding=True))
+    )
     with engine.connect() as conn:
-        for start in range(0, len(ids), 500):
+        for start in range(0, len(ids), 5000):
             for sensor_id, kind_name, room_code, code in conn.execute(
-                select(s.sensor_id, s.kind, s.room_code, s.code).where(
-                    s.sensor_id.in_(ids[start : start + 500])
-                )
+                query, {"ids": ids[start : start + 5000]}
             ):
-                kind = SENSOR_KINDS[kind_name]
-                plain = kind.value_type == "number" and not kind.whole_numbers
-                codes = frozenset(c for c in (room_code, code) if c)
-                known[sensor_id] = _Bound(kind, codes, kind.low, kind.high, plain)
-                found = True
-    return found
+                bound = bounds.get((kind_name, room_code, code))
+                if bound is None:
+                    kind = SENSOR_KINDS[kind_name]
+                    plain = kind.value_type == "number" and not kind.whole_numbers
+                    codes = frozenset(c for c in (room_code, code) if c)
+                    bound = bounds[kind_name, room_code, code] = _Bound(
+                        kind, codes, kind.low, kind.high, plain
+                    )
+                known[sensor_id] = bound
+    return bool(bounds)
 
 
 def _check(
@@ -267,31 +275,73 @@ def _check_all(
     return batch
 
 
-def _insert_new(
-    engine: Engine, rows: list[tuple[str, int, float]]
-) -> tuple[Connection, set[tuple[str, int]] | None]:
-    """Begin a transaction and insert rows, skipping those already stored.
+# Rows per multi-row INSERT on SQLite: one statement, so one `sqlite3_step` that runs
+# without the GIL, per chunk instead of one per row (an executemany hands the GIL back
+# and forth a thousand times a batch, and waits for it whenever the event loop is
+# busy). 1,000 rows bind 3,000 parameters, well under SQLite's limit of 32,766. The
+# rest of a batch goes in powers of two, so every statement is one of a few texts,
+# prepared once and kept in the sqlite3 module's statement cache.
+_CHUNK_ROWS = 1000
 
-    Returns the open connection and the keys that were new, or None for all of them.
-    Duplicates are rare (resends, redeliveries), so a plain executemany is tried
-    first; when its row count says some rows were skipped, that attempt is rolled
-    back and the rows inserted again with RETURNING, which names the new ones.
+
+def _chunk_sizes(count: int) -> list[int]:
+    """How `count` rows go into statements: whole chunks, then powers of two.
+
+    >>> _chunk_sizes(2500)
+    [1000, 1000, 256, 128, 64, 32, 16, 4]
     """
-    conn = engine.connect()
+    sizes = [_CHUNK_ROWS] * (count // _CHUNK_ROWS)
+    rest = count % _CHUNK_ROWS
+    sizes += [1 << bit for bit in reversed(range(rest.bit_length())) if rest >> bit & 1]
+    return sizes
+
+
+@functools.cache
+def _values_sql(rows: int) -> str:
+    values = ",".join(["(?,?,?)"] * rows)
+    return f"INSERT INTO readings (sensor_id, ts_us, value) VALUES {values} ON CONFLICT DO NOTHING"
+
+
+def _insert_rows(conn: Connection, rows: list[tuple[str, int, float]]) -> int:
+    """Insert `rows` in `conn`'s transaction, skipping stored keys; how many went in."""
+    if conn.dialect.name != "sqlite":
+        return execute_many(conn, _statements(conn.dialect.name)[0], rows)
+    cursor = conn.connection.cursor()  # sqlite3's own: parameters bound as they are
+    inserted, start = 0, 0
     try:
-        conn.begin()
-        if rows and execute_many(conn, _statements(conn.dialect.name)[0], rows) == len(rows):
-            return conn, None
-        conn.rollback()
-        conn.begin()
-        c = t.readings.c
-        returning = _statements(conn.dialect.name)[0].returning(c.sensor_id, c.ts_us)
+        for size in _chunk_sizes(len(rows)):
+            flat = list(chain.from_iterable(rows[start : start + size]))
+            cursor.execute(_values_sql(size), flat)
+            inserted += cursor.rowcount
+            start += size
+    finally:
+        cursor.close()
+    return inserted
+
+
+def _insert_new(
+    conn: Connection, batches: list[list[tuple[str, int, float]]]
+) -> list[set[tuple[str, int]] | None]:
+    """Begin a transaction and insert each batch's rows, skipping those already stored.
+
+    Per batch, the keys that were new, or None for all of them. Duplicates are rare
+    (resends, redeliveries), so plain inserts are tried first; when a row count says
+    some rows were skipped, that attempt is rolled back and every batch inserted again,
+    in the same order, with RETURNING, which names the new ones (a key in two batches
+    of one group is new in the first only, as if they had been written one by one).
+    """
+    conn.begin()
+    if all(_insert_rows(conn, rows) == len(rows) for rows in batches):
+        return [None] * len(batches)
+    conn.rollback()
+    conn.begin()
+    c = t.readings.c
+    returning = _statements(conn.dialect.name)[0].returning(c.sensor_id, c.ts_us)
+    found: list[set[tuple[str, int]] | None] = []
+    for rows in batches:
         named = [{"sensor_id": s, "ts_us": ts, "value": v} for s, ts, v in rows]
-        stored = {(r[0], r[1]) for r in conn.execute(returning, named)} if rows else set()
-        return conn, stored
-    except BaseException:
-        conn.close()
-        raise
+        found.append({(r[0], r[1]) for r in conn.execute(returning, named)} if rows else set())
+    return found
 
 
 @functools.cache
@@ -307,8 +357,9 @@ def _statements(dialect_name: str) -> tuple[Any, Any]:
     return insert, count
 
 
-def _count(conn: Connection, channel: str, counts: Counter[tuple[str, str]]) -> None:
-    rows = [(channel, status, reason, n) for (status, reason), n in counts.items() if n]
+def _count(conn: Connection, counts: Counter[tuple[str, str, str]]) -> None:
+    """Add outcome counts, keyed (channel, outcome, reason), to `ingest_counts`."""
+    rows = [(*key, n) for key, n in counts.items() if n]
     if rows:
         execute_many(conn, _statements(conn.dialect.name)[1], rows)
 
@@ -327,9 +378,7 @@ def ingest_readings(
     returns, so an acknowledged reading survives a crash.
     """
     batch = _checked(engine, items, channel, topic_code)
-    with writing(engine):
-        conn, fresh = _write(engine, channel, batch)
-        _commit(conn)
+    fresh = _store(engine, channel, batch)
     if fresh:
         _after_store(engine, fresh)
     return batch.results
@@ -338,21 +387,14 @@ def ingest_readings(
 async def ingest_readings_async(
     engine: Engine, items: Sequence[dict[str, Any] | ReadingIn], channel: str
 ) -> list[IngestResult]:
-    """`ingest_readings` for an event loop: the batch is checked and inserted on the
-    loop, and the commit (an fsync) waits in a worker thread, so the loop reads and
-    checks the next batch meanwhile. Answers only once the commit is done.
-
-    The thread also releases the write lock: the loop may be waiting for it.
+    """`ingest_readings` for an event loop: the batch is checked on the loop and
+    written in a worker thread, so the loop reads and checks the next request
+    meanwhile, and batches that arrive while one commits are committed together
+    (see `_store`). Answers only once the commit is done.
     """
     batch = _checked(engine, items, channel, None)
-    lock = writing(engine)
-    lock.acquire()
-    try:
-        conn, fresh = _write(engine, channel, batch)
-    except BaseException:
-        lock.release()
-        raise
-    await asyncio.to_thread(_commit, conn, lock)
+    loop = asyncio.get_running_loop()
+    fresh = await loop.run_in_executor(None, _store, engine, channel, batch)
     if fresh:
         _after_store(engine, fresh)
     return batch.results
@@ -370,29 +412,82 @@ def _checked(
     return batch
 
 
-def _write(engine: Engine, channel: str, batch: _Batch) -> tuple[Connection, StoredRows]:
-    """Insert the batch and its counts (uncommitted); the connection and the new rows."""
-    conn, stored = _insert_new(engine, batch.rows)
-    try:
-        return conn, _settle(conn, channel, batch, stored)
-    except BaseException:
-        conn.close()
-        raise
+@dataclass(slots=True)
+class _Job:
+    """One caller's checked batch, waiting to be written; then what became of it."""
+
+    channel: str
+    batch: _Batch
+    fresh: StoredRows = field(default_factory=list)
+    error: BaseException | None = None
+    done: bool = False
 
 
-def _commit(conn: Connection, lock: threading.Lock | None = None) -> None:
+# Batches waiting for the write lock, per store. Whoever gets the lock writes all that
+# wait (up to `GROUP_MAX_ROWS` rows) in one transaction: one commit, one fsync, for
+# every batch that arrived while the last one committed (group commit). Each caller
+# still returns only after the commit that holds its batch.
+_waiting: weakref.WeakKeyDictionary[Engine, list[_Job]] = weakref.WeakKeyDictionary()
+GROUP_MAX_ROWS = 20_000
+
+
+def _store(engine: Engine, channel: str, batch: _Batch) -> StoredRows:
+    """Write a checked batch, committed, with the batches waiting beside it; its new rows.
+
+    Blocks for the write lock: call it in a worker thread from an event loop.
+    """
+    job = _Job(channel, batch)
+    with _locks_lock:
+        waiting = _waiting.setdefault(engine, [])
+        waiting.append(job)
+    with writing(engine):
+        while not job.done:  # else a writer before us took it and committed it
+            with _locks_lock:
+                group = _take(waiting)
+            _write_group(engine, group)
+    if job.error is not None:
+        raise job.error
+    return job.fresh
+
+
+def _take(waiting: list[_Job]) -> list[_Job]:
+    """The first waiting batches, up to `GROUP_MAX_ROWS` rows (at least one batch)."""
+    group: list[_Job] = []
+    rows = 0
+    while waiting and (not group or rows + len(waiting[0].batch.rows) <= GROUP_MAX_ROWS):
+        group.append(waiting.pop(0))
+        rows += len(group[-1].batch.rows)
+    return group
+
+
+def _write_group(engine: Engine, group: list[_Job]) -> None:
+    """Insert, count and commit the group's batches in one transaction (write lock held).
+
+    A failure fails every batch of the group: none of them is committed.
+    """
     try:
-        conn.commit()
+        with engine.connect() as conn:
+            stored = _insert_new(conn, [job.batch.rows for job in group])
+            counts: Counter[tuple[str, str, str]] = Counter()
+            for job, keys in zip(group, stored, strict=True):
+                job.fresh = _settle(job.channel, job.batch, keys, counts)
+            _count(conn, counts)
+            conn.commit()
+    except BaseException as exc:
+        for job in group:
+            job.error, job.fresh = exc, []
     finally:
-        conn.close()
-        if lock is not None:
-            lock.release()
+        for job in group:
+            job.done = True
 
 
 def _settle(
-    conn: Connection, channel: str, batch: _Batch, stored: set[tuple[str, int]] | None
-) -> list[tuple[str, int, float]]:
-    """Mark rows found already stored as duplicates and count outcomes; the new rows."""
+    channel: str,
+    batch: _Batch,
+    stored: set[tuple[str, int]] | None,
+    counts: Counter[tuple[str, str, str]],
+) -> StoredRows:
+    """Mark rows found already stored as duplicates and add up outcomes; the new rows."""
     results, rows = batch.results, batch.rows
     fresh = rows
     if stored is not None:
@@ -400,10 +495,10 @@ def _settle(
         for row, index in zip(rows, batch.row_at, strict=True):
             if row[:2] not in stored:
                 results[index] = _DUPLICATE
-    counts = Counter({("rejected", r): n for r, n in batch.rejected.items()})
-    counts["stored", ""] = len(fresh)
-    counts["duplicate", ""] = len(results) - len(fresh) - batch.rejected.total()
-    _count(conn, channel, counts)
+    for reason, n in batch.rejected.items():
+        counts[channel, "rejected", reason] += n
+    counts[channel, "stored", ""] += len(fresh)
+    counts[channel, "duplicate", ""] += len(results) - len(fresh) - batch.rejected.total()
     return fresh
 
 

@@ -1,12 +1,13 @@
 """`POST /api/readings` (HTTP ingest), latest values, and `/api/rooms/{code}/live`.
 
 The ingest route takes the raw body and parses it once (orjson), leaving the checks
-to `layers.ingest.ingest_readings`, which validates the batch in bulk and stores it
-with one statement: per-item pydantic models would cost more than the database
-write. Batches up to `INLINE_MAX_ITEMS` are checked and inserted on the event loop
-(measured faster than a worker thread, whose SQLite calls would fight the loop for
-the GIL) and committed in a thread while the loop reads the next request; larger
-ones go to a thread whole.
+to `layers.ingest`, which validates the batch in bulk and stores it with a few
+multi-row statements: per-item pydantic models would cost more than the database
+write. Batches up to `INLINE_MAX_ITEMS` are checked on the event loop and written in
+a worker thread (committed together with any batch that waits beside them) while
+the loop reads the next request; larger ones go to a thread whole. The served app
+answers `POST /api/readings` in `api.readings_ingest`, in front of FastAPI, with
+`store_body` below; the route here is the same for the OpenAPI document.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Annotated, Any
 import orjson
 import pydantic_core
 from fastapi import APIRouter, Path, Query, Request, Response
+from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import EngineDep, GatewayKey
@@ -24,7 +26,7 @@ from layers import readings
 from layers.ingest import IngestResult, ingest_readings, ingest_readings_async
 from models.errors import BadInput
 
-__all__ = ["router"]
+__all__ = ["parse_body", "router", "store_body"]
 
 router = APIRouter(tags=["readings"])
 
@@ -98,11 +100,30 @@ def _answer(results: list[IngestResult]) -> bytes:
     return head + b',"results":[' + b",".join(parts) + b"]}"
 
 
-# A batch this small is stored on the event loop: a few milliseconds, less than handing
-# it to a worker thread costs when two requests' threads then fight over the GIL.
+# A batch this small is checked on the event loop (a millisecond or two, less than
+# handing it to a worker thread costs when two requests' threads then fight over the
+# GIL); it is written and committed in a worker thread either way.
 INLINE_MAX_ITEMS = 2000
 
 
+async def store_body(engine: Engine, body: bytes, ndjson: bool) -> bytes:
+    """Store the readings of a request body; the JSON answer, committed.
+
+    What `POST /api/readings` does once the key is checked, whoever serves it (this
+    route, or `api.readings_ingest` in front of FastAPI); `BadInput` for a body that
+    cannot be parsed at all.
+    """
+    items = parse_body(body, ndjson)
+    if len(items) <= INLINE_MAX_ITEMS:
+        results = await ingest_readings_async(engine, items, channel="http")
+    else:
+        results = await run_in_threadpool(ingest_readings, engine, items, channel="http")
+    return _answer(results)
+
+
+# The served app answers this path in `api.readings_ingest`, ahead of FastAPI's routing,
+# with the same checks and answers; this route documents it (and serves an app built
+# without that middleware).
 @router.post(
     "/readings",
     openapi_extra=_BODY,
@@ -119,12 +140,8 @@ async def post_readings(request: Request, engine: EngineDep, _key: GatewayKey) -
     422 only when the body cannot be parsed at all. `ts` needs a time zone.
     """
     ndjson = "ndjson" in request.headers.get("content-type", "")
-    items = parse_body(await request.body(), ndjson)
-    if len(items) <= INLINE_MAX_ITEMS:
-        results = await ingest_readings_async(engine, items, channel="http")
-    else:
-        results = await run_in_threadpool(ingest_readings, engine, items, channel="http")
-    return Response(_answer(results), media_type="application/json")
+    answer = await store_body(engine, await request.body(), ndjson)
+    return Response(answer, media_type="application/json")
 
 
 _LATEST_SCHEMA = {

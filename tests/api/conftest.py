@@ -5,17 +5,21 @@ Requests go through httpx (`ASGITransport`) to the app itself, lifespan included
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from fastapi import FastAPI
 
 from api.app import create_app
 from api.settings import Settings
-from tests.campus_stores import imported_store
+from layers.keys import create_key
+from layers.sensors import SensorCreate, register_sensor
+from tests.campus_stores import copy_store, imported_store
+from twin.store import open_store
 
 CAMPUS_FILES = {
     "DX01": ["duplex.ifc"],
@@ -42,9 +46,16 @@ def single_site_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @asynccontextmanager
-async def app_client(db: Path, **settings: Any) -> AsyncIterator[httpx.AsyncClient]:
-    """An httpx client talking to a fresh app over `db`, started and stopped like a server."""
+async def app_client(
+    db: Path, configure: Callable[[FastAPI], None] | None = None, **settings: Any
+) -> AsyncIterator[httpx.AsyncClient]:
+    """An httpx client talking to a fresh app over `db`, started and stopped like a server.
+
+    `configure` may change the app before its first request (e.g. its middleware).
+    """
     app = create_app(Settings(database_url=str(db), public_base_url=PUBLIC_BASE_URL, **settings))
+    if configure is not None:
+        configure(app)
     async with (
         app.router.lifespan_context(app),
         httpx.AsyncClient(
@@ -58,3 +69,19 @@ async def app_client(db: Path, **settings: Any) -> AsyncIterator[httpx.AsyncClie
 async def client(campus_db: Path) -> AsyncIterator[httpx.AsyncClient]:
     async with app_client(campus_db) as client:
         yield client
+
+
+A101 = "DX01-B01-F01-001C"
+
+
+def readings_store(campus_db: Path, folder: Path) -> tuple[Path, str]:
+    """A copy of the campus in `folder` with two sensors in A101 (`t-1` temperature,
+    `door-1` door); the copy and a gateway key."""
+    folder.mkdir(exist_ok=True)
+    db = copy_store(campus_db, folder)
+    engine = open_store(str(db))
+    register_sensor(engine, SensorCreate(id="t-1", kind="temperature", room_code=A101))
+    register_sensor(engine, SensorCreate(id="door-1", kind="door", room_code=A101))
+    key = create_key(engine, "gateway")
+    engine.dispose()
+    return db, key

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import random
+import threading
+import time
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, event, func, select
 
 from layers.ingest import REASONS, ReadingIn, ingest_readings, ingest_stats, parse_ts_us
 from layers.sensors import SensorCreate, register_sensor
@@ -159,3 +162,85 @@ def test_hooks_see_only_newly_stored_rows(live: Engine) -> None:
         assert len(seen) == 1 and seen[0][0][0] == "t-1" and seen[0][0][2] == 21.5
     finally:
         _hooks.remove(hook)
+
+
+def test_odd_sized_large_batches_store_every_value_exactly(live: Engine) -> None:
+    # 2,345 rows go in as chunks of 1,000 and powers of two; values keep every bit
+    rng = random.Random(5)
+    values = [rng.uniform(-20, 60) for _ in range(2345)]
+    items = [
+        {"sensor": "t-1", "ts": f"2026-04-01T00:00:{n // 1000:02d}.{n % 1000:03d}Z", "value": v}
+        for n, v in enumerate(values)
+    ]
+    results = ingest_readings(live, items, "http")
+    assert {r.status for r in results} == {"stored"}
+    assert [row[2] for row in _stored(live)] == values
+
+
+def test_batches_waiting_for_the_write_lock_commit_together(live: Engine) -> None:
+    from layers.ingest import _waiting, writing
+
+    commits: list[int] = []
+    event.listen(live, "commit", lambda _conn: commits.append(1))
+
+    def item(minute: int) -> dict[str, object]:
+        return {"sensor": "t-1", "ts": f"2026-05-01T00:{minute:02d}:00Z", "value": 20.0}
+
+    batches = [[item(m) for m in range(0, 10)], [item(m) for m in range(5, 15)], [item(20)]]
+    answers: dict[int, list[str]] = {}
+
+    def send(index: int) -> None:
+        answers[index] = [r.status for r in ingest_readings(live, batches[index], "http")]
+
+    with writing(live):  # a commit in progress: the three batches queue behind it
+        threads = []
+        for index in range(3):  # one at a time, so the queue holds them in this order
+            threads.append(threading.Thread(target=send, args=(index,)))
+            threads[-1].start()
+            while len(_waiting.get(live, [])) < index + 1:
+                time.sleep(0.001)
+        assert not answers  # nobody is acknowledged before the commit
+        commits.clear()
+    for thread in threads:
+        thread.join(10)
+    assert len(commits) == 1  # one transaction, one fsync, for the three requests
+    assert answers[0] == ["stored"] * 10
+    assert answers[1] == ["duplicate"] * 5 + ["stored"] * 5  # as if written one by one
+    assert answers[2] == ["stored"]
+    assert len(_stored(live)) == 16
+    stats = ingest_stats(live)["http"]
+    assert (stats["stored"], stats["duplicate"]) == (16, 5)
+
+
+def test_a_failed_group_commit_fails_every_batch_in_it_and_stores_none(live: Engine) -> None:
+    from layers.ingest import _waiting, writing
+
+    register_sensor(live, SensorCreate(id="t-2", kind="temperature", room_code=A101))
+    with live.begin() as conn:  # the store refuses t-2's readings, as a full disk would all
+        conn.exec_driver_sql(
+            "CREATE TRIGGER refuse_t2 BEFORE INSERT ON readings WHEN NEW.sensor_id = 't-2' "
+            "BEGIN SELECT RAISE(ABORT, 'refused'); END"
+        )
+    good = [{"sensor": "t-1", "ts": "2026-06-01T00:00:00Z", "value": 20.0}]
+    bad = [{"sensor": "t-2", "ts": "2026-06-01T00:00:00Z", "value": 20.0}]
+    failures: dict[int, BaseException] = {}
+
+    def send(index: int, items: list[dict[str, object]]) -> None:
+        try:
+            ingest_readings(live, items, "http")
+        except Exception as exc:
+            failures[index] = exc
+
+    with writing(live):
+        threads = []
+        for index, items in enumerate((good, bad)):
+            threads.append(threading.Thread(target=send, args=(index, items)))
+            threads[-1].start()
+            while len(_waiting.get(live, [])) < index + 1:
+                time.sleep(0.001)
+    for thread in threads:
+        thread.join(10)
+    assert set(failures) == {0, 1} and "refused" in str(failures[0])
+    assert _stored(live) == []
+    assert ingest_stats(live)["http"]["stored"] == 0
+    assert [r.status for r in ingest_readings(live, good, "http")] == ["stored"]  # lock free

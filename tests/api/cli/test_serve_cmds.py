@@ -7,6 +7,7 @@ import subprocess
 from pathlib import Path
 
 import httpx
+import pytest
 
 from tests.processes import run_twin, serve_twin
 from twin.rooms import campus_info
@@ -27,6 +28,17 @@ def test_serve_answers_on_its_port_and_logs_where(campus_db: Path, tmp_path: Pat
     assert "2 buildings, 26 rooms" in text
     assert "web client not built" in text
     assert server.returncode == 0, text
+
+
+@pytest.mark.parametrize("flag", [None, "--access-log"])
+def test_access_log_is_off_unless_asked_for(
+    campus_db: Path, tmp_path: Path, flag: str | None
+) -> None:
+    log = tmp_path / "serve.log"
+    with serve_twin(campus_db, log, *([flag] if flag else [])) as (base, _server):
+        assert httpx.get(f"{base}/api/palette", timeout=5).status_code == 200
+    logged = '"GET /api/palette HTTP/1.1" 200' in log.read_text()
+    assert logged == (flag is not None), log.read_text()
 
 
 def _labels(*args: str, db: Path, **env: str) -> subprocess.CompletedProcess[str]:

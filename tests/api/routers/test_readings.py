@@ -10,11 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from layers.keys import create_key
-from layers.sensors import SensorCreate, register_sensor
-from tests.api.conftest import app_client
-from tests.campus_stores import copy_store
-from twin.store import open_store
+from tests.api.conftest import app_client, readings_store
 
 pytestmark = pytest.mark.anyio
 
@@ -24,12 +20,7 @@ A101 = "DX01-B01-F01-001C"
 @pytest.fixture
 async def gateway(campus_db: Path, tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
     """A client over a fresh copy with two sensors in A101, sending a gateway key."""
-    db = copy_store(campus_db, tmp_path)
-    engine = open_store(str(db))
-    register_sensor(engine, SensorCreate(id="t-1", kind="temperature", room_code=A101))
-    register_sensor(engine, SensorCreate(id="door-1", kind="door", room_code=A101))
-    token = create_key(engine, "gateway")
-    engine.dispose()
+    db, token = readings_store(campus_db, tmp_path)
     async with app_client(db) as client:
         client.headers["Authorization"] = f"Bearer {token}"
         yield client
