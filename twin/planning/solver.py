@@ -67,10 +67,11 @@ PLAN_SHARE = 0.95
 BOUND_SHARE = 0.95
 # Share of the plan's time for stage 1 (it usually needs well under a second).
 STOREY_STAGE_SHARE = 0.15
-# Shares of the time limit for the keep-or-vacate plan that seeds stage 2 (`keep_plan`):
-# HiGHS's solve, then packing its pooled people into rooms.
-KEEP_PLAN_SHARE = 0.4
-KEEP_SEED_SHARE = 0.15
+# The keep-or-vacate plan that seeds stage 2 (`keep_plan`): HiGHS solves until this share
+# of the time limit has passed (whatever stage 1 left of it), then packing its pooled
+# people into rooms takes up to this share more.
+KEEP_PLAN_END = 0.5
+KEEP_SEED_SHARE = 0.12
 # Stage 2 ends by this share of the plan's time; local re-solves take the rest.
 ROOM_STAGE_END = 0.75
 # The most the campus-wide waste bound (`least_over_standard10`) may take.
@@ -411,7 +412,7 @@ def plan_target(
             groups,
             storeys,
             preferences,
-            time_limit_s * KEEP_PLAN_SHARE,
+            start + time_limit_s * KEEP_PLAN_END - time.monotonic(),
             allowed,
             time_limit_s * KEEP_SEED_SHARE,
         )
