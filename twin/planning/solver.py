@@ -321,7 +321,8 @@ def _seed_of(storey: StoreyInfo, plan: KeepPlan) -> RoomPlan:
 def _allowed_storeys(
     groups: list[Group], storeys: list[StoreyInfo], counts: Mapping[GroupKey, Mapping[Any, int]]
 ) -> dict[str, set[int]]:
-    """Per department, the storeys it sits on now and those stage 1 gave it."""
+    """Per department, the storeys it sits on now, those stage 1 gave it, and their
+    neighbours above and below in the same building."""
     index = {storey.key: si for si, storey in enumerate(storeys)}
     where = {room.room_code: si for si, storey in enumerate(storeys) for room in storey.rooms}
     allowed: dict[str, set[int]] = defaultdict(set)
@@ -331,6 +332,14 @@ def _allowed_storeys(
         for person in group.members:
             if person.room_code in where:
                 allowed[group.department].add(where[person.room_code])
+    for chosen in allowed.values():
+        near = {
+            j
+            for i in chosen
+            for j in (i - 1, i + 1)
+            if 0 <= j < len(storeys) and storeys[j].key[0] == storeys[i].key[0]
+        }
+        chosen |= near
     return dict(allowed)
 
 
@@ -418,10 +427,14 @@ def plan_target(
         )
         stats["keep_plan"] = {"status": seeds.status if seeds else "UNKNOWN"}
         if seeds is not None:
-            counts = seeds.counts
             stats["keep_plan"].update(
                 {"objective": round(seeds.objective10 / AREA_SCALE), "seconds": seeds.seconds}
             )
+            greedy10 = plan_cost(target, greedy, preferences).objective * AREA_SCALE
+            if seeds.objective10 < greedy10:
+                counts = seeds.counts
+            else:  # out of time before HiGHS found anything better than greedy
+                seeds, stats["keep_plan"]["used"] = None, False
     rooms_deadline = start + time_limit_s * PLAN_SHARE * ROOM_STAGE_END
     seats = _room_stage(target, groups, storeys, counts, preferences, rooms_deadline, stats, seeds)
     seats = improve_locally(target, groups, storeys, seats, preferences, plan_deadline, stats)
