@@ -70,10 +70,10 @@ STOREY_STAGE_SHARE = 0.15
 # The keep-or-vacate plan that seeds stage 2 (`keep_plan`): HiGHS solves until this share
 # of the time limit has passed (whatever stage 1 left of it), then packing its pooled
 # people into rooms takes up to this share more.
-KEEP_PLAN_END = 0.5
-KEEP_SEED_SHARE = 0.12
+KEEP_PLAN_END = 0.65
+KEEP_SEED_SHARE = 0.1
 # Stage 2 ends by this share of the plan's time; local re-solves take the rest.
-ROOM_STAGE_END = 0.75
+ROOM_STAGE_END = 0.88
 # The most the campus-wide waste bound (`least_over_standard10`) may take.
 WASTE_BOUND_S = 1.0
 # Rooms tried, per person first fit cannot place, when emptying one for them.
