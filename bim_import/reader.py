@@ -9,6 +9,7 @@ malformed site coordinates become warnings naming the GlobalId. It raises
 from __future__ import annotations
 
 import logging
+import sys
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -263,14 +264,15 @@ def read_model(
         building_id = (
             ids(building) if building is not None else (None if at_site else single_building)
         )
+        # the texts that repeat from element to element are kept once, not once per element
         record = ElementRecord(
-            source=SourceRef(file_name, record_id, entity.is_a()),
+            source=SourceRef(file_name, record_id, sys.intern(entity.is_a())),
             kind=kind,
-            name=entity.Name,
-            type_name=element_type.Name if element_type is not None else None,
-            predefined_type=index.predefined_type(entity),
-            storey_global_id=ids(storey) if storey is not None else None,
-            building_global_id=building_id,
+            name=_shared(entity.Name),
+            type_name=_shared(element_type.Name) if element_type is not None else None,
+            predefined_type=_shared(index.predefined_type(entity)),
+            storey_global_id=_shared(ids(storey)) if storey is not None else None,
+            building_global_id=_shared(building_id),
             system_global_ids=members.get(entity.id(), []),
         )
         mesh = by_step_id.get(entity.id())
@@ -284,6 +286,8 @@ def read_model(
         if kind == ElementKind.VALVE:
             record.ifc_valve_type, record.normally_open = valve_details(entity, element_type)
         elements.append(record)
+    # what only the loop above needed: freed, it serves the connections read next
+    del entities, by_step_id, round_radii, ports_of
 
     step("reading connections")
     boundary_pairs = _space_boundary_pairs(model, ids, index)
@@ -302,6 +306,11 @@ def read_model(
         space_boundary_pairs=boundary_pairs,
         warnings=warnings,
     )
+
+
+def _shared(text: str | None) -> str | None:
+    """`text`, or the equal string already in use (names, classes, ids repeat a lot)."""
+    return sys.intern(text) if text is not None else None
 
 
 def _elements(model: ifcopenshell.file) -> list[ifcopenshell.entity_instance]:
