@@ -4,7 +4,10 @@ Pipes and cables are most of a services model (on the 20-building sample, 7,500 
 16,800 products and three quarters of the triangles) and nearly all of them are a
 circle swept straight from one port to the other. Their body is rebuilt here from
 the profile radius and the port positions, which is exact for such a body and a
-hundred times cheaper than tessellating it; any other body goes to the kernel.
+hundred times cheaper than tessellating it. A circle swept straight whose ports do
+not give its ends (a service connection with one port) is rebuilt along its own
+extrusion (`sweep_ends`); a hollow circle counts as its outside. Any other body goes
+to the kernel.
 """
 
 from __future__ import annotations
