@@ -9,6 +9,7 @@ malformed site coordinates become warnings naming the GlobalId. It raises
 from __future__ import annotations
 
 import logging
+import sys
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -30,7 +31,7 @@ from bim_import.geometry import (
 from bim_import.georef import read_georeference
 from bim_import.open import open_model
 from bim_import.ports import declared_connections, read_ports
-from bim_import.segments import circular_sweep, cylinder_meshes, matches_ports
+from bim_import.segments import circular_sweep, cylinder_meshes, matches_ports, sweep_ends
 from bim_import.services import classify_element, system_medium, valve_details
 from bim_import.spaces import UnitScales, read_room
 from bim_import.structure import ModelIndex
@@ -50,6 +51,7 @@ __all__ = ["ImportWarning", "ParsedModel", "read_model"]
 log = logging.getLogger(__name__)
 _NOT_SYSTEMS = ("IfcZone", "IfcStructuralAnalysisModel", "IfcBuildingSystem", "IfcBuiltSystem")
 _ELEMENT_ROOTS = ("IfcDistributionElement", "IfcBuildingElement", "IfcBuiltElement")
+_OBJECT_PLACEMENT = 5  # IfcProduct.ObjectPlacement, by position
 
 
 @dataclass(frozen=True)
@@ -81,6 +83,19 @@ class ParsedModel:
     @property
     def georeference(self) -> Georeference:
         return self.site.georeference if self.site else Georeference()
+
+    def release_stored(self) -> None:
+        """Drop the rooms, services and meshes once they are stored.
+
+        What the import does after storing them (connections inferred, spatial
+        relations) reads the store; their memory then serves that work instead of
+        adding to the import's peak. The structure, warnings and space boundaries stay.
+        """
+        self.rooms = []
+        self.elements = []
+        self.ports = []
+        self.connections = []
+        self.meshes = {}
 
 
 class _Ids:
@@ -150,7 +165,7 @@ def read_model(
         length,
     )
     step("tessellating")
-    round_radii = _round_segments(entities, ports_of, length)
+    round_radii = _round_segments(entities, ports_of, index, length)
     analytic = {step_id: mesh for step_id, (mesh, _) in round_radii.items()}
     candidates = [p for p in products_needing_geometry(model) if p.id() not in analytic]
     analytic.update(extruded_meshes(candidates, index, length))
@@ -159,7 +174,10 @@ def read_model(
     tessellation = tessellate(model, needing, kernel, processes)
     for product in tessellation.failed:
         warn(f"{product.is_a()} {ids(product)} could not be tessellated; it has no body")
-    by_step_id = {**tessellation.meshes, **analytic}
+    by_step_id = analytic
+    by_step_id.update(tessellation.meshes)
+    del candidates, needing, tessellation
+    index.release_ports_and_placements()
 
     step("reading structure")
     site_entity = next(iter(model.by_type("IfcSite")), None)
@@ -246,14 +264,15 @@ def read_model(
         building_id = (
             ids(building) if building is not None else (None if at_site else single_building)
         )
+        # the texts that repeat from element to element are kept once, not once per element
         record = ElementRecord(
-            source=SourceRef(file_name, record_id, entity.is_a()),
+            source=SourceRef(file_name, record_id, sys.intern(entity.is_a())),
             kind=kind,
-            name=entity.Name,
-            type_name=element_type.Name if element_type is not None else None,
-            predefined_type=index.predefined_type(entity),
-            storey_global_id=ids(storey) if storey is not None else None,
-            building_global_id=building_id,
+            name=_shared(entity.Name),
+            type_name=_shared(element_type.Name) if element_type is not None else None,
+            predefined_type=_shared(index.predefined_type(entity)),
+            storey_global_id=_shared(ids(storey)) if storey is not None else None,
+            building_global_id=_shared(building_id),
             system_global_ids=members.get(entity.id(), []),
         )
         mesh = by_step_id.get(entity.id())
@@ -267,6 +286,8 @@ def read_model(
         if kind == ElementKind.VALVE:
             record.ifc_valve_type, record.normally_open = valve_details(entity, element_type)
         elements.append(record)
+    # what only the loop above needed: freed, it serves the connections read next
+    del entities, by_step_id, round_radii, ports_of
 
     step("reading connections")
     boundary_pairs = _space_boundary_pairs(model, ids, index)
@@ -287,6 +308,11 @@ def read_model(
     )
 
 
+def _shared(text: str | None) -> str | None:
+    """`text`, or the equal string already in use (names, classes, ids repeat a lot)."""
+    return sys.intern(text) if text is not None else None
+
+
 def _elements(model: ifcopenshell.file) -> list[ifcopenshell.entity_instance]:
     found: dict[int, ifcopenshell.entity_instance] = {}
     for root in _ELEMENT_ROOTS:
@@ -302,23 +328,37 @@ def _elements(model: ifcopenshell.file) -> list[ifcopenshell.entity_instance]:
 def _round_segments(
     entities: list[ifcopenshell.entity_instance],
     ports_of: dict[int, list[PortRecord]],
+    index: ModelIndex,
     length_scale: float,
 ) -> dict[int, tuple[Mesh, float]]:
-    """Mesh and radius (m) of the flow segments that are a circle swept between their ports."""
+    """Mesh and radius (m) of the flow segments that are a circle swept straight.
+
+    The cylinder runs between the segment's two ports where they lie as far apart as
+    the sweep is long, else along the extrusion itself (a service connection with one
+    port): either way the kernel is not needed for it.
+    """
     keys, starts, ends, radii = [], [], [], []
     for entity in entities:
-        placed = [p.position for p in ports_of.get(entity.id(), ()) if p.position is not None]
-        if len(placed) != 2 or not entity.is_a("IfcFlowSegment"):
+        if not entity.is_a("IfcFlowSegment"):
             continue
         sweep = circular_sweep(entity, length_scale)
         if sweep is None:
             continue
-        start, end = np.array(placed[0]), np.array(placed[1])
-        if matches_ports(sweep[1], start, end):
-            keys.append(entity.id())
-            starts.append(start)
-            ends.append(end)
-            radii.append(sweep[0])
+        placed = [p.position for p in ports_of.get(entity.id(), ()) if p.position is not None]
+        between_ports = len(placed) == 2 and matches_ports(
+            sweep[1], np.array(placed[0]), np.array(placed[1])
+        )
+        if between_ports:
+            start, end = np.array(placed[0]), np.array(placed[1])
+        elif sweep[1] > 0:
+            world = index.world_matrix(entity.get_argument(_OBJECT_PLACEMENT))
+            start, end = sweep_ends(entity, world, length_scale)
+        else:
+            continue
+        keys.append(entity.id())
+        starts.append(start)
+        ends.append(end)
+        radii.append(sweep[0])
     if not keys:
         return {}
     meshes = cylinder_meshes(np.array(starts), np.array(ends), np.array(radii))

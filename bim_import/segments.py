@@ -4,7 +4,10 @@ Pipes and cables are most of a services model (on the 20-building sample, 7,500 
 16,800 products and three quarters of the triangles) and nearly all of them are a
 circle swept straight from one port to the other. Their body is rebuilt here from
 the profile radius and the port positions, which is exact for such a body and a
-hundred times cheaper than tessellating it; any other body goes to the kernel.
+hundred times cheaper than tessellating it. A circle swept straight whose ports do
+not give its ends (a service connection with one port) is rebuilt along its own
+extrusion (`sweep_ends`); a hollow circle counts as its outside. Any other body goes
+to the kernel.
 """
 
 from __future__ import annotations
@@ -14,9 +17,10 @@ import math
 import ifcopenshell
 import numpy as np
 
+from bim_import.structure import axis2placement_matrix
 from models.geometry import FloatArray, Mesh
 
-__all__ = ["CYLINDER_SIDES", "circular_sweep", "cylinder_meshes", "matches_ports"]
+__all__ = ["CYLINDER_SIDES", "circular_sweep", "cylinder_meshes", "matches_ports", "sweep_ends"]
 
 CYLINDER_SIDES = 12
 _LENGTH_TOLERANCE = 0.02
@@ -25,10 +29,12 @@ _LENGTH_TOLERANCE = 0.02
 # Attributes by position (three times faster than by name; the same in IFC2X3 and
 # IFC4): IfcProduct.Representation 6, IfcProductDefinitionShape.Representations 2,
 # IfcShapeRepresentation RepresentationIdentifier 1 and Items 3, IfcExtrudedAreaSolid
-# SweptArea 0 and Depth 3, IfcCircleProfileDef Position 2 and Radius 3,
-# IfcPlacement.Location 0, IfcCartesianPoint.Coordinates 0.
+# SweptArea 0, Position 1, ExtrudedDirection 2 and Depth 3, IfcCircleProfileDef and
+# IfcCircleHollowProfileDef Position 2 and (outer) Radius 3, IfcPlacement.Location 0,
+# IfcCartesianPoint.Coordinates 0, IfcDirection.DirectionRatios 0.
 _REPRESENTATION, _REPRESENTATIONS, _IDENTIFIER, _ITEMS = 6, 2, 1, 3
-_SWEPT_AREA, _DEPTH, _PROFILE_POSITION, _RADIUS = 0, 3, 2, 3
+_SWEPT_AREA, _SOLID_POSITION, _DIRECTION, _DEPTH = 0, 1, 2, 3
+_PROFILE_POSITION, _RADIUS = 2, 3
 
 
 def _body_items(element: ifcopenshell.entity_instance) -> list[ifcopenshell.entity_instance]:
@@ -49,15 +55,26 @@ def _body_items(element: ifcopenshell.entity_instance) -> list[ifcopenshell.enti
     return items
 
 
-def circular_sweep(
-    element: ifcopenshell.entity_instance, length_scale: float
-) -> tuple[float, float] | None:
-    """Radius and length (m) of a body that is one circle extruded straight, else None."""
+def _circular_solid(element: ifcopenshell.entity_instance) -> ifcopenshell.entity_instance | None:
     items = _body_items(element)
     if len(items) != 1 or not items[0].is_a("IfcExtrudedAreaSolid"):
         return None
-    solid = items[0]
+    return items[0]
+
+
+def circular_sweep(
+    element: ifcopenshell.entity_instance, length_scale: float
+) -> tuple[float, float] | None:
+    """Radius and length (m) of a body that is one circle extruded straight, else None.
+
+    A hollow circle (a pipe wall) counts as its outer circle: the twin draws and
+    measures a segment by its outside.
+    """
+    solid = _circular_solid(element)
+    if solid is None:
+        return None
     profile = solid.get_argument(_SWEPT_AREA)
+    # IfcCircleHollowProfileDef is a subtype of IfcCircleProfileDef
     if not profile.is_a("IfcCircleProfileDef") or (
         profile.get_argument(_PROFILE_POSITION) is not None and _offset(profile)
     ):
@@ -70,6 +87,27 @@ def circular_sweep(
 def _offset(profile: ifcopenshell.entity_instance) -> bool:
     location = profile.get_argument(_PROFILE_POSITION)[0]
     return location is not None and any(abs(float(v)) > 1e-9 for v in location.get_argument(0))
+
+
+def sweep_ends(
+    element: ifcopenshell.entity_instance, world: FloatArray, length_scale: float
+) -> tuple[FloatArray, FloatArray]:
+    """Both ends (m, world) of the extrusion `circular_sweep` accepted, placed by `world`.
+
+    For a segment whose ports do not give its ends (one port, none, or not where the
+    sweep ends): the profile's centre at the start and at the end of the extrusion.
+    """
+    solid = _circular_solid(element)
+    assert solid is not None, "sweep_ends is for the bodies circular_sweep accepts"
+    position = solid.get_argument(_SOLID_POSITION)
+    placed = world if position is None else world @ axis2placement_matrix(position)
+    ratios = [float(v) for v in solid.get_argument(_DIRECTION).get_argument(0)]
+    direction = np.array(ratios + [0.0] * (3 - len(ratios)))
+    direction /= np.linalg.norm(direction)
+    depth = float(solid.get_argument(_DEPTH))
+    start = placed @ np.array([0.0, 0.0, 0.0, 1.0])
+    end = placed @ np.append(direction * depth, 1.0)
+    return start[:3] * length_scale, end[:3] * length_scale
 
 
 def cylinder_meshes(

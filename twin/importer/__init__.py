@@ -110,11 +110,9 @@ def _store(
         for warning in model.warnings:
             run.warnings.append(f"{warning.file}: {warning.message}")
         store_rooms(run, model, storey_of, transforms[model.path.name])
-    element_ids: dict[tuple[str, str], str] = {}
     for model in parsed:
-        element_ids.update(
-            store_elements(run, model, building_of, storey_of, transforms[model.path.name])
-        )
+        store_elements(run, model, building_of, storey_of, transforms[model.path.name])
+        model.release_stored()
     infer_site_connections(run)
     for building_code in sorted(run.buildings_touched):
         refresh_spatial(conn, building_code, _boundary_pairs(run, parsed, building_code))

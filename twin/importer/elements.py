@@ -58,7 +58,9 @@ _CONNECTION_COLUMNS = (
     "relation_global_id",
     "source_file",
 )
-_MESH_CHUNK = 2000  # meshes are written this many at a time, not all held as bytes at once
+# rows are written this many at a time: neither the meshes as bytes nor the rows of a
+# campus-sized file are all held at once
+_CHUNK = 2000
 
 
 def store_elements(
@@ -68,7 +70,11 @@ def store_elements(
     storey_of: dict[tuple[str, str], str],
     transform: SiteTransform | None,
 ) -> dict[tuple[str, str], str]:
-    """Replace what `model`'s file said before; element ids stay those of the last import."""
+    """Replace what `model`'s file said before; element ids stay those of the last import.
+
+    The elements' meshes are handed over as they are written: each leaves
+    `model.meshes` once stored, so that its memory serves what comes next.
+    """
     conn = run.conn
     file_name = model.path.name
     previous = dict(
@@ -128,12 +134,15 @@ def store_elements(
         for system in element.system_global_ids:
             if system in system_ids:
                 member_rows.append((element_key, system_ids[system][0]))
-        mesh = model.meshes.get(global_id)
+        mesh = model.meshes.pop(global_id, None)
         if mesh is not None:
             mesh_rows.append(mesh_row(element_key, building_code, mesh, transform))
-            if len(mesh_rows) >= _MESH_CHUNK:
+            if len(mesh_rows) >= _CHUNK:
                 replace_meshes(conn, mesh_rows)
                 mesh_rows = []
+        if len(rows) >= _CHUNK:
+            insert_rows(conn, t.elements, _ELEMENT_COLUMNS, rows)
+            rows = []
         if building_code:
             run.buildings_touched.add(building_code)
     insert_rows(conn, t.elements, _ELEMENT_COLUMNS, rows)
@@ -225,6 +234,9 @@ def _store_ports(
                 position[2] if position else None,
             )
         )
+        if len(port_rows) >= _CHUNK:
+            insert_rows(conn, t.ports, _PORT_COLUMNS, port_rows)
+            port_rows = []
     insert_rows(conn, t.ports, _PORT_COLUMNS, port_rows)
     element_keys = sorted(set(ids.values()))
     port_keys: dict[str, tuple[int, str]] = {}

@@ -27,7 +27,7 @@ __all__ = ["record_files", "store_storeys", "upsert_building", "upsert_site"]
 def _sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as stream:
-        for block in iter(lambda: stream.read(1 << 20), b""):
+        for block in iter(lambda: stream.read(1 << 16), b""):  # small blocks: no peak
             digest.update(block)
     return digest.hexdigest()
 

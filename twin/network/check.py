@@ -66,8 +66,9 @@ def _tolerance(tolerance_m: float) -> float:
     return tolerance_m
 
 
-def _ports(conn: Connection, sites: list[str]) -> list[_Port]:
-    rows = conn.execute(
+def _ports(conn: Connection, sites: list[str], free_only: bool = False) -> list[_Port]:
+    """The ports of `sites` by port id; with `free_only`, the placed ones no connection joins."""
+    query = (
         select(
             t.ports.c.port_id,
             t.ports.c.element_id,
@@ -81,6 +82,15 @@ def _ports(conn: Connection, sites: list[str]) -> list[_Port]:
         .where(t.elements.c.site_code.in_(sites))
         .order_by(t.ports.c.port_id)
     )
+    if free_only:
+        c = t.connections.c
+        in_sites = c.site_code.in_(sites)
+        query = query.where(
+            t.ports.c.x_m.is_not(None),
+            t.ports.c.port_id.not_in(select(c.port_from).where(in_sites)),
+            t.ports.c.port_id.not_in(select(c.port_to).where(in_sites)),
+        )
+    rows = conn.execute(query)
     return [
         _Port(
             r.port_id,
@@ -207,7 +217,8 @@ def add_inferred_connections(
 ) -> list[tuple[_Port, _Port, bool]]:
     """Join the free ports of `sites` that coincide within `tolerance_m`, as inferred
     connections, inside the caller's transaction; returns the pairs (from, to, directed)."""
-    pairs = _inferable(_ports(conn, sites), _joined_ports(conn, sites), tolerance_m)
+    # only the free, placed ports can pair: read those alone, not every port of the sites
+    pairs = _inferable(_ports(conn, sites, free_only=True), set(), tolerance_m)
     if pairs:
         conn.execute(
             insert(t.connections),
