@@ -1,18 +1,19 @@
-"""Plan a scenario with OR-Tools CP-SAT: who moves where, at what cost, and how close to the best.
+"""Plan a scenario with CP-SAT and HiGHS: who moves where, at what cost, how close to the best.
 
 `solve(state, scenario, time_limit_s)` applies the scenario and plans in stages, the first
 two as PLANNING-NOTES records: (1) departments to storeys (`solver_storeys`, CP-SAT);
 (1b) the keep-or-vacate plan (`solver_keep.keep_plan`: which rooms keep which of their
-occupants, which rooms of which size each department takes on the storeys it sits on now
-or stage 1 gave it, with the over-standard area priced — solved by HiGHS, its pooled people
-packed into rooms by CP-SAT); (2) rooms within each storey, one storey at a time, CP-SAT
-seeded with that plan (or, when it found none, with "keep current seats, then first fit",
-`solver_rooms`); then local re-solves of two storeys at a time with the time left. The
-lower bound is the best of: stage 1's bound plus the least over-standard waste, and the
-keep-or-vacate model over every storey (`solver_keep.keep_bound`, HiGHS on the other core
-from the start). When storey by storey leaves someone without a seat though the campus has
-room, every room is re-planned at once (small campuses) and rooms are emptied for whoever
-is still left (`Seating.make_room_for`). The whole run stays within the limit.
+occupants, which rooms of which size each department takes on the storeys it sits on now,
+those stage 1 gave it and their neighbours, with the over-standard area priced — solved
+by HiGHS, its pooled people packed into rooms by CP-SAT); (2) rooms within each storey,
+one storey at a time, CP-SAT seeded with that plan (or, when it found none, with "keep
+current seats, then first fit", `solver_rooms`); then local re-solves of two storeys at a
+time with the time left. The lower bound is the best of: stage 1's bound plus the least
+over-standard waste, and the keep-or-vacate model over every storey
+(`solver_keep.keep_bound`, HiGHS on the other core from the start). When storey by storey
+leaves someone without a seat though the campus has room, every room is re-planned at
+once (small campuses) and rooms are emptied for whoever is still left
+(`Seating.make_room_for`). The whole run stays within the limit.
 
 When the hard model is infeasible the elastic version plans anyway and its shortages say
 what is missing ("storey F03 of B01 lacks 46 m² for department D07"); anyone it still
