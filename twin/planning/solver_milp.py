@@ -121,15 +121,13 @@ def _quiet_highs() -> highspy.Highs:
 def solve_milp(
     model: cp_model.CpModel,
     time_limit_s: float,
-    start: Sequence[float] | None = None,
     lp_solver: str = "choose",
     relaxed: bool = False,
 ) -> MilpResult:
     """Minimise `model`'s objective with HiGHS within `time_limit_s` seconds.
 
-    `start`, one value per model variable, is a solution to start from (HiGHS checks it
-    and ignores it when it is not feasible). The bound is HiGHS's dual bound, which holds
-    whether or not a solution was found in time. Reading the model counts in the limit.
+    The bound is HiGHS's dual bound, which holds whether or not a solution was found in
+    time. Reading the model counts in the limit.
     `lp_solver` is HiGHS's `mip_lp_solver` ("choose", "simplex", "ipm", ...). `relaxed`
     solves the LP relaxation alone (interior point, then crossover to an optimal basis):
     its optimum is the bound, and the values are fractional.
@@ -181,15 +179,12 @@ def solve_milp(
         highs.setOptionValue("solver", "ipm")
         highs.setOptionValue("run_crossover", "on")
     highs.passModel(lp)
-    if start is not None:
-        solution = highspy.HighsSolution()
-        solution.col_value = list(map(float, start))
-        solution.value_valid = True
-        highs.setSolution(solution)
     highs.run()
     status = highs.getModelStatus()
     info = highs.getInfo()
     bound = float(info.mip_dual_bound)
+    if status == highspy.HighsModelStatus.kInfeasible:
+        return MilpResult("INFEASIBLE", None, np.inf, np.inf)
     if relaxed:
         optimal = status == highspy.HighsModelStatus.kOptimal
         value = float(info.objective_function_value) if optimal else -np.inf
@@ -197,8 +192,6 @@ def solve_milp(
         # bound below it by more than they can move it.
         bound = value - 1e-6 * max(1.0, abs(value))
         return MilpResult("OPTIMAL" if optimal else "UNKNOWN", None, np.inf, bound)
-    if status == highspy.HighsModelStatus.kInfeasible:
-        return MilpResult("INFEASIBLE", None, np.inf, np.inf)
     if info.primal_solution_status != 2:  # no feasible solution
         return MilpResult("UNKNOWN", None, np.inf, bound if np.isfinite(bound) else -np.inf)
     values = np.asarray(highs.getSolution().col_value)

@@ -65,12 +65,15 @@ def test_the_lp_relaxation_is_a_bound_below_the_integer_optimum() -> None:
     assert relaxed.bound == pytest.approx(1.5, abs=1e-4) and relaxed.bound <= 1.5
 
 
-def test_an_infeasible_model_says_so() -> None:
+@pytest.mark.parametrize("relaxed", [False, True])
+def test_an_infeasible_model_says_so(relaxed: bool) -> None:
     model = cp_model.CpModel()
     x = model.new_int_var(0, 3, "x")
-    model.add(x >= 5)
+    y = model.new_int_var(0, 3, "y")
+    model.add(x + y >= 7)  # at most 6: no plan, and no LP solution either
     model.minimize(x)
-    assert solve_milp(model, 5).status == "INFEASIBLE"
+    result = solve_milp(model, 5, relaxed=relaxed)
+    assert (result.status, result.bound) == ("INFEASIBLE", float("inf"))
 
 
 def test_a_constraint_kind_with_no_milp_form_is_refused_by_name() -> None:
