@@ -398,6 +398,7 @@ def plan_target(
         worker = _BoundWorker(groups, storeys, preferences, time_limit_s * BOUND_SHARE)
         worker.start()
     greedy = greedy_plan(target)
+    greedy_cost = plan_cost(target, greedy, preferences).objective
     seed = _storey_counts(groups, storeys, greedy)
     stage1 = plan_storeys(
         groups, storeys, preferences, time_limit_s * PLAN_SHARE * STOREY_STAGE_SHARE, hint=seed
@@ -431,8 +432,7 @@ def plan_target(
             stats["keep_plan"].update(
                 {"objective": round(seeds.objective10 / AREA_SCALE), "seconds": seeds.seconds}
             )
-            greedy10 = plan_cost(target, greedy, preferences).objective * AREA_SCALE
-            if seeds.objective10 < greedy10:
+            if seeds.objective10 < greedy_cost * AREA_SCALE:
                 counts = seeds.counts
             else:  # out of time before HiGHS found anything better than greedy
                 seeds, stats["keep_plan"]["used"] = None, False
@@ -443,10 +443,7 @@ def plan_target(
     assignment = people_in_seats(groups, seats)
     if any(code is None for code in assignment.values()):
         _seat_the_rest(target, groups, assignment)
-    if (
-        plan_cost(target, greedy, preferences).objective
-        < plan_cost(target, assignment, preferences).objective
-    ):
+    if greedy_cost < plan_cost(target, assignment, preferences).objective:
         assignment, stats["kept_greedy_plan"] = dict(greedy), True
     stats["plan_seconds"] = round(time.monotonic() - start, 2)
     bound_value: float | None = None
