@@ -319,6 +319,17 @@ def _seed_of(storey: StoreyInfo, plan: KeepPlan) -> RoomPlan:
     return RoomPlan(seats, "SEED", nan, nan, dict(plan.unseated.get(storey.key, {})))
 
 
+def _chosen_storeys(
+    storeys: list[StoreyInfo], counts: Mapping[GroupKey, Mapping[Any, int]]
+) -> dict[str, set[int]]:
+    """Per department, the storeys (indices) stage 1 gave it."""
+    index = {storey.key: si for si, storey in enumerate(storeys)}
+    chosen: dict[str, set[int]] = defaultdict(set)
+    for (department, _), per_storey in counts.items():
+        chosen[department].update(index[key] for key, count in per_storey.items() if count)
+    return dict(chosen)
+
+
 def _allowed_storeys(
     groups: list[Group], storeys: list[StoreyInfo], counts: Mapping[GroupKey, Mapping[Any, int]]
 ) -> dict[str, set[int]]:
@@ -418,6 +429,8 @@ def plan_target(
     stats["storey_stage"] = {"status": stage1.status, "seconds": round(time.monotonic() - start, 2)}
     seeds = None
     if status != "INFEASIBLE" and counts:
+        solved = stage1.status in ("OPTIMAL", "FEASIBLE")
+        chosen = _chosen_storeys(storeys, counts) if solved else None
         allowed = _allowed_storeys(groups, storeys, counts)
         seeds = keep_plan(
             groups,
@@ -426,11 +439,16 @@ def plan_target(
             start + time_limit_s * KEEP_PLAN_END - time.monotonic(),
             allowed,
             time_limit_s * KEEP_SEED_SHARE,
+            chosen,
         )
         stats["keep_plan"] = {"status": seeds.status if seeds else "UNKNOWN"}
         if seeds is not None:
             stats["keep_plan"].update(
-                {"objective": round(seeds.objective10 / AREA_SCALE), "seconds": seeds.seconds}
+                {
+                    "objective": round(seeds.objective10 / AREA_SCALE),
+                    "seconds": seeds.seconds,
+                    **seeds.search,
+                }
             )
             if seeds.objective10 < greedy_cost * AREA_SCALE:
                 counts = seeds.counts

@@ -48,7 +48,8 @@ from twin.planning.solver_common import (
     area10,
     fillable10,
 )
-from twin.planning.solver_milp import MilpResult, solve_milp
+from twin.planning.solver_lns import first_plan, improve_plan
+from twin.planning.solver_milp import Milp, MilpResult, solve_milp
 from twin.planning.solver_rooms import RoomPlan, plan_rooms
 from twin.planning.solver_storeys import DepartmentStoreys
 from twin.planning.state import PlanRoom
@@ -62,6 +63,9 @@ MILP_MAX_VARS = 60_000
 # CP-SAT's time to re-pack one storey's pooled people (`_solve_pool`), and the least worth it.
 POOL_SOLVE_S = 0.3
 MIN_POOL_SOLVE_S = 0.05
+# Share of `keep_plan`'s time after which its first plan on stage 1's storeys is enough
+# (the rest improves it; HiGHS goes on until it has one).
+FIRST_PLAN_SHARE = 0.4
 
 RoomSize = tuple[int, int]  # (desks, area in tenths of m²)
 
@@ -118,8 +122,12 @@ class KeepModel:
         self.index = {id(g): gi for gi, g in enumerate(groups)}
         stays: list[cp_model.LinearExprT] = []
         area: list[cp_model.LinearExprT] = []
+        # the variables each storey's rooms add, by index (what `storey_variables` frees)
+        self.storey_range: list[range] = []
         for si in range(len(storeys)):
+            first = len(self.model.proto.variables)
             self._storey(si, stays, area)
+            self.storey_range.append(range(first, len(self.model.proto.variables)))
         total = sum(len(g.members) for g in groups)
         entitlement10 = sum(g.allowance10 * len(g.members) for g in groups)
         self.model.minimize(
@@ -127,6 +135,19 @@ class KeepModel:
             + preferences.move * AREA_SCALE * (total - cp_model.LinearExpr.sum(stays))
             + preferences.over_standard_m2 * (cp_model.LinearExpr.sum(area) - entitlement10)
         )
+
+    def storey_variables(self, storeys: set[int]) -> list[int]:
+        """Indices of every variable that says what happens on `storeys`.
+
+        Their rooms' options, additions and pools, the groups' counts and the departments'
+        use of them, and every department's span and gap (which follow from the use).
+        """
+        ds = self.ds
+        indices = [i for si in storeys for i in self.storey_range[si]]
+        indices += [var.index for (_, si), var in ds.x.items() if si in storeys]
+        indices += [var.index for (_, si), var in ds.used.items() if si in storeys]
+        indices += [var.index for span in ds.spans for var in span[:3]]
+        return indices
 
     def _storey(
         self, si: int, stays: list[cp_model.LinearExprT], area: list[cp_model.LinearExprT]
@@ -316,6 +337,7 @@ class KeepPlan:
     status: str
     objective10: float
     seconds: float
+    search: dict[str, object] = field(default_factory=dict)
 
 
 def keep_plan(
@@ -325,18 +347,35 @@ def keep_plan(
     time_limit_s: float,
     allowed: Mapping[str, set[int]],
     seed_s: float = 0.0,
+    chosen: Mapping[str, set[int]] | None = None,
 ) -> KeepPlan | None:
     """The model with a pool per department and only `allowed` storeys, solved by HiGHS.
 
     Each department's pool makes the plan one stage 2 can seat nearly as the model says;
     limiting each department to a few storeys (`allowed`: where it sits now, where stage 1
     put it, and their neighbours) keeps the model small enough to solve in seconds.
-    `seed_s` more seconds go to packing the pooled people into rooms (`_seats`). None when
-    no solution came in time.
+    With `chosen` (the storeys stage 1 gave each department), HiGHS's first plan on those
+    storeys alone (`solver_lns.first_plan`) is improved a few storeys at a time over all
+    `allowed` ones (`solver_lns.improve_plan`); without (stage 1 found nothing in time),
+    HiGHS solves the whole model, which does better from its own first plans. `seed_s`
+    more seconds go to packing the pooled people into rooms (`_seats`). None when no
+    solution came in time.
     """
     started = time.monotonic()
+    deadline = started + time_limit_s
     keep = KeepModel(groups, storeys, preferences, per_department=True, allowed=allowed)
-    result = solve_milp(keep.model, time_limit_s - (time.monotonic() - started))
+    milp = Milp(keep.model)
+    search: dict[str, object] = {}
+    result = None
+    if chosen is None:
+        result = milp.solve(deadline - time.monotonic())
+    else:
+        enough_s = (deadline - time.monotonic()) * FIRST_PLAN_SHARE
+        result = first_plan(keep, milp, dict(chosen), deadline - time.monotonic(), enough_s)
+        if result.values is not None:
+            search["first"] = round(result.objective / AREA_SCALE)
+            search["first_s"] = round(time.monotonic() - started, 1)
+            result = improve_plan(keep, milp, result, deadline, search)
     if result.values is None:
         return None
     counts: dict[tuple[str, str], dict[StoreyKey, int]] = defaultdict(dict)
@@ -344,8 +383,7 @@ def keep_plan(
         value = result.value(var)
         if value:
             counts[groups[gi].key][storeys[si].key] = value
-    deadline = started + time_limit_s + seed_s
-    seats, unseated = _seats(keep, result, preferences, deadline)
+    seats, unseated = _seats(keep, result, preferences, deadline + seed_s)
     return KeepPlan(
         dict(counts),
         seats,
@@ -353,6 +391,7 @@ def keep_plan(
         result.status,
         result.objective,
         round(time.monotonic() - started, 2),
+        search,
     )
 
 

@@ -16,13 +16,14 @@ import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import highspy
 import numpy as np
 from ortools.sat.python import cp_model
 from scipy import sparse
 
-__all__ = ["MilpResult", "solve_milp"]
+__all__ = ["Milp", "MilpResult", "solve_milp"]
 
 _UNBOUNDED = 2**62
 
@@ -133,69 +134,135 @@ def solve_milp(
     its optimum is the bound, and the values are fractional.
     """
     started = time.monotonic()
-    proto = model.proto
-    count = len(proto.variables)
-    lb = np.empty(count)
-    ub = np.empty(count)
-    for i, var in enumerate(proto.variables):
-        domain = list(var.domain)
-        lb[i], ub[i] = domain[0], domain[-1]
-    rows = _Rows()
-    for ct in proto.constraints:
-        if ct.has_linear():
-            _linear(rows, ct, lb, ub)
-        elif ct.has_at_most_one():
-            _clause(rows, list(ct.at_most_one.literals), -np.inf, 1.0)
-        elif ct.has_exactly_one():
-            _clause(rows, list(ct.exactly_one.literals), 1.0, 1.0)
-        elif ct.has_bool_or():
-            _clause(rows, list(ct.bool_or.literals), 1.0, np.inf)
-        else:
-            raise ValueError(f"no MILP form for constraint {ct.name or '(unnamed)'}")
-    objective = np.zeros(count)
-    for var, coefficient in zip(proto.objective.vars, proto.objective.coeffs, strict=True):
-        objective[var] += coefficient
-    matrix = sparse.csc_array((rows.vals, (rows.rows, rows.cols)), shape=(len(rows.lower), count))
-    lp = highspy.HighsLp()
-    lp.num_col_ = count
-    lp.num_row_ = len(rows.lower)
-    lp.col_cost_ = objective
-    lp.col_lower_ = lb
-    lp.col_upper_ = ub
-    lp.row_lower_ = np.array(rows.lower)
-    lp.row_upper_ = np.array(rows.upper)
-    lp.offset_ = float(proto.objective.offset)
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_ = matrix.indptr
-    lp.a_matrix_.index_ = matrix.indices
-    lp.a_matrix_.value_ = matrix.data
-    if not relaxed:
-        lp.integrality_ = [highspy.HighsVarType.kInteger] * count
-    highs = _quiet_highs()
-    highs.setOptionValue("time_limit", max(0.1, time_limit_s - (time.monotonic() - started)))
-    highs.setOptionValue("random_seed", 0)
-    highs.setOptionValue("mip_lp_solver", lp_solver)
-    if relaxed:
-        highs.setOptionValue("solver", "ipm")
-        highs.setOptionValue("run_crossover", "on")
-    highs.passModel(lp)
-    highs.run()
-    status = highs.getModelStatus()
-    info = highs.getInfo()
-    bound = float(info.mip_dual_bound)
-    if status == highspy.HighsModelStatus.kInfeasible:
-        return MilpResult("INFEASIBLE", None, np.inf, np.inf)
-    if relaxed:
-        optimal = status == highspy.HighsModelStatus.kOptimal
-        value = float(info.objective_function_value) if optimal else -np.inf
-        # An optimal basis's objective is exact to the solver's tolerances; keep the
-        # bound below it by more than they can move it.
-        bound = value - 1e-6 * max(1.0, abs(value))
-        return MilpResult("OPTIMAL" if optimal else "UNKNOWN", None, np.inf, bound)
-    if info.primal_solution_status != 2:  # no feasible solution
-        return MilpResult("UNKNOWN", None, np.inf, bound if np.isfinite(bound) else -np.inf)
-    values = np.asarray(highs.getSolution().col_value)
-    value = float(info.objective_function_value)
-    if status == highspy.HighsModelStatus.kOptimal:
-        return MilpResult("OPTIMAL", values, value, bound)
-    return MilpResult("FEASIBLE", values, value, bound)
+    milp = Milp(model, relaxed)
+    return milp.solve(time_limit_s - (time.monotonic() - started), lp_solver)
+
+
+class Milp:
+    """A CP-SAT model's integer program read into HiGHS once, to be solved as often as asked.
+
+    Between solves, `fix` holds every variable outside a neighbourhood at given values
+    (what a large-neighbourhood search re-solves) and `release` lets them all go again.
+    """
+
+    def __init__(self, model: cp_model.CpModel, relaxed: bool = False) -> None:
+        proto = model.proto
+        count = len(proto.variables)
+        lb = np.empty(count)
+        ub = np.empty(count)
+        for i, var in enumerate(proto.variables):
+            domain = list(var.domain)
+            lb[i], ub[i] = domain[0], domain[-1]
+        rows = _Rows()
+        for ct in proto.constraints:
+            if ct.has_linear():
+                _linear(rows, ct, lb, ub)
+            elif ct.has_at_most_one():
+                _clause(rows, list(ct.at_most_one.literals), -np.inf, 1.0)
+            elif ct.has_exactly_one():
+                _clause(rows, list(ct.exactly_one.literals), 1.0, 1.0)
+            elif ct.has_bool_or():
+                _clause(rows, list(ct.bool_or.literals), 1.0, np.inf)
+            else:
+                raise ValueError(f"no MILP form for constraint {ct.name or '(unnamed)'}")
+        objective = np.zeros(count)
+        for var, coefficient in zip(proto.objective.vars, proto.objective.coeffs, strict=True):
+            objective[var] += coefficient
+        shape = (len(rows.lower), count)
+        matrix = sparse.csc_array((rows.vals, (rows.rows, rows.cols)), shape=shape)
+        lp = highspy.HighsLp()
+        lp.num_col_ = count
+        lp.num_row_ = len(rows.lower)
+        lp.col_cost_ = objective
+        lp.col_lower_ = lb
+        lp.col_upper_ = ub
+        lp.row_lower_ = np.array(rows.lower)
+        lp.row_upper_ = np.array(rows.upper)
+        lp.offset_ = float(proto.objective.offset)
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+        lp.a_matrix_.start_ = matrix.indptr
+        lp.a_matrix_.index_ = matrix.indices
+        lp.a_matrix_.value_ = matrix.data
+        if not relaxed:
+            lp.integrality_ = [highspy.HighsVarType.kInteger] * count
+        self.relaxed = relaxed
+        self.lower, self.upper = lb, ub
+        self._all = np.arange(count, dtype=np.int32)
+        self.highs = _quiet_highs()
+        self.highs.setOptionValue("random_seed", 0)
+        self.highs.passModel(lp)
+
+    @property
+    def size(self) -> int:
+        return len(self.lower)
+
+    def fix(self, free: np.ndarray, values: np.ndarray) -> None:
+        """Hold every variable where `free` (a boolean per variable) is False at `values`."""
+        lower = np.where(free, self.lower, values)
+        upper = np.where(free, self.upper, values)
+        self.highs.changeColsBounds(self.size, self._all, lower, upper)
+
+    def release(self) -> None:
+        """Every variable back to its own domain."""
+        self.highs.changeColsBounds(self.size, self._all, self.lower, self.upper)
+
+    def solve(
+        self,
+        time_limit_s: float,
+        lp_solver: str = "choose",
+        start: np.ndarray | None = None,
+        enough_after_s: float | None = None,
+    ) -> MilpResult:
+        """Solve within `time_limit_s` seconds, from the solution `start` when given.
+
+        With `enough_after_s`, stop as soon as that many seconds have passed and a solution
+        is found (the first plan of a search that improves it in other ways).
+        """
+        highs = self.highs
+        highs.setOptionValue("time_limit", max(0.1, time_limit_s))
+        highs.setOptionValue("mip_lp_solver", lp_solver)
+        if self.relaxed:
+            highs.setOptionValue("solver", "ipm")
+            highs.setOptionValue("run_crossover", "on")
+        if start is not None:
+            solution = highspy.HighsSolution()
+            solution.col_value = list(start)
+            solution.value_valid = True
+            highs.setSolution(solution)
+        if enough_after_s is None:
+            highs.run()
+            return self._result()
+
+        def stop_when_enough(event: Any) -> None:
+            found = event.data_out.mip_primal_bound < np.inf
+            if found and event.data_out.running_time >= enough_after_s:
+                event.interrupt()
+
+        highs.cbMipInterrupt += stop_when_enough
+        try:
+            highs.run()
+        finally:
+            highs.cbMipInterrupt -= stop_when_enough
+        return self._result()
+
+    def _result(self) -> MilpResult:
+        highs = self.highs
+        status = highs.getModelStatus()
+        info = highs.getInfo()
+        bound = float(info.mip_dual_bound)
+        if status == highspy.HighsModelStatus.kInfeasible:
+            return MilpResult("INFEASIBLE", None, np.inf, np.inf)
+        if self.relaxed:
+            optimal = status == highspy.HighsModelStatus.kOptimal
+            value = float(info.objective_function_value) if optimal else -np.inf
+            # An optimal basis's objective is exact to the solver's tolerances; keep the
+            # bound below it by more than they can move it.
+            bound = value - 1e-6 * max(1.0, abs(value))
+            return MilpResult("OPTIMAL" if optimal else "UNKNOWN", None, np.inf, bound)
+        if info.primal_solution_status != 2:  # no feasible solution
+            return MilpResult("UNKNOWN", None, np.inf, bound if np.isfinite(bound) else -np.inf)
+        values = np.asarray(highs.getSolution().col_value)
+        value = float(info.objective_function_value)
+        if status == highspy.HighsModelStatus.kOptimal:
+            return MilpResult("OPTIMAL", values, value, bound)
+        return MilpResult("FEASIBLE", values, value, bound)

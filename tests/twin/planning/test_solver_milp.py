@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from ortools.sat.python import cp_model
 
 from twin.planning.solver_common import new_solver
-from twin.planning.solver_milp import solve_milp
+from twin.planning.solver_milp import Milp, solve_milp
 
 
 def _model() -> tuple[cp_model.CpModel, list[cp_model.IntVar]]:
@@ -91,3 +92,33 @@ def test_highs_prints_nothing_on_stdout(capfd: pytest.CaptureFixture[str]) -> No
     model, _ = _model()
     solve_milp(model, 5)
     assert capfd.readouterr().out == ""
+
+
+def _knapsack() -> tuple[cp_model.CpModel, cp_model.IntVar, cp_model.IntVar]:
+    """Maximise 2x + y with x + y <= 3, x <= 2: x = 2, y = 1 (5); with x held at 0, y = 3."""
+    model = cp_model.CpModel()
+    x = model.new_int_var(0, 2, "x")
+    y = model.new_int_var(0, 5, "y")
+    model.add(x + y <= 3)
+    model.minimize(-2 * x - y)
+    return model, x, y
+
+
+def test_fixed_variables_hold_until_released() -> None:
+    model, x, y = _knapsack()
+    milp = Milp(model)
+    milp.fix(np.array([False, True]), np.array([0.0, 0.0]))
+    held = milp.solve(5)
+    assert (held.objective, held.value(x), held.value(y)) == (-3, 0, 3)
+    milp.release()
+    free = milp.solve(5)
+    assert (free.status, free.objective, free.value(x), free.value(y)) == ("OPTIMAL", -5, 2, 1)
+
+
+def test_a_start_solution_is_never_lost() -> None:
+    model, x, y = _knapsack()
+    milp = Milp(model)
+    result = milp.solve(5, start=np.array([2.0, 1.0]), enough_after_s=0.0)
+    # told to stop at the first solution: the start is one, and the optimum
+    assert result.values is not None and result.objective == -5
+    assert (result.value(x), result.value(y)) == (2, 1)
