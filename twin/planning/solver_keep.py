@@ -60,6 +60,8 @@ __all__ = ["KeepBound", "KeepModel", "KeepPlan", "keep_bound", "keep_plan", "poo
 PER_DEPARTMENT_MAX_POOLS = 4_000
 # Past this many variables the bound is the model's LP relaxation (see `keep_bound`).
 MILP_MAX_VARS = 60_000
+# The bound stops once it has not risen for this long: its core goes to the plan.
+BOUND_STALLED_S = 10.0
 # CP-SAT's time to re-pack one storey's pooled people (`_solve_pool`), and the least worth it.
 POOL_SOLVE_S = 0.3
 MIN_POOL_SOLVE_S = 0.05
@@ -302,7 +304,7 @@ def keep_bound(
     department's share of a storey is rounded up to whole rooms: at a few hundred staff the
     bound is then often the optimum); past `PER_DEPARTMENT_MAX_POOLS` the departments of a
     storey share its pool (2,000 staff: the root's cuts in about 20 s; 5,000: the LP alone,
-    in about 20 s).
+    in about 20 s). It stops early once it has not risen for `BOUND_STALLED_S` seconds.
     """
     started = time.monotonic()
     per_department = pooled_count(groups, storeys) <= PER_DEPARTMENT_MAX_POOLS
@@ -312,7 +314,9 @@ def keep_bound(
     # MILP_MAX_VARS even the root's cuts do not finish beside the plan: the LP alone.
     left = time_limit_s - (time.monotonic() - started)
     relaxed = len(keep.model.proto.variables) > MILP_MAX_VARS
-    result = solve_milp(keep.model, left, lp_solver="ipm", relaxed=relaxed)
+    result = solve_milp(
+        keep.model, left, lp_solver="ipm", relaxed=relaxed, stalled_after_s=BOUND_STALLED_S
+    )
     return KeepBound(
         result.bound,
         result.status,

@@ -26,6 +26,8 @@ from scipy import sparse
 __all__ = ["Milp", "MilpResult", "solve_milp"]
 
 _UNBOUNDED = 2**62
+# A bound that rises by less than this share of itself has stalled (`Milp.solve`).
+STALLED_GAIN = 1e-4
 
 
 @dataclass(frozen=True)
@@ -100,6 +102,28 @@ def _linear(rows: _Rows, ct: object, lb: np.ndarray, ub: np.ndarray) -> None:
             rows.add([*cols, var], [*vals, -big * coefficient], lower - big + big * k, np.inf)
 
 
+class _Stop:
+    """HiGHS's interrupt callback: enough once a solution is found, or the bound stalled."""
+
+    def __init__(self, enough_after_s: float | None, stalled_after_s: float | None) -> None:
+        self.enough_after_s = enough_after_s
+        self.stalled_after_s = stalled_after_s
+        self.bound = -np.inf
+        self.risen_at = 0.0
+
+    def __call__(self, event: Any) -> None:
+        out = event.data_out
+        now = out.running_time
+        found = out.mip_primal_bound < np.inf
+        if self.enough_after_s is not None and found and now >= self.enough_after_s:
+            event.interrupt()
+        if self.stalled_after_s is not None and np.isfinite(out.mip_dual_bound):
+            if out.mip_dual_bound > self.bound + STALLED_GAIN * max(1.0, abs(self.bound)):
+                self.bound, self.risen_at = out.mip_dual_bound, now
+            elif now - self.risen_at >= self.stalled_after_s:
+                event.interrupt()
+
+
 def _quiet_highs() -> highspy.Highs:
     """A HiGHS instance with its output off, its one-time banner kept off stdout too.
 
@@ -124,6 +148,7 @@ def solve_milp(
     time_limit_s: float,
     lp_solver: str = "choose",
     relaxed: bool = False,
+    stalled_after_s: float | None = None,
 ) -> MilpResult:
     """Minimise `model`'s objective with HiGHS within `time_limit_s` seconds.
 
@@ -131,11 +156,13 @@ def solve_milp(
     time. Reading the model counts in the limit.
     `lp_solver` is HiGHS's `mip_lp_solver` ("choose", "simplex", "ipm", ...). `relaxed`
     solves the LP relaxation alone (interior point, then crossover to an optimal basis):
-    its optimum is the bound, and the values are fractional.
+    its optimum is the bound, and the values are fractional. `stalled_after_s`: see
+    `Milp.solve`.
     """
     started = time.monotonic()
     milp = Milp(model, relaxed)
-    return milp.solve(time_limit_s - (time.monotonic() - started), lp_solver)
+    left = time_limit_s - (time.monotonic() - started)
+    return milp.solve(left, lp_solver, stalled_after_s=stalled_after_s)
 
 
 class Milp:
@@ -212,11 +239,14 @@ class Milp:
         lp_solver: str = "choose",
         start: np.ndarray | None = None,
         enough_after_s: float | None = None,
+        stalled_after_s: float | None = None,
     ) -> MilpResult:
         """Solve within `time_limit_s` seconds, from the solution `start` when given.
 
         With `enough_after_s`, stop as soon as that many seconds have passed and a solution
-        is found (the first plan of a search that improves it in other ways).
+        is found (the first plan of a search that improves it in other ways). With
+        `stalled_after_s`, stop once the bound has not risen by `STALLED_GAIN` of itself
+        for that long (a bound that has stopped rising frees its core for the plan).
         """
         highs = self.highs
         highs.setOptionValue("time_limit", max(0.1, time_limit_s))
@@ -229,20 +259,15 @@ class Milp:
             solution.col_value = list(start)
             solution.value_valid = True
             highs.setSolution(solution)
-        if enough_after_s is None:
+        if enough_after_s is None and stalled_after_s is None:
             highs.run()
             return self._result()
-
-        def stop_when_enough(event: Any) -> None:
-            found = event.data_out.mip_primal_bound < np.inf
-            if found and event.data_out.running_time >= enough_after_s:
-                event.interrupt()
-
-        highs.cbMipInterrupt += stop_when_enough
+        stop = _Stop(enough_after_s, stalled_after_s)
+        highs.cbMipInterrupt += stop
         try:
             highs.run()
         finally:
-            highs.cbMipInterrupt -= stop_when_enough
+            highs.cbMipInterrupt -= stop
         return self._result()
 
     def _result(self) -> MilpResult:

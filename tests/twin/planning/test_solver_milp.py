@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 import pytest
 from ortools.sat.python import cp_model
 
 from twin.planning.solver_common import new_solver
-from twin.planning.solver_milp import Milp, solve_milp
+from twin.planning.solver_milp import Milp, _Stop, solve_milp
 
 
 def _model() -> tuple[cp_model.CpModel, list[cp_model.IntVar]]:
@@ -122,3 +124,41 @@ def test_a_start_solution_is_never_lost() -> None:
     # told to stop at the first solution: the start is one, and the optimum
     assert result.values is not None and result.objective == -5
     assert (result.value(x), result.value(y)) == (2, 1)
+
+
+class _Event:
+    """What HiGHS hands its interrupt callback: the figures read, and the flag set."""
+
+    def __init__(self, running_time: float, primal: float, dual: float) -> None:
+        self.data_out = SimpleNamespace(
+            running_time=running_time, mip_primal_bound=primal, mip_dual_bound=dual
+        )
+        self.stopped = False
+
+    def interrupt(self) -> None:
+        self.stopped = True
+
+
+def _stops(stop: _Stop, events: list[tuple[float, float, float]]) -> list[bool]:
+    answers = []
+    for running_time, primal, dual in events:
+        event = _Event(running_time, primal, dual)
+        stop(event)
+        answers.append(event.stopped)
+    return answers
+
+
+def test_a_stalled_bound_stops_the_solve_and_a_rising_one_does_not() -> None:
+    inf = float("inf")
+    stop = _Stop(enough_after_s=None, stalled_after_s=10)
+    # no bound yet (root LP), a rising bound, then flat (a rise of 1e-6 is no rise) 10 s on
+    events = [(0, inf, -inf), (12, inf, -inf), (13, inf, 100.0), (20, 500.0, 101.0)]
+    events += [(25, 400.0, 101.0001), (29.9, 400.0, 101.0), (30.0, 400.0, 101.0)]
+    assert _stops(stop, events) == [False] * 6 + [True]
+
+
+def test_enough_means_a_solution_and_the_time_both() -> None:
+    inf = float("inf")
+    stop = _Stop(enough_after_s=5, stalled_after_s=None)
+    events = [(1, 300.0, 100.0), (6, inf, 100.0), (6, 300.0, 100.0)]
+    assert _stops(stop, events) == [False, False, True]
