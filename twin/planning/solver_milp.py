@@ -118,7 +118,8 @@ class _Stop:
         if self.enough_after_s is not None and found and now >= self.enough_after_s:
             event.interrupt()
         if self.stalled_after_s is not None and np.isfinite(out.mip_dual_bound):
-            if out.mip_dual_bound > self.bound + STALLED_GAIN * max(1.0, abs(self.bound)):
+            rise = STALLED_GAIN * max(1.0, abs(self.bound)) if np.isfinite(self.bound) else 0.0
+            if out.mip_dual_bound > self.bound + rise:
                 self.bound, self.risen_at = out.mip_dual_bound, now
             elif now - self.risen_at >= self.stalled_after_s:
                 event.interrupt()

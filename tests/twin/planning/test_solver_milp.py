@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from types import SimpleNamespace
 
 import numpy as np
@@ -139,7 +140,7 @@ class _Event:
         self.stopped = True
 
 
-def _stops(stop: _Stop, events: list[tuple[float, float, float]]) -> list[bool]:
+def _stops(stop: _Stop, events: Sequence[tuple[float, float, float]]) -> list[bool]:
     answers = []
     for running_time, primal, dual in events:
         event = _Event(running_time, primal, dual)
@@ -152,13 +153,13 @@ def test_a_stalled_bound_stops_the_solve_and_a_rising_one_does_not() -> None:
     inf = float("inf")
     stop = _Stop(enough_after_s=None, stalled_after_s=10)
     # no bound yet (root LP), a rising bound, then flat (a rise of 1e-6 is no rise) 10 s on
-    events = [(0, inf, -inf), (12, inf, -inf), (13, inf, 100.0), (20, 500.0, 101.0)]
-    events += [(25, 400.0, 101.0001), (29.9, 400.0, 101.0), (30.0, 400.0, 101.0)]
+    events = [(0.0, inf, -inf), (12.0, inf, -inf), (13.0, inf, 100.0), (20.0, 500.0, 101.0)]
+    events += [(25.0, 400.0, 101.0001), (29.9, 400.0, 101.0), (30.0, 400.0, 101.0)]
     assert _stops(stop, events) == [False] * 6 + [True]
 
 
 def test_enough_means_a_solution_and_the_time_both() -> None:
     inf = float("inf")
     stop = _Stop(enough_after_s=5, stalled_after_s=None)
-    events = [(1, 300.0, 100.0), (6, inf, 100.0), (6, 300.0, 100.0)]
+    events = [(1.0, 300.0, 100.0), (6.0, inf, 100.0), (6.0, 300.0, 100.0)]
     assert _stops(stop, events) == [False, False, True]
