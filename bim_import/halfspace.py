@@ -20,6 +20,8 @@ not the plane's), and the prism runs along that Position's Z both ways.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import ifcopenshell
 import numpy as np
 import shapely
@@ -104,24 +106,38 @@ def clip_mesh(mesh: Mesh, point: FloatArray, normal: FloatArray) -> Mesh:
     (0.25, 0.25)
     """
     vertices, faces = _welded(mesh)
-    if len(faces) == 0:
-        return Mesh(vertices, faces.astype(np.uint32))
-    distance = (vertices - point) @ normal
-    tolerance = _RELATIVE_TOLERANCE * max(float(np.ptp(vertices, axis=0).max()), 1.0)
-    distance[np.abs(distance) <= tolerance] = 0.0
+    tolerance = _tolerance(vertices)
+    distance = _distance(vertices, point, normal, tolerance)
     if (distance <= 0).all():
         return Mesh(vertices, faces.astype(np.uint32))
-    vertices, faces, on_plane = _split(vertices, faces, distance)
-    faces = _without_faces_turned_away(vertices, faces, on_plane, normal)
-    vertices, cap = _cap(vertices, faces, on_plane, point, normal)
+    vertices, faces, _ = _split(vertices, faces, distance)
+    plane = _Face(point, normal)
+    faces = faces[~_lying_on(vertices, faces, plane, tolerance)]
+    vertices, cap = _cap(vertices, faces, plane, tolerance)
     return _compacted(vertices, np.vstack([faces, cap]))
 
 
 def _welded(mesh: Mesh) -> tuple[FloatArray, _IndexArray]:
     """Vertices without exact duplicates, and faces without repeated corners."""
+    if len(mesh.vertices) == 0:
+        return np.empty((0, 3)), np.empty((0, 3), np.int64)
     vertices, inverse = np.unique(mesh.vertices, axis=0, return_inverse=True)
     faces = inverse.reshape(-1)[mesh.faces.astype(np.int64)]
     return vertices, faces[_proper(faces)]
+
+
+def _tolerance(vertices: FloatArray) -> float:
+    size = float(np.ptp(vertices, axis=0).max()) if len(vertices) else 0.0
+    return _RELATIVE_TOLERANCE * max(size, 1.0)
+
+
+def _distance(
+    vertices: FloatArray, point: FloatArray, normal: FloatArray, tolerance: float
+) -> FloatArray:
+    """Signed distances to the plane, 0 for vertices within `tolerance` of it."""
+    distance = (vertices - point) @ normal
+    distance[np.abs(distance) <= tolerance] = 0.0
+    return distance
 
 
 def _proper(faces: _IndexArray) -> np.ndarray:
@@ -132,12 +148,11 @@ def _proper(faces: _IndexArray) -> np.ndarray:
 
 def _split(
     vertices: FloatArray, faces: _IndexArray, distance: FloatArray
-) -> tuple[FloatArray, _IndexArray, np.ndarray]:
-    """Keep the triangles behind the plane, split the crossing ones, drop the rest.
+) -> tuple[FloatArray, _IndexArray, _IndexArray]:
+    """The triangles split by the plane: the vertices, the faces behind it and those ahead.
 
-    Returns the vertices (the cut points appended, one per crossed edge, so that
-    neighbouring triangles share them), the kept faces and which vertices are on
-    the plane.
+    The cut points are appended to the vertices, one per crossed edge, so that the
+    triangles on either side of an edge share it and the surface stays closed.
     """
     ahead = distance[faces] > 0
     count = ahead.sum(axis=1)
@@ -147,19 +162,14 @@ def _split(
     ahead_ends = np.concatenate([one[:, 0], one[:, 0], two[:, 1], two[:, 2]])
     behind_ends = np.concatenate([one[:, 1], one[:, 2], two[:, 0], two[:, 0]])
     vertices, points = _edge_points(vertices, distance, ahead_ends, behind_ends)
-    one_ab, one_ac, two_ba, two_ca = np.split(
-        points, [len(one), 2 * len(one), 2 * len(one) + len(two)]
-    )
-    kept = np.vstack(
-        [
-            faces[count == 0],
-            np.column_stack([one_ab, one[:, 1], one[:, 2]]),
-            np.column_stack([one_ab, one[:, 2], one_ac]),
-            np.column_stack([two[:, 0], two_ba, two_ca]),
-        ]
-    )
-    on_plane = np.concatenate([distance == 0, np.ones(len(vertices) - len(distance), bool)])
-    return vertices, kept[_proper(kept)], on_plane
+    ab, ac, ba, ca = np.split(points, np.cumsum([len(one), len(one), len(two)]))
+    a, b, c = one.T
+    behind_parts = [faces[count == 0], np.column_stack([ab, b, c]), np.column_stack([ab, c, ac])]
+    behind = np.vstack([*behind_parts, np.column_stack([two[:, 0], ba, ca])])
+    b, c = two[:, 1], two[:, 2]
+    front_parts = [faces[count == 3], np.column_stack([a, ab, ac]), np.column_stack([ba, b, c])]
+    in_front = np.vstack([*front_parts, np.column_stack([ba, c, ca])])
+    return vertices, behind[_proper(behind)], in_front[_proper(in_front)]
 
 
 def _rolled(faces: _IndexArray, first: np.ndarray) -> _IndexArray:
@@ -185,18 +195,64 @@ def _edge_points(
     return np.vstack([vertices, cut]), points
 
 
-def _without_faces_turned_away(
-    vertices: FloatArray, faces: _IndexArray, on_plane: np.ndarray, normal: FloatArray
-) -> _IndexArray:
-    """Drop faces lying in the plane with the body in front of them (it was cut away)."""
-    flat = on_plane[faces].all(axis=1)
-    if not flat.any():
-        return faces
-    corners = vertices[faces[flat]]
-    facing = np.cross(corners[:, 1] - corners[:, 0], corners[:, 2] - corners[:, 0]) @ normal
-    keep = np.ones(len(faces), bool)
-    keep[np.flatnonzero(flat)[facing < 0]] = False
-    return faces[keep]
+class _Face(NamedTuple):
+    """A plane (a point, the unit normal the cap faces along) and, if any, a polygon
+    `(k, 3) float` on it that bounds the cap."""
+
+    point: FloatArray
+    normal: FloatArray
+    polygon: FloatArray | None = None
+
+
+def _lying_on(
+    vertices: FloatArray, faces: _IndexArray, face: _Face, tolerance: float
+) -> np.ndarray:
+    """Which faces lie in the face's plane (inside its polygon, if any).
+
+    The body's own faces there are dropped: where the body lies behind the plane the
+    cap takes their place, and where it lies in front it was cut away.
+    """
+    flat = (np.abs((vertices[faces] - face.point) @ face.normal) <= tolerance).all(axis=1)
+    if face.polygon is None or not flat.any():
+        return flat
+    basis = _plane_basis(face.normal)
+    centres = (vertices[faces[flat]].mean(axis=1) - face.point) @ basis.T
+    polygon = shapely.Polygon((face.polygon - face.point) @ basis.T)
+    flat[np.flatnonzero(flat)] = shapely.contains_xy(polygon, centres[:, 0], centres[:, 1])
+    return flat
+
+
+def _cap(
+    vertices: FloatArray, faces: _IndexArray, face: _Face, tolerance: float
+) -> tuple[FloatArray, _IndexArray]:
+    """Triangles covering the body's section by the face's plane (within its polygon).
+
+    The section is where the faces behind the plane leave the surface open. Cap
+    corners are the section's vertices where they can be (a corner that is not,
+    such as a corner of the polygon inside the body, is appended to the vertices).
+    """
+    distance = _distance(vertices, face.point, face.normal, tolerance)
+    on_plane = distance == 0
+    corners_on = on_plane[faces]
+    behind = faces[(distance[faces] <= 0).all(axis=1) & ~corners_on.all(axis=1)]
+    edges = _open_edges(behind, len(vertices))
+    edges = edges[on_plane[edges].all(axis=1)]
+    if len(edges) == 0:
+        return vertices, np.empty((0, 3), np.int64)
+    basis = _plane_basis(face.normal)
+    flat = (vertices - face.point) @ basis.T
+    area = shapely.build_area(shapely.multilinestrings(flat[edges]))
+    if face.polygon is not None:
+        area = shapely.intersection(area, shapely.Polygon((face.polygon - face.point) @ basis.T))
+    triangles = shapely.get_parts(shapely.constrained_delaunay_triangles(area))
+    corners = shapely.get_coordinates(triangles).reshape(-1, 4, 2)[:, :3]
+    lookup = {tuple(flat[i]): int(i) for i in np.flatnonzero(on_plane)}
+    corners_3d = face.point + corners @ basis
+    vertices, cap = _indexed(vertices, corners_3d, corners, lookup, on_plane, tolerance)
+    first, second, third = (corners[:, n] for n in range(3))
+    (ax, ay), (bx, by) = (second - first).T, (third - first).T
+    cap = np.where((ax * by - ay * bx < 0)[:, None], cap[:, ::-1], cap)
+    return vertices, cap[_proper(cap)]  # slivers between corners merged into one vertex
 
 
 def _open_edges(faces: _IndexArray, count: int) -> _IndexArray:
@@ -215,48 +271,35 @@ def _plane_basis(normal: FloatArray) -> FloatArray:
     return np.array([u, np.cross(normal, u)])
 
 
-def _cap(
-    vertices: FloatArray,
-    faces: _IndexArray,
-    on_plane: np.ndarray,
-    point: FloatArray,
-    normal: FloatArray,
-) -> tuple[FloatArray, _IndexArray]:
-    """Triangles closing the cut: the open edges on the plane made into polygons."""
-    edges = _open_edges(faces, len(vertices))
-    edges = edges[on_plane[edges].all(axis=1)]
-    if len(edges) == 0:
-        return vertices, np.empty((0, 3), np.int64)
-    basis = _plane_basis(normal)
-    flat = (vertices - point) @ basis.T
-    area = shapely.build_area(shapely.multilinestrings(flat[edges]))
-    triangles = shapely.get_parts(shapely.constrained_delaunay_triangles(area))
-    corners = shapely.get_coordinates(triangles).reshape(-1, 4, 2)[:, :3]
-    lookup = {tuple(flat[i]): int(i) for i in np.unique(edges)}
-    vertices, cap = _indexed(vertices, corners, lookup, point, basis)
-    first, second, third = (corners[:, n] for n in range(3))
-    (ax, ay), (bx, by) = (second - first).T, (third - first).T
-    turn = ax * by - ay * bx
-    return vertices, np.where((turn < 0)[:, None], cap[:, ::-1], cap)
-
-
 def _indexed(
     vertices: FloatArray,
+    corners_3d: FloatArray,
     corners: FloatArray,
     lookup: dict[tuple[float, ...], int],
-    point: FloatArray,
-    basis: FloatArray,
+    on_plane: np.ndarray,
+    tolerance: float,
 ) -> tuple[FloatArray, _IndexArray]:
-    """Corner indices of the cap triangles; a corner not on an open edge becomes a vertex."""
-    added: list[FloatArray] = []
+    """Vertex indices `(t, 3)` of the cap corners: the same 2D point, else the nearest
+    vertex on the plane within the tolerance, else a new vertex."""
     indices = np.empty(corners.shape[:2], np.int64)
+    pool = [vertices[on_plane]]
+    pool_index = [np.flatnonzero(on_plane)]
+    added: list[FloatArray] = []
     for (row, column), corner in zip(
         np.ndindex(indices.shape), corners.reshape(-1, 2), strict=True
     ):
         key = (float(corner[0]), float(corner[1]))
         if key not in lookup:
-            lookup[key] = len(vertices) + len(added)
-            added.append(point + corner @ basis)
+            candidates = np.vstack(pool)
+            gap = np.linalg.norm(candidates - corners_3d[row, column], axis=1)
+            nearest = int(np.argmin(gap)) if len(gap) else -1
+            if nearest >= 0 and gap[nearest] <= 10 * tolerance:
+                lookup[key] = int(np.concatenate(pool_index)[nearest])
+            else:
+                lookup[key] = len(vertices) + len(added)
+                added.append(corners_3d[row, column])
+                pool.append(corners_3d[row, column][None])
+                pool_index.append(np.array([lookup[key]]))
         indices[row, column] = lookup[key]
     return (np.vstack([vertices, *added]) if added else vertices), indices
 
@@ -266,48 +309,88 @@ def _compacted(vertices: FloatArray, faces: _IndexArray) -> Mesh:
     return Mesh(vertices[used], inverse.reshape(-1, 3).astype(np.uint32))
 
 
+def _is_closed(mesh: Mesh) -> bool:
+    """Each directed edge once, and its reverse in another face: closed and oriented."""
+    if mesh.is_empty:
+        return True
+    faces = mesh.faces.astype(np.int64)
+    edges = np.concatenate([faces[:, [0, 1]], faces[:, [1, 2]], faces[:, [2, 0]]])
+    forward = edges[:, 0] * len(mesh.vertices) + edges[:, 1]
+    backward = edges[:, 1] * len(mesh.vertices) + edges[:, 0]
+    return len(np.unique(forward)) == len(forward) and bool(np.isin(forward, backward).all())
+
+
 def _subtract_bounded(
     mesh: Mesh, point: FloatArray, normal: FloatArray, boundary: shapely.Polygon, frame: FloatArray
 ) -> Mesh | None:
     """`mesh` minus the half space in front of the plane and inside the boundary's prism."""
     inside_half = clip_mesh(mesh, point, -normal)
     if inside_half.is_empty:
-        return clip_mesh(mesh, point, normal)
+        return mesh
     plan = (inside_half.vertices - frame[:3, 3]) @ frame[:3, :2]
     hull = shapely.MultiPoint(plan).convex_hull
-    tolerance = _RELATIVE_TOLERANCE * max(float(np.ptp(mesh.vertices, axis=0).max()), 1.0)
+    tolerance = _tolerance(mesh.vertices)
     if hull.within(boundary.buffer(tolerance)):
         return clip_mesh(mesh, point, normal)
     if not hull.intersects(boundary.buffer(-tolerance)):
         return mesh
-    if not boundary.equals(boundary.convex_hull):
+    return _minus_bounded_prism(mesh, point, normal, boundary, frame)
+
+
+def _minus_bounded_prism(
+    mesh: Mesh, point: FloatArray, normal: FloatArray, boundary: shapely.Polygon, frame: FloatArray
+) -> Mesh | None:
+    """`mesh` minus the solid C in front of the plane and inside the boundary's prism.
+
+    The surface is split by every plane of C (the base plane and the prism's sides),
+    the pieces inside C dropped, and each face of C capped where it lies inside
+    the body. None when the prism runs parallel to the plane or the result is not
+    closed (the boundary's sides graze the body's vertices in ways not handled).
+    """
+    faces_of_c = _faces_of_solid(point, normal, boundary, frame, mesh)
+    if faces_of_c is None:
         return None
-    pieces = [clip_mesh(mesh, point, normal)]
-    rest = inside_half
-    for side_point, side_normal in _side_planes(boundary, frame):
-        pieces.append(clip_mesh(rest, side_point, -side_normal))
-        rest = clip_mesh(rest, side_point, side_normal)
-    return _joined([piece for piece in pieces if not piece.is_empty])
-
-
-def _side_planes(
-    boundary: shapely.Polygon, frame: FloatArray
-) -> list[tuple[FloatArray, FloatArray]]:
-    """Each side of the (convex) boundary's prism: a point and the outward unit normal."""
-    ring = np.asarray(shapely.orient_polygons(boundary).exterior.coords)  # counter-clockwise
-    starts, ends = ring[:-1], ring[1:]
-    along = ends - starts
-    outward = np.column_stack([along[:, 1], -along[:, 0], np.zeros(len(along))])
-    outward /= np.linalg.norm(outward, axis=1)[:, None]
-    points = np.column_stack([starts, np.zeros(len(starts))]) @ frame[:3, :3].T + frame[:3, 3]
-    return list(zip(points, outward @ frame[:3, :3].T, strict=True))
-
-
-def _joined(meshes: list[Mesh]) -> Mesh:
-    offsets = np.cumsum([0] + [len(mesh.vertices) for mesh in meshes[:-1]])
-    return Mesh(
-        np.vstack([mesh.vertices for mesh in meshes]),
-        np.vstack(
-            [mesh.faces + offset for mesh, offset in zip(meshes, offsets, strict=True)]
-        ).astype(np.uint32),
+    vertices, faces = _welded(mesh)
+    tolerance = _tolerance(vertices)
+    for face in faces_of_c:
+        distance = _distance(vertices, face.point, face.normal, tolerance)
+        vertices, behind, in_front = _split(vertices, faces, distance)
+        faces = np.vstack([behind, in_front])
+    caps = []
+    for face in faces_of_c:
+        vertices, cap = _cap(vertices, faces, face, tolerance)
+        caps.append(cap)
+    for face in faces_of_c:
+        faces = faces[~_lying_on(vertices, faces, face, tolerance)]
+    centres = vertices[faces].mean(axis=1)
+    plan = (centres - frame[:3, 3]) @ frame[:3, :2]
+    inside = ((centres - point) @ normal > tolerance) & shapely.contains_xy(
+        boundary, plan[:, 0], plan[:, 1]
     )
+    result = _compacted(vertices, np.vstack([faces[~inside], *caps]))
+    return result if _is_closed(result) else None
+
+
+def _faces_of_solid(
+    point: FloatArray, normal: FloatArray, boundary: shapely.Polygon, frame: FloatArray, mesh: Mesh
+) -> list[_Face] | None:
+    """The faces of C, each facing into C: the boundary on the plane, then the sides."""
+    axis = frame[:3, 2]
+    if abs(axis @ normal) < 1e-9:
+        return None
+    ring = np.asarray(shapely.orient_polygons(boundary).exterior.coords)[:-1]  # anticlockwise
+    bases = np.column_stack([ring, np.zeros(len(ring))]) @ frame[:3, :3].T + frame[:3, 3]
+    on_plane = bases + np.outer((point - bases) @ normal / (axis @ normal), axis)
+    reach = 10.0 * (float(np.ptp(mesh.vertices, axis=0).max()) + float(np.abs(on_plane).max()))
+    away = reach * axis * np.sign(axis @ normal)  # along the prism, into the half space
+    faces = [_Face(point, normal, on_plane)]
+    for start, end in zip(on_plane, np.roll(on_plane, -1, axis=0), strict=True):
+        inward = np.cross(axis, end - start)  # the boundary runs anticlockwise round the axis
+        faces.append(
+            _Face(
+                start,
+                inward / np.linalg.norm(inward),
+                np.array([start, end, end + away, start + away]),
+            )
+        )
+    return faces

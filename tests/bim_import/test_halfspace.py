@@ -1,0 +1,299 @@
+"""Meshes minus half-space solids, by hand and against the kernel on the real files."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import ifcopenshell
+import ifcopenshell.util.unit
+import numpy as np
+import pytest
+
+from bim_import.extrusions import extruded_solid_mesh, prism_mesh
+from bim_import.geometry import tessellate
+from bim_import.halfspace import clip_mesh, subtract_half_space
+from bim_import.meshes import mesh_volume_m3
+from bim_import.structure import ModelIndex
+from models.geometry import Mesh
+
+BOOLEAN_FILES = (
+    "Office_A_20110811.ifc",
+    "AC20-FZK-Haus.ifc",
+    "AC90R1-niedriha-V2-2x3.ifc",
+    "duplex.ifc",
+)
+UP = (0.0, 0.0, 1.0)
+
+
+def _box(x: float = 2.0, y: float = 1.0, z: float = 3.0) -> Mesh:
+    """The box [0, x] × [0, y] × [0, z]."""
+    outline = np.array([[0, 0], [x, 0], [x, y], [0, y]], dtype=float)
+    return prism_mesh(outline, np.array([0.0, 0.0, z]))
+
+
+def _is_closed(mesh: Mesh) -> bool:
+    """Every edge is used once in each direction: closed and consistently oriented."""
+    faces = mesh.faces.astype(np.int64)
+    edges = np.concatenate([faces[:, [0, 1]], faces[:, [1, 2]], faces[:, [2, 0]]])
+    forward = edges[:, 0] * len(mesh.vertices) + edges[:, 1]
+    backward = edges[:, 1] * len(mesh.vertices) + edges[:, 0]
+    return bool(len(np.unique(forward)) == len(forward) and np.isin(forward, backward).all())
+
+
+def _signed_volume(mesh: Mesh) -> float:
+    corners = mesh.vertices[mesh.faces]
+    return (
+        float(np.einsum("ij,ij->i", corners[:, 0], np.cross(corners[:, 1], corners[:, 2])).sum())
+        / 6
+    )
+
+
+def _bounds(mesh: Mesh) -> np.ndarray:
+    return np.array([mesh.vertices.min(axis=0), mesh.vertices.max(axis=0)])
+
+
+class _Operands:
+    """Half-space solids written with ifcopenshell into an in-memory IFC4 file."""
+
+    def __init__(self) -> None:
+        self.file = ifcopenshell.file(schema="IFC4")
+
+    def placement(
+        self,
+        origin: Sequence[float],
+        axis: Sequence[float] = UP,
+        ref: Sequence[float] | None = None,
+    ) -> ifcopenshell.entity_instance:
+        return self.file.createIfcAxis2Placement3D(
+            self.file.createIfcCartesianPoint([float(v) for v in origin]),
+            self.file.createIfcDirection([float(v) for v in axis]),
+            None if ref is None else self.file.createIfcDirection([float(v) for v in ref]),
+        )
+
+    def plane(
+        self, origin: Sequence[float], normal: Sequence[float]
+    ) -> ifcopenshell.entity_instance:
+        return self.file.createIfcPlane(self.placement(origin, normal))
+
+    def half_space(
+        self, origin: Sequence[float], normal: Sequence[float], agreement: bool
+    ) -> ifcopenshell.entity_instance:
+        return self.file.createIfcHalfSpaceSolid(self.plane(origin, normal), agreement)
+
+    def bounded(
+        self,
+        origin: Sequence[float],
+        normal: Sequence[float],
+        agreement: bool,
+        boundary: Sequence[tuple[float, float]],
+        position: ifcopenshell.entity_instance | None = None,
+    ) -> ifcopenshell.entity_instance:
+        points = [self.file.createIfcCartesianPoint(list(p)) for p in boundary]
+        return self.file.createIfcPolygonalBoundedHalfSpace(
+            self.plane(origin, normal),
+            agreement,
+            position or self.placement((0, 0, 0)),
+            self.file.createIfcPolyline([*points, points[0]]),
+        )
+
+
+@pytest.fixture
+def operands() -> _Operands:
+    return _Operands()
+
+
+def test_a_box_cut_by_a_level_plane_is_closed_with_the_volume_below(operands: _Operands) -> None:
+    # AgreementFlag FALSE: the normal (up) points into the solid, so the top is removed
+    result = subtract_half_space(_box(), operands.half_space((0, 0, 1), UP, False))
+    assert result is not None
+    assert _is_closed(result)
+    assert _signed_volume(result) == pytest.approx(2.0)  # positive: faces point out
+    np.testing.assert_allclose(_bounds(result), [[0, 0, 0], [2, 1, 1]], atol=1e-12)
+
+
+def test_agreement_flag_true_removes_the_side_behind_the_normal(operands: _Operands) -> None:
+    result = subtract_half_space(_box(), operands.half_space((0, 0, 1), UP, True))
+    assert result is not None
+    assert _is_closed(result)
+    assert _signed_volume(result) == pytest.approx(4.0)
+    np.testing.assert_allclose(_bounds(result), [[0, 0, 1], [2, 1, 3]], atol=1e-12)
+
+
+def test_a_slanted_plane_cuts_a_gable(operands: _Operands) -> None:
+    # remove x + z > 2 from [0, 2] x [0, 1] x [0, 3]: a wedge of volume 2 is left
+    result = subtract_half_space(_box(), operands.half_space((0, 0, 2), (1, 0, 1), False))
+    assert result is not None
+    assert _is_closed(result)
+    assert _signed_volume(result) == pytest.approx(2.0)
+    np.testing.assert_allclose(_bounds(result), [[0, 0, 0], [2, 1, 2]], atol=1e-12)
+
+
+def test_a_plane_clear_of_the_box_leaves_it_whole_or_takes_it_all(operands: _Operands) -> None:
+    above = subtract_half_space(_box(), operands.half_space((0, 0, 5), UP, False))
+    assert above is not None and _signed_volume(above) == pytest.approx(6.0)
+    np.testing.assert_allclose(_bounds(above), _bounds(_box()))
+    everything = subtract_half_space(_box(), operands.half_space((0, 0, 5), UP, True))
+    assert everything is not None and everything.is_empty
+
+
+def test_a_plane_on_a_face_of_the_box(operands: _Operands) -> None:
+    kept = subtract_half_space(_box(), operands.half_space((0, 0, 3), UP, False))
+    assert kept is not None and _is_closed(kept) and _signed_volume(kept) == pytest.approx(6.0)
+    gone = subtract_half_space(_box(), operands.half_space((0, 0, 3), UP, True))
+    assert gone is not None and gone.is_empty
+
+
+def test_a_concave_body_cut_through_its_notch_falls_in_two() -> None:
+    # a U in plan (3 x 2, a 1 x 1 notch), 2 tall; keeping y >= 1.5 leaves its two prongs
+    outline = np.array(
+        [[0, 0], [3, 0], [3, 2], [2, 2], [2, 1], [1, 1], [1, 2], [0, 2]], dtype=float
+    )
+    u_shape = prism_mesh(outline, np.array([0.0, 0.0, 2.0]))
+    result = clip_mesh(u_shape, np.array([0, 1.5, 0]), np.array([0.0, -1.0, 0.0]))
+    assert _is_closed(result)
+    assert _signed_volume(result) == pytest.approx(2 * 1.0 * 0.5 * 2.0)
+    np.testing.assert_allclose(_bounds(result), [[0, 1.5, 0], [3, 2, 2]], atol=1e-12)
+
+
+def _square_ring(height: float) -> Mesh:
+    """A 4 x 4 square with a 2 x 2 square hole in plan, `height` tall, faces outwards."""
+    outer = np.array([[0, 0], [4, 0], [4, 4], [0, 4]], dtype=float)
+    inner = outer / 2 + 1
+    flat = np.vstack([outer, inner])
+    vertices = np.vstack(
+        [np.column_stack([flat, np.zeros(8)]), np.column_stack([flat, np.full(8, height)])]
+    )
+    faces = []
+    for k in range(4):
+        o, o_next, i, i_next = k, (k + 1) % 4, 4 + k, 4 + (k + 1) % 4
+        faces += [[o + 8, o_next + 8, i_next + 8], [o + 8, i_next + 8, i + 8]]  # top
+        faces += [[o, i_next, o_next], [o, i, i_next]]  # bottom
+        faces += [[o, o_next, o_next + 8], [o, o_next + 8, o + 8]]  # outer side
+        faces += [[i, i_next + 8, i_next], [i, i + 8, i_next + 8]]  # inner side
+    return Mesh(vertices, np.array(faces, dtype=np.uint32))
+
+
+def test_a_body_with_a_hole_is_capped_around_the_hole() -> None:
+    ring = _square_ring(2.0)
+    assert _is_closed(ring) and _signed_volume(ring) == pytest.approx(24.0)
+    result = clip_mesh(ring, np.array([0, 0, 0.5]), np.array(UP))
+    assert _is_closed(result)
+    assert _signed_volume(result) == pytest.approx(12.0 * 0.5)
+    corners = result.vertices[result.faces]
+    cap = corners[np.isclose(corners[:, :, 2], 0.5).all(axis=1)]
+    areas = np.linalg.norm(np.cross(cap[:, 1] - cap[:, 0], cap[:, 2] - cap[:, 0]), axis=1) / 2
+    assert areas.sum() == pytest.approx(16.0 - 4.0)  # the ring between the squares
+
+
+def _square(x0: float, y0: float, x1: float, y1: float) -> list[tuple[float, float]]:
+    return [(x0, y0), (x1, y0), (x1, y1), (x0, y1)]
+
+
+def test_a_polygonal_bound_covering_the_whole_cut_is_a_plane_cut(operands: _Operands) -> None:
+    operand = operands.bounded((0, 0, 2), UP, False, _square(-1, -1, 3, 2))
+    result = subtract_half_space(_box(), operand)
+    assert result is not None and _is_closed(result)
+    assert _signed_volume(result) == pytest.approx(4.0)
+
+
+def test_a_polygonal_bound_clear_of_the_box_leaves_it_unchanged(operands: _Operands) -> None:
+    operand = operands.bounded((0, 0, 2), UP, False, _square(5, 0, 6, 1))
+    result = subtract_half_space(_box(), operand)
+    assert result is not None and _is_closed(result)
+    assert _signed_volume(result) == pytest.approx(6.0)
+
+
+def test_a_polygonal_bound_over_part_of_the_box_cuts_a_step(operands: _Operands) -> None:
+    # removes x > 1, z > 2: a 1 x 1 x 1 block off the top corner
+    operand = operands.bounded((0, 0, 2), UP, False, _square(1, -1, 3, 2))
+    result = subtract_half_space(_box(), operand)
+    assert result is not None and _is_closed(result)
+    assert _signed_volume(result) == pytest.approx(5.0)
+    np.testing.assert_allclose(_bounds(result), _bounds(_box()), atol=1e-12)
+
+
+def test_a_polygonal_bound_with_a_corner_inside_the_body(operands: _Operands) -> None:
+    # [0, 2]^2 x [0, 3] minus x > 1, y > 1, z > 2: the corner (1, 1, 2) is inside the box
+    operand = operands.bounded((0, 0, 2), UP, False, _square(1, 1, 3, 3))
+    result = subtract_half_space(_box(2, 2, 3), operand)
+    assert result is not None and _is_closed(result)
+    assert _signed_volume(result) == pytest.approx(12.0 - 1.0)
+
+
+def test_a_polygonal_bound_inside_the_top_cuts_a_pocket(operands: _Operands) -> None:
+    # no vertex of the box is inside the boundary, yet it takes a 1 x 0.5 x 1 pocket
+    operand = operands.bounded((0, 0, 2), UP, False, _square(0.5, 0.25, 1.5, 0.75))
+    result = subtract_half_space(_box(), operand)
+    assert result is not None and _is_closed(result)
+    assert _signed_volume(result) == pytest.approx(6.0 - 0.5)
+
+
+def test_a_concave_polygonal_bound_over_part_of_the_box(operands: _Operands) -> None:
+    # an L over the box's right end and its front: removes z > 2 where x > 1 or y < 0.5
+    boundary = [(-1, -1), (3, -1), (3, 2), (1, 2), (1, 0.5), (-1, 0.5)]
+    result = subtract_half_space(_box(), operands.bounded((0, 0, 2), UP, False, boundary))
+    assert result is not None and _is_closed(result)
+    assert _signed_volume(result) == pytest.approx(6.0 - (1.0 + 0.5))
+
+
+def test_a_polygonal_bound_in_its_own_frame(operands: _Operands) -> None:
+    # the boundary's frame is turned a quarter round z and moved: local x is world y
+    frame = operands.placement((0.0, 0.5, 0.0), UP, (0, 1, 0))
+    operand = operands.bounded((0, 0, 2), UP, False, _square(-1, -3, 1, -1), frame)
+    # local x in [-1, 1] -> world y in [-0.5, 1.5]; local y in [-3, -1] -> world x in [1, 3]
+    result = subtract_half_space(_box(), operand)
+    assert result is not None
+    assert _signed_volume(result) == pytest.approx(5.0)
+
+
+def test_unsupported_operands_give_none(operands: _Operands) -> None:
+    box = _box()
+    block = operands.file.createIfcBlock(operands.placement((0, 0, 0)), 1.0, 1.0, 1.0)
+    assert subtract_half_space(box, block) is None
+    cylinder = operands.file.createIfcCylindricalSurface(operands.placement((0, 0, 0)), 1.0)
+    assert subtract_half_space(box, operands.file.createIfcHalfSpaceSolid(cylinder, False)) is None
+
+
+def _body_mesh(item: ifcopenshell.entity_instance) -> Mesh | None:
+    """A boolean's mesh built with numpy, recursively (file units, the item's coordinates)."""
+    if item.is_a("IfcBooleanResult"):
+        first = _body_mesh(item.FirstOperand)
+        return None if first is None else subtract_half_space(first, item.SecondOperand)
+    if item.is_a("IfcExtrudedAreaSolid"):
+        return extruded_solid_mesh(item)
+    return None
+
+
+def _clipped_products(
+    model: ifcopenshell.file,
+) -> list[tuple[ifcopenshell.entity_instance, ifcopenshell.entity_instance]]:
+    """(product, boolean) for every product whose body is one IfcBooleanClippingResult."""
+    found = []
+    for representation in model.by_type("IfcShapeRepresentation"):
+        items = representation.Items
+        if len(items) != 1 or not items[0].is_a("IfcBooleanClippingResult"):
+            continue
+        for definition in representation.OfProductRepresentation:
+            found += [(product, items[0]) for product in definition.ShapeOfProduct]
+    return found
+
+
+@pytest.mark.parametrize("name", BOOLEAN_FILES)
+def test_clipped_bodies_equal_the_kernels_meshes(name: str, shared_ifc: Path) -> None:
+    model = ifcopenshell.open(str(shared_ifc / name))
+    index = ModelIndex(model)
+    scale = ifcopenshell.util.unit.calculate_unit_scale(model)
+    clipped = _clipped_products(model)
+    assert clipped, f"{name} has no clipped bodies"
+    kernel = tessellate(model, [product for product, _ in clipped]).meshes
+    for product, boolean in clipped:
+        label = f"{name} {product.is_a()} #{product.id()}"
+        local = _body_mesh(boolean)
+        assert local is not None, label
+        world = index.world_matrix(product.ObjectPlacement)
+        ours = Mesh((local.vertices @ world[:3, :3].T + world[:3, 3]) * scale, local.faces)
+        theirs = kernel[product.id()]
+        assert _is_closed(ours), label
+        assert mesh_volume_m3(ours) == pytest.approx(mesh_volume_m3(theirs), rel=0.01), label
+        np.testing.assert_allclose(_bounds(ours), _bounds(theirs), atol=1e-3, err_msg=label)
