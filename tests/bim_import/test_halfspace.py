@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import ifcopenshell
 import ifcopenshell.util.unit
 import numpy as np
 import pytest
+import shapely
 
 from bim_import.extrusions import extruded_solid_mesh, prism_mesh
 from bim_import.geometry import tessellate
@@ -129,6 +131,30 @@ def test_a_slanted_plane_cuts_a_gable(operands: _Operands) -> None:
     np.testing.assert_allclose(_bounds(result), [[0, 0, 0], [2, 1, 2]], atol=1e-12)
 
 
+def test_a_boxed_half_space_is_cut_as_a_half_space(operands: _Operands) -> None:
+    # the Enclosure only bounds the computation: the cut runs past it
+    enclosure = operands.file.createIfcBoundingBox(
+        operands.file.createIfcCartesianPoint([0.0, 0.0, 0.0]), 0.5, 0.5, 0.5
+    )
+    plane = operands.plane((0, 0, 1), UP)
+    result = subtract_half_space(
+        _box(), operands.file.createIfcBoxedHalfSpace(plane, False, enclosure)
+    )
+    assert result is not None and _is_closed(result)
+    assert _signed_volume(result) == pytest.approx(2.0)
+
+
+def test_a_mesh_with_a_vertex_per_corner_of_every_face_is_welded(operands: _Operands) -> None:
+    box = _box()
+    loose = Mesh(
+        box.vertices[box.faces].reshape(-1, 3),
+        np.arange(3 * len(box.faces), dtype=np.uint32).reshape(-1, 3),
+    )
+    result = subtract_half_space(loose, operands.half_space((0, 0, 2), (1, 0, 1), False))
+    assert result is not None and _is_closed(result)
+    assert _signed_volume(result) == pytest.approx(2.0)
+
+
 def test_a_plane_clear_of_the_box_leaves_it_whole_or_takes_it_all(operands: _Operands) -> None:
     above = subtract_half_space(_box(), operands.half_space((0, 0, 5), UP, False))
     assert above is not None and _signed_volume(above) == pytest.approx(6.0)
@@ -153,7 +179,7 @@ def test_a_concave_body_cut_through_its_notch_falls_in_two() -> None:
     result = clip_mesh(u_shape, np.array([0, 1.5, 0]), np.array([0.0, -1.0, 0.0]))
     assert _is_closed(result)
     assert _signed_volume(result) == pytest.approx(2 * 1.0 * 0.5 * 2.0)
-    np.testing.assert_allclose(_bounds(result), [[0, 1.5, 0], [3, 2, 2]], atol=1e-12)
+    np.testing.assert_allclose(_bounds(result), [[0.0, 1.5, 0.0], [3.0, 2.0, 2.0]], atol=1e-12)
 
 
 def _square_ring(height: float) -> Mesh:
@@ -247,12 +273,33 @@ def test_a_polygonal_bound_in_its_own_frame(operands: _Operands) -> None:
     assert _signed_volume(result) == pytest.approx(5.0)
 
 
+def test_an_indexed_poly_curve_bound_with_agreement_true(operands: _Operands) -> None:
+    # AgreementFlag TRUE with the normal down: the solid is above z = 2 again
+    ifc = operands.file
+    curve = ifc.createIfcIndexedPolyCurve(
+        ifc.createIfcCartesianPointList2D(
+            [[1.0, -1.0], [3.0, -1.0], [3.0, 2.0], [1.0, 2.0], [1.0, -1.0]]
+        )
+    )
+    operand = ifc.createIfcPolygonalBoundedHalfSpace(
+        operands.plane((0, 0, 2), (0, 0, -1)), True, operands.placement((0, 0, 0)), curve
+    )
+    result = subtract_half_space(_box(), operand)
+    assert result is not None and _is_closed(result)
+    assert _signed_volume(result) == pytest.approx(5.0)
+
+
 def test_unsupported_operands_give_none(operands: _Operands) -> None:
     box = _box()
     block = operands.file.createIfcBlock(operands.placement((0, 0, 0)), 1.0, 1.0, 1.0)
     assert subtract_half_space(box, block) is None
     cylinder = operands.file.createIfcCylindricalSurface(operands.placement((0, 0, 0)), 1.0)
     assert subtract_half_space(box, operands.file.createIfcHalfSpaceSolid(cylinder, False)) is None
+    # a prism along x, parallel to the plane, over part of the box (its plan is y, z)
+    sideways = operands.bounded(
+        (0, 0, 2), UP, False, _square(0.5, -1, 3, 2.5), operands.placement((0, 0, 0), (1, 0, 0))
+    )
+    assert subtract_half_space(box, sideways) is None
 
 
 def _body_mesh(item: ifcopenshell.entity_instance) -> Mesh | None:
@@ -297,3 +344,52 @@ def test_clipped_bodies_equal_the_kernels_meshes(name: str, shared_ifc: Path) ->
         assert _is_closed(ours), label
         assert mesh_volume_m3(ours) == pytest.approx(mesh_volume_m3(theirs), rel=0.01), label
         np.testing.assert_allclose(_bounds(ours), _bounds(theirs), atol=1e-3, err_msg=label)
+
+
+def _removed_volume(
+    mesh: Mesh, operand: ifcopenshell.entity_instance, boundary: Sequence[tuple[float, float]]
+) -> float:
+    """The volume of mesh ∩ C, C cut into convex prisms over triangles of the boundary,
+    each taken with plane cuts alone (`clip_mesh`, checked by hand above)."""
+    plane = operand.BaseSurface.Position
+    point = np.array(plane.Location.Coordinates)
+    normal = np.array(plane.Axis.DirectionRatios) * (-1 if operand.AgreementFlag else 1)
+    triangles = shapely.get_parts(shapely.constrained_delaunay_triangles(shapely.Polygon(boundary)))
+    removed = 0.0
+    for triangle in triangles:
+        part = clip_mesh(mesh, point, -normal)
+        ring = np.asarray(shapely.orient_polygons(triangle).exterior.coords)
+        for start, end in itertools.pairwise(ring):  # the boundary's frame is the world's
+            outward = np.array([end[1] - start[1], start[0] - end[0], 0.0])
+            part = clip_mesh(part, np.array([*start, 0.0]), outward)
+        removed += mesh_volume_m3(part)
+    return removed
+
+
+def _random_star(rng: np.random.Generator) -> list[tuple[float, float]]:
+    """A polygon round the origin, convex or not (it may cross itself: check)."""
+    corners = rng.integers(4, 8)
+    angles = np.sort(rng.uniform(0, 2 * np.pi, corners))
+    radii = rng.uniform(0.3, 2.5, (corners, 1))
+    return [
+        (float(x), float(y)) for x, y in np.column_stack([np.cos(angles), np.sin(angles)]) * radii
+    ]
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_random_bounded_cuts_are_closed_and_remove_what_the_plane_cuts_do(
+    seed: int, operands: _Operands
+) -> None:
+    rng = np.random.default_rng(seed)
+    hull = shapely.MultiPoint(rng.normal(size=(8, 2))).convex_hull
+    outline = np.asarray(hull.exterior.coords)[:-1]
+    mesh = prism_mesh(outline, np.array([*rng.normal(size=2) * 0.3, rng.uniform(0.5, 3)]))
+    boundary, normal = _random_star(rng), rng.normal(size=3)
+    while not shapely.Polygon(boundary).is_valid or abs(normal[2]) < 0.05:
+        boundary, normal = _random_star(rng), rng.normal(size=3)  # a plane along the prism
+    origin = (rng.normal(size=3) * 0.5 + [0, 0, 1]).tolist()
+    operand = operands.bounded(origin, normal.tolist(), bool(seed % 2), boundary)
+    result = subtract_half_space(mesh, operand)
+    assert result is not None and _is_closed(result)
+    expected = mesh_volume_m3(mesh) - _removed_volume(mesh, operand, boundary)
+    assert mesh_volume_m3(result) == pytest.approx(expected, rel=1e-9, abs=1e-9)
