@@ -22,6 +22,7 @@ not the plane's), and the prism runs along that Position's Z both ways.
 
 from __future__ import annotations
 
+import logging
 from typing import NamedTuple
 
 import ifcopenshell
@@ -33,6 +34,8 @@ from bim_import.structure import axis2placement_matrix
 from models.geometry import FloatArray, Mesh
 
 __all__ = ["clip_mesh", "subtract_half_space"]
+
+log = logging.getLogger(__name__)
 
 _IndexArray = np.ndarray
 # Vertices closer to a cutting plane than this share of the mesh's size count as on it.
@@ -57,8 +60,8 @@ def subtract_half_space(mesh: Mesh, operand: ifcopenshell.entity_instance) -> Me
     convex or not). None for: other operands (IfcBlock, meshes, boolean results...),
     a base surface other than an IfcPlane, a boundary with arcs or that is not a
     valid polygon, a prism running parallel to the plane (a bound that would not
-    bound), and a partial cut whose result came out not closed (not seen in the
-    real files; a check, not an expected outcome).
+    bound), and a closed body whose cut came out open or whose section GEOS could not
+    make into polygons (never seen in the real files or in random tests; a check).
 
     >>> import ifcopenshell
     >>> from bim_import.extrusions import prism_mesh
@@ -70,6 +73,18 @@ def subtract_half_space(mesh: Mesh, operand: ifcopenshell.entity_instance) -> Me
     >>> gable.vertices.max(axis=0).round(9).tolist()  # x + z > 2 removed
     [2.0, 1.0, 2.0]
     """
+    try:
+        result = _subtracted(mesh, operand)
+    except shapely.errors.GEOSException as error:  # a section GEOS cannot make polygons of
+        log.debug("half space #%d left to the kernel: %s", operand.id(), error)
+        return None
+    if result is not None and not _is_closed(result) and _is_closed(Mesh(*_welded(mesh))):
+        log.debug("half space #%d left to the kernel: the cut came out open", operand.id())
+        return None
+    return result
+
+
+def _subtracted(mesh: Mesh, operand: ifcopenshell.entity_instance) -> Mesh | None:
     kind = operand.is_a()
     if kind not in ("IfcHalfSpaceSolid", "IfcBoxedHalfSpace", "IfcPolygonalBoundedHalfSpace"):
         return None
@@ -359,8 +374,7 @@ def _minus_bounded_prism(
 
     The surface is split by every plane of C (the base plane and the prism's sides),
     the pieces inside C dropped, and each face of C capped where it lies inside
-    the body. None when the prism runs parallel to the plane or the result is not
-    closed (the boundary's sides graze the body's vertices in ways not handled).
+    the body. None when the prism runs parallel to the plane.
     """
     faces_of_c = _faces_of_solid(point, normal, boundary, frame, mesh)
     if faces_of_c is None:
@@ -382,8 +396,7 @@ def _minus_bounded_prism(
     inside = ((centres - point) @ normal > tolerance) & shapely.contains_xy(
         boundary, plan[:, 0], plan[:, 1]
     )
-    result = _compacted(vertices, np.vstack([faces[~inside], *caps]))
-    return result if _is_closed(result) else None
+    return _compacted(vertices, np.vstack([faces[~inside], *caps]))
 
 
 def _faces_of_solid(

@@ -155,6 +155,20 @@ def test_a_mesh_with_a_vertex_per_corner_of_every_face_is_welded(operands: _Oper
     assert _signed_volume(result) == pytest.approx(2.0)
 
 
+def test_an_open_body_is_cut_and_capped_where_the_cut_closes(operands: _Operands) -> None:
+    box = _box()
+    top = np.isclose(box.vertices[box.faces][:, :, 2], 3.0).all(axis=1)
+    open_box = Mesh(box.vertices, box.faces[~top])  # a box without a lid
+    below = subtract_half_space(open_box, operands.half_space((0, 0, 1), UP, False))
+    assert below is not None and _is_closed(below)  # the cap is the lid now
+    above = subtract_half_space(open_box, operands.half_space((0, 0, 1), UP, True))
+    assert above is not None and not _is_closed(above)  # open at the top, as it came
+    corners = above.vertices[above.faces]
+    floor = corners[np.isclose(corners[:, :, 2], 1.0).all(axis=1)]
+    normals = np.cross(floor[:, 1] - floor[:, 0], floor[:, 2] - floor[:, 0])
+    assert normals[:, 2].sum() / 2 == pytest.approx(-2.0)  # a 2 x 1 cap facing down
+
+
 def test_a_plane_clear_of_the_box_leaves_it_whole_or_takes_it_all(operands: _Operands) -> None:
     above = subtract_half_space(_box(), operands.half_space((0, 0, 5), UP, False))
     assert above is not None and _signed_volume(above) == pytest.approx(6.0)
