@@ -117,7 +117,8 @@ def _boundary(
     outline = curve_outline(operand.PolygonalBoundary)
     if outline is None:
         return None
-    return shapely.Polygon(outline), axis2placement_matrix(operand.Position)
+    polygon = shapely.remove_repeated_points(shapely.Polygon(outline))
+    return polygon, axis2placement_matrix(operand.Position)
 
 
 def clip_mesh(mesh: Mesh, point: FloatArray, normal: FloatArray) -> Mesh:
@@ -354,12 +355,14 @@ def _subtract_bounded(
     mesh: Mesh, point: FloatArray, normal: FloatArray, boundary: shapely.Polygon, frame: FloatArray
 ) -> Mesh | None:
     """`mesh` minus the half space in front of the plane and inside the boundary's prism."""
-    inside_half = clip_mesh(mesh, point, -normal)
-    if inside_half.is_empty:
+    vertices, faces = _welded(mesh)
+    tolerance = _tolerance(vertices)
+    vertices, _, in_half = _split(vertices, faces, _distance(vertices, point, normal, tolerance))
+    if len(in_half) == 0:
         return mesh
-    plan = (inside_half.vertices - frame[:3, 3]) @ frame[:3, :2]
+    # the body's part in the half space lies within the hull of these corners
+    plan = (vertices[np.unique(in_half)] - frame[:3, 3]) @ frame[:3, :2]
     hull = shapely.MultiPoint(plan).convex_hull
-    tolerance = _tolerance(mesh.vertices)
     if hull.within(boundary.buffer(tolerance)):
         return clip_mesh(mesh, point, normal)
     if not hull.intersects(boundary.buffer(-tolerance)):
