@@ -274,7 +274,8 @@ def _cap(
     flat = (vertices - face.point) @ basis.T
     area = shapely.build_area(shapely.multilinestrings(flat[edges]))
     if face.polygon is not None:
-        area = shapely.intersection(area, shapely.Polygon((face.polygon - face.point) @ basis.T))
+        bound = (face.polygon - face.point) @ basis.T
+        area = _within(area, bound, flat, edges, np.flatnonzero(on_plane), tolerance)
     triangles = shapely.get_parts(shapely.constrained_delaunay_triangles(area))
     corners = shapely.get_coordinates(triangles).reshape(-1, 4, 2)[:, :3]
     lookup = {tuple(flat[i]): int(i) for i in np.flatnonzero(on_plane)}
@@ -284,6 +285,61 @@ def _cap(
     (ax, ay), (bx, by) = (second - first).T, (third - first).T
     cap = np.where((ax * by - ay * bx < 0)[:, None], cap[:, ::-1], cap)
     return vertices, cap[_proper(cap)]  # slivers between corners merged into one vertex
+
+
+def _within(
+    section: shapely.Geometry,
+    bound: FloatArray,
+    flat: FloatArray,
+    edges: _IndexArray,
+    pool: _IndexArray,
+    tolerance: float,
+) -> shapely.Geometry:
+    """The part of the section inside the polygon `bound` (`(k, 2)` corners).
+
+    Not by overlay, which can put a stray corner where a side of `bound` runs along
+    the section's outline a rounding error away: the surface was split by the planes
+    through every side, so each side meets the section at its vertices (those of
+    `pool` near the side). The sides are made of those vertices, the section's edges
+    and the sides together are made into polygons, and those inside both are kept.
+    """
+    coordinates = np.vstack([flat, bound])
+    lines = [np.sort(edges, axis=1)]
+    for number in range(len(bound)):
+        start, end = bound[number], bound[(number + 1) % len(bound)]
+        ends = (len(flat) + number, len(flat) + (number + 1) % len(bound))
+        lines.append(_side_chain(flat, pool, start, end, ends, tolerance))
+    unique = np.unique(np.vstack(lines), axis=0)
+    unique = unique[unique[:, 0] != unique[:, 1]]
+    pieces = shapely.get_parts(shapely.polygonize(shapely.linestrings(coordinates[unique])))
+    inside = shapely.point_on_surface(pieces)
+    keep = shapely.contains(section, inside) & shapely.contains(shapely.Polygon(bound), inside)
+    return shapely.multipolygons(pieces[keep])
+
+
+def _side_chain(
+    flat: FloatArray,
+    pool: _IndexArray,
+    start: FloatArray,
+    end: FloatArray,
+    ends: tuple[int, int],
+    tolerance: float,
+) -> _IndexArray:
+    """Segments `(k, 2)` (sorted index pairs) along one side, through the vertices on it."""
+    along = end - start
+    offsets = flat[pool] - start
+    share = offsets @ along / (along @ along)
+    gap = np.linalg.norm(offsets - share[:, None] * along, axis=1)
+    margin = tolerance / np.sqrt(along @ along)
+    near = (gap <= tolerance) & (share >= -margin) & (share <= 1 + margin)
+    order = np.argsort(share[near])
+    chain = list(pool[near][order])
+    if not chain or share[near][order][0] > margin:
+        chain.insert(0, ends[0])
+    if share[near][order][-1:].max(initial=-1.0) < 1 - margin:
+        chain.append(ends[1])
+    chain_array = np.array(chain, dtype=np.int64)
+    return np.sort(np.column_stack([chain_array[:-1], chain_array[1:]]), axis=1)
 
 
 def _open_edges(faces: _IndexArray, count: int) -> _IndexArray:
@@ -341,14 +397,19 @@ def _compacted(vertices: FloatArray, faces: _IndexArray) -> Mesh:
 
 
 def _is_closed(mesh: Mesh) -> bool:
-    """Each directed edge once, and its reverse in another face: closed and oriented."""
-    if mesh.is_empty:
-        return True
+    """Whether each edge is used as often one way as the other: watertight and oriented.
+
+    (A cut through a reflex edge can leave two parts touching along it: four faces
+    on one edge, two each way, which is still closed.)
+    """
     faces = mesh.faces.astype(np.int64)
     edges = np.concatenate([faces[:, [0, 1]], faces[:, [1, 2]], faces[:, [2, 0]]])
-    forward = edges[:, 0] * len(mesh.vertices) + edges[:, 1]
-    backward = edges[:, 1] * len(mesh.vertices) + edges[:, 0]
-    return len(np.unique(forward)) == len(forward) and bool(np.isin(forward, backward).all())
+    count = len(mesh.vertices)
+    forward, forward_counts = np.unique(edges[:, 0] * count + edges[:, 1], return_counts=True)
+    backward, backward_counts = np.unique(edges[:, 1] * count + edges[:, 0], return_counts=True)
+    return bool(
+        np.array_equal(forward, backward) and np.array_equal(forward_counts, backward_counts)
+    )
 
 
 def _subtract_bounded(

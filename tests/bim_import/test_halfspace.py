@@ -407,3 +407,34 @@ def test_random_bounded_cuts_are_closed_and_remove_what_the_plane_cuts_do(
     assert result is not None and _is_closed(result)
     expected = mesh_volume_m3(mesh) - _removed_volume(mesh, operand, boundary)
     assert mesh_volume_m3(result) == pytest.approx(expected, rel=1e-9, abs=1e-9)
+
+
+@pytest.mark.parametrize(
+    ("body", "boundary", "normal", "origin", "height"),
+    [
+        # sides of the bound along faces of the body, cut by slanted planes: where the
+        # bound's side and the section's outline are one line a rounding error apart
+        (
+            [(1, -3), (-2, -3), (-2, 3), (3, 3), (3, 2), (1, 2)],
+            _square(-2, -1, 1, 3),
+            (-1, -1, 1),
+            (1, 0, 2),
+            3.0,
+        ),
+        ([(2, -2), (2, 2), (-2, 2), (-2, -2)], _square(-3, 0, 2, 3), (-1, -1, 1), (2, -2, -2), 1.0),
+    ],
+)
+def test_bounds_whose_sides_run_along_the_bodys_faces(
+    body: list[tuple[float, float]],
+    boundary: list[tuple[float, float]],
+    normal: tuple[float, float, float],
+    origin: tuple[float, float, float],
+    height: float,
+    operands: _Operands,
+) -> None:
+    mesh = prism_mesh(np.array(body, dtype=float), np.array([0.0, 0.0, height]))
+    operand = operands.bounded(origin, normal, False, boundary)
+    result = subtract_half_space(mesh, operand)
+    assert result is not None and _is_closed(result)
+    expected = mesh_volume_m3(mesh) - _removed_volume(mesh, operand, boundary)
+    assert mesh_volume_m3(result) == pytest.approx(expected, rel=1e-9)
