@@ -312,8 +312,12 @@ def _within(
     unique = np.unique(np.vstack(lines), axis=0)
     unique = unique[unique[:, 0] != unique[:, 1]]
     pieces = shapely.get_parts(shapely.polygonize(shapely.linestrings(coordinates[unique])))
-    inside = shapely.point_on_surface(pieces)
-    keep = shapely.contains(section, inside) & shapely.contains(shapely.Polygon(bound), inside)
+    # each piece lies wholly inside or outside either (a point on it can be a rounding
+    # error off its border, so the pieces are measured instead)
+    area = shapely.area(pieces)
+    keep = (shapely.area(shapely.intersection(pieces, section)) > area / 2) & (
+        shapely.area(shapely.intersection(pieces, shapely.Polygon(bound))) > area / 2
+    )
     return shapely.multipolygons(pieces[keep])
 
 

@@ -422,6 +422,13 @@ def test_random_bounded_cuts_are_closed_and_remove_what_the_plane_cuts_do(
             3.0,
         ),
         ([(2, -2), (2, 2), (-2, 2), (-2, -2)], _square(-3, 0, 2, 3), (-1, -1, 1), (2, -2, -2), 1.0),
+        (
+            [(-1, 3), (0, 3), (0, 0), (3, 0), (3, -3), (-3, -3), (-3, 0), (-1, 0)],
+            _square(-3, -2, 0, 3),
+            (1, -1, -1),
+            (0, 1, -1),
+            3.0,
+        ),
     ],
 )
 def test_bounds_whose_sides_run_along_the_bodys_faces(
