@@ -4,8 +4,9 @@ Authoring tools trim walls and slabs under a roof with `IfcBooleanClippingResult
 a body minus an `IfcHalfSpaceSolid` (everything on one side of a plane), an
 `IfcBoxedHalfSpace` (the same; its box only bounds it) or an
 `IfcPolygonalBoundedHalfSpace` (the half space cut down to an infinite prism over
-a polygon). Starting ifcopenshell's geometry kernel for these few bodies would cost
-more memory than the whole rest of an import, so the cut is done here: every
+a polygon). Starting ifcopenshell's geometry kernel for these few bodies costs ~17 MiB of
+peak memory on the real files (mostly its code; `bench/halfspace_bench.py`), more
+than the import's memory goal leaves, so the cut is done here instead: every
 triangle is clipped by the plane at once (numpy, over all triangles), then the
 opening is closed by a cap, triangulated from the cut edges with shapely. A
 polygonal bound is handled exactly too: the surface is split by each plane of the
@@ -136,6 +137,7 @@ def clip_mesh(mesh: Mesh, point: FloatArray, normal: FloatArray) -> Mesh:
     >>> float(lower.vertices[:, 2].max()), round(mesh_volume_m3(lower), 9)
     (0.25, 0.25)
     """
+    normal = normal / np.linalg.norm(normal)
     vertices, faces = _welded(mesh)
     tolerance = _tolerance(vertices)
     distance = _distance(vertices, point, normal, tolerance)
@@ -312,13 +314,26 @@ def _within(
     unique = np.unique(np.vstack(lines), axis=0)
     unique = unique[unique[:, 0] != unique[:, 1]]
     pieces = shapely.get_parts(shapely.polygonize(shapely.linestrings(coordinates[unique])))
-    # each piece lies wholly inside or outside either (a point on it can be a rounding
-    # error off its border, so the pieces are measured instead)
-    area = shapely.area(pieces)
-    keep = (shapely.area(shapely.intersection(pieces, section)) > area / 2) & (
-        shapely.area(shapely.intersection(pieces, shapely.Polygon(bound))) > area / 2
+    inside = _inner_points(pieces)
+    keep = shapely.contains_xy(section, *inside.T) & shapely.contains_xy(
+        shapely.Polygon(bound), *inside.T
     )
     return shapely.multipolygons(pieces[keep])
+
+
+def _inner_points(pieces: np.ndarray) -> FloatArray:
+    """A point well inside each polygon, `(k, 2)`: the centre of its largest triangle.
+
+    (Not `point_on_surface`, which can give a point on the border, nor an overlay
+    with the polygon, which misjudges sides a rounding error apart.)
+    """
+    points = np.empty((len(pieces), 2))
+    for number, triangles in enumerate(shapely.constrained_delaunay_triangles(pieces)):
+        parts = shapely.get_parts(triangles)
+        points[number] = shapely.get_coordinates(parts[np.argmax(shapely.area(parts))])[:3].mean(
+            axis=0
+        )
+    return points
 
 
 def _side_chain(

@@ -429,6 +429,13 @@ def test_random_bounded_cuts_are_closed_and_remove_what_the_plane_cuts_do(
             (0, 1, -1),
             3.0,
         ),
+        (
+            [(3, 2), (3, -3), (-2, -3), (-2, -2), (-3, -2), (-3, -1), (-2, -1), (-2, 2)],
+            _square(-1, -2, 1, 2),
+            (-1, -1, 1),
+            (-2, 1, -1),
+            3.0,
+        ),
     ],
 )
 def test_bounds_whose_sides_run_along_the_bodys_faces(
