@@ -43,6 +43,18 @@ def _is_closed(mesh: Mesh) -> bool:
     return bool(len(np.unique(forward)) == len(forward) and np.isin(forward, backward).all())
 
 
+def _is_watertight(mesh: Mesh) -> bool:
+    """Each edge used as often one way as the other: closed, though parts may touch
+    along an edge (a cut through a reflex edge of an L leaves two such parts)."""
+    faces = mesh.faces.astype(np.int64)
+    edges = np.concatenate([faces[:, [0, 1]], faces[:, [1, 2]], faces[:, [2, 0]]])
+    ways = [
+        np.unique(pairs[:, 0] * len(mesh.vertices) + pairs[:, 1], return_counts=True)
+        for pairs in (edges, edges[:, ::-1])
+    ]
+    return all(np.array_equal(one, other) for one, other in zip(ways[0], ways[1], strict=True))
+
+
 def _signed_volume(mesh: Mesh) -> float:
     corners = mesh.vertices[mesh.faces]
     return (
@@ -452,3 +464,39 @@ def test_bounds_whose_sides_run_along_the_bodys_faces(
     assert result is not None and _is_closed(result)
     expected = mesh_volume_m3(mesh) - _removed_volume(mesh, operand, boundary)
     assert mesh_volume_m3(result) == pytest.approx(expected, rel=1e-9)
+
+
+def _grid_span(rng: np.random.Generator) -> tuple[float, float]:
+    low, high = np.sort(rng.choice(7, 2, replace=False)) - 3
+    return float(low), float(high)
+
+
+def _grid_polygon(rng: np.random.Generator) -> list[tuple[float, float]]:
+    """One or two overlapping boxes with corners on the integer grid, as one outline."""
+    while True:
+        shapes = []
+        for _ in range(2):
+            (x_low, x_high), (y_low, y_high) = _grid_span(rng), _grid_span(rng)
+            shapes.append(shapely.box(x_low, y_low, x_high, y_high))
+        outline = shapely.union(shapes[0], shapes[1]) if rng.random() < 0.6 else shapes[0]
+        if isinstance(outline, shapely.Polygon) and outline.area > 0 and not outline.interiors:
+            coordinates = np.asarray(shapely.simplify(outline, 0).exterior.coords)[:-1]
+            return [(float(x), float(y)) for x, y in coordinates]
+
+
+@pytest.mark.parametrize("seed", range(200))
+def test_bounds_on_a_grid_where_planes_meet_vertices_and_faces(
+    seed: int, operands: _Operands
+) -> None:
+    # integer corners and planes through grid points: faces on the bound's sides,
+    # vertices on the plane, edges along it, as in the files' wall-end clips
+    rng = np.random.default_rng(seed)
+    mesh = prism_mesh(np.array(_grid_polygon(rng)), np.array([0.0, 0.0, rng.integers(1, 4)]))
+    normal = rng.choice([-1.0, 0.0, 1.0], 3)
+    normal[2] = rng.choice([-1.0, 1.0])  # never along the prism
+    boundary = _grid_polygon(rng)
+    operand = operands.bounded(rng.integers(-2, 3, 3).tolist(), normal.tolist(), False, boundary)
+    result = subtract_half_space(mesh, operand)
+    assert result is not None and _is_watertight(result)
+    expected = mesh_volume_m3(mesh) - _removed_volume(mesh, operand, boundary)
+    assert mesh_volume_m3(result) == pytest.approx(expected, rel=1e-9, abs=1e-9)
