@@ -27,7 +27,7 @@ import shapely
 from bim_import.structure import ModelIndex, axis2placement_matrix
 from models.geometry import FloatArray, Mesh
 
-__all__ = ["extruded_meshes", "prism_mesh"]
+__all__ = ["curve_outline", "extruded_meshes", "extruded_solid_mesh", "prism_mesh"]
 
 # Attributes by position (three times faster than by name; the same in IFC2X3, IFC4
 # and IFC4X3): IfcProduct ObjectPlacement 5 and Representation 6,
@@ -154,6 +154,23 @@ def _outline(profile: ifcopenshell.entity_instance) -> FloatArray | None:
         matrix = axis2placement_matrix(position)
         points = points @ matrix[:2, :2].T + matrix[:2, 3]
     return points
+
+
+def extruded_solid_mesh(solid: ifcopenshell.entity_instance) -> Mesh | None:
+    """An `IfcExtrudedAreaSolid`'s prism with its Position applied (file units), or None."""
+    local = _Prisms().local(solid)
+    if local is None:
+        return None
+    prism, position = local
+    return prism if position is None else _transformed(prism, position)
+
+
+def curve_outline(curve: ifcopenshell.entity_instance) -> FloatArray | None:
+    """A closed IfcPolyline / IfcIndexedPolyCurve of straight 2D segments as `(k, 2) float`.
+
+    Without the closing point; None for curves with arcs, 3D points or an invalid polygon.
+    """
+    return _curve_points(curve)
 
 
 def _curve_points(curve: ifcopenshell.entity_instance) -> FloatArray | None:

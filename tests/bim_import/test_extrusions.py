@@ -9,7 +9,7 @@ import ifcopenshell.util.unit
 import numpy as np
 import pytest
 
-from bim_import.extrusions import extruded_meshes, prism_mesh
+from bim_import.extrusions import curve_outline, extruded_meshes, extruded_solid_mesh, prism_mesh
 from bim_import.geometry import products_needing_geometry, tessellate
 from bim_import.meshes import mesh_footprint, mesh_volume_m3
 from bim_import.structure import ModelIndex
@@ -95,3 +95,33 @@ def test_the_sample_campus_needs_no_kernel_at_all(tmp_path: Path) -> None:
     ]
     # everything but the round pipes and cables (rebuilt from their ports) is a prism
     assert prisms == len(products) - len(round_segments)
+
+
+def test_an_extruded_solid_is_placed_by_its_position() -> None:
+    ifc = ifcopenshell.file(schema="IFC4")
+    profile = ifc.createIfcRectangleProfileDef("AREA", None, None, 2.0, 1.0)
+    position = ifc.createIfcAxis2Placement3D(
+        ifc.createIfcCartesianPoint([10.0, 0.0, 0.0]),
+        ifc.createIfcDirection([0.0, 0.0, 1.0]),
+        ifc.createIfcDirection([0.0, 1.0, 0.0]),  # turned a quarter: x along world y
+    )
+    solid = ifc.createIfcExtrudedAreaSolid(
+        profile, position, ifc.createIfcDirection([0.0, 0.0, 1.0]), 3.0
+    )
+    mesh = extruded_solid_mesh(solid)
+    assert mesh is not None and _edges_each_shared_by_two(mesh)
+    np.testing.assert_allclose(mesh.vertices.min(axis=0), [9.5, -1.0, 0.0], atol=1e-12)
+    np.testing.assert_allclose(mesh.vertices.max(axis=0), [10.5, 1.0, 3.0], atol=1e-12)
+    assert _signed_volume(mesh) == pytest.approx(6.0)
+
+
+def test_curve_outline_takes_straight_closed_curves_only() -> None:
+    ifc = ifcopenshell.file(schema="IFC4")
+    corners = [[0.0, 0.0], [2.0, 0.0], [2.0, 1.0], [0.0, 0.0]]
+    polyline = ifc.createIfcPolyline([ifc.createIfcCartesianPoint(c) for c in corners])
+    outline = curve_outline(polyline)
+    assert outline is not None
+    np.testing.assert_allclose(outline, corners[:3])  # without the closing point
+    points = ifc.createIfcCartesianPointList2D([[0.0, 0.0], [2.0, 0.0], [1.0, 1.0]])
+    arc = ifc.createIfcIndexedPolyCurve(points, [ifc.createIfcArcIndex([1, 2, 3])])
+    assert curve_outline(arc) is None
