@@ -5,7 +5,8 @@ two as PLANNING-NOTES records: (1) departments to storeys (`solver_storeys`, CP-
 (1b) the keep-or-vacate plan (`solver_keep.keep_plan`: which rooms keep which of their
 occupants, which rooms of which size each department takes on the storeys it sits on now,
 those stage 1 gave it and their neighbours, with the over-standard area priced — solved
-by HiGHS, its pooled people packed into rooms by CP-SAT); (2) rooms within each storey,
+by HiGHS on stage 1's storeys first, then improved a few storeys at a time,
+`solver_lns`; its pooled people packed into rooms by CP-SAT); (2) rooms within each storey,
 one storey at a time, CP-SAT seeded with that plan (or, when it found none, with "keep
 current seats, then first fit", `solver_rooms`); then local re-solves of two storeys at a
 time with the time left. The lower bound is the best of: stage 1's bound plus the least
