@@ -1,0 +1,218 @@
+"""Faceted bodies and surfaces tessellated with numpy: Breps and face-based models.
+
+`IfcFacetedBrep` (and the outer shell of `IfcFacetedBrepWithVoids`),
+`IfcFaceBasedSurfaceModel` and `IfcShellBasedSurfaceModel` are lists of planar faces,
+each an outer `IfcPolyLoop` and maybe holes. Their mesh is those faces triangulated:
+triangles as they are, quads split along the diagonal that keeps both halves facing
+the quad's way (done for all of them at once), any other face projected onto its plane
+and triangulated with its holes (`bim_import.triangulation`). A loop whose
+`Orientation` is false runs the other way. Vertices are welded by their
+`IfcCartesianPoint`, so a closed shell gives a closed mesh. Surface models (and some
+Breps) list their faces in no consistent winding, as the kernel takes them; the
+triangles are turned to agree with their neighbours and each closed piece to face
+outwards (`consistently_wound`), as the kernel gives them: volumes and footprints read
+the winding. Faces bounded by anything but poly loops give None (the kernel's job);
+faces of no area are dropped.
+"""
+
+from __future__ import annotations
+
+import ifcopenshell
+import numpy as np
+import numpy.typing as npt
+
+from bim_import.triangulation import IndexArray, ring_triangles
+from models.geometry import FloatArray, Mesh
+
+__all__ = ["FACETED_CLASSES", "consistently_wound", "faceted_mesh"]
+
+FACETED_CLASSES = (
+    "IfcFacetedBrep",
+    "IfcFacetedBrepWithVoids",
+    "IfcFaceBasedSurfaceModel",
+    "IfcShellBasedSurfaceModel",
+)
+
+# Attributes by position: IfcManifoldSolidBrep Outer 0; IfcFaceBasedSurfaceModel
+# FbsmFaces 0; IfcShellBasedSurfaceModel SbsmBoundary 0; IfcConnectedFaceSet CfsFaces
+# 0; IfcFace Bounds 0; IfcFaceBound Bound 0, Orientation 1; IfcPolyLoop Polygon 0;
+# IfcCartesianPoint Coordinates 0.
+
+
+def faceted_mesh(item: ifcopenshell.entity_instance) -> Mesh | None:
+    """The triangles of a faceted item, in its own coordinates (file units), or None."""
+    if item.is_a() in ("IfcFacetedBrep", "IfcFacetedBrepWithVoids"):
+        shells = [item.get_argument(0)]
+    elif item.is_a() in ("IfcFaceBasedSurfaceModel", "IfcShellBasedSurfaceModel"):
+        shells = list(item.get_argument(0))
+    else:
+        return None
+    welded = _Welded()
+    loops: list[list[IndexArray]] = []
+    for shell in shells:
+        for face in shell.get_argument(0):
+            face_loops = welded.loops(face)
+            if face_loops is None:
+                return None
+            loops.append(face_loops)
+    vertices = welded.vertices()
+    faces = np.vstack([np.empty((0, 3), dtype=np.int64), *_triangles(loops, vertices)])
+    if len(faces) == 0:
+        return None
+    return Mesh(vertices, consistently_wound(faces, vertices).astype(np.uint32))
+
+
+class _Welded:
+    """Loops as indices into one vertex list, one vertex per IfcCartesianPoint."""
+
+    def __init__(self) -> None:
+        self._index: dict[int, int] = {}
+        self._coordinates: list[tuple[float, ...]] = []
+
+    def loops(self, face: ifcopenshell.entity_instance) -> list[IndexArray] | None:
+        """The face's outer loop first, then its holes; None if a bound is no poly loop."""
+        outer: list[IndexArray] = []
+        inner: list[IndexArray] = []
+        for bound in face.get_argument(0):
+            loop = bound.get_argument(0)
+            if not loop.is_a("IfcPolyLoop"):
+                return None
+            indices = np.array([self._vertex(point) for point in loop.get_argument(0)])
+            if not bound.get_argument(1):
+                indices = indices[::-1]
+            (outer if bound.is_a("IfcFaceOuterBound") else inner).append(indices)
+        if not outer:  # no bound marked outer: the first is
+            if not inner:
+                return []
+            outer, inner = inner[:1], inner[1:]
+        return outer[:1] + outer[1:] + inner
+
+    def _vertex(self, point: ifcopenshell.entity_instance) -> int:
+        number = self._index.get(point.id())
+        if number is None:
+            number = self._index[point.id()] = len(self._coordinates)
+            coordinates = tuple(float(v) for v in point.get_argument(0))
+            self._coordinates.append(coordinates + (0.0,) * (3 - len(coordinates)))
+        return number
+
+    def vertices(self) -> FloatArray:
+        return np.array(self._coordinates, dtype=float).reshape(-1, 3)
+
+
+def _triangles(loops: list[list[IndexArray]], vertices: FloatArray) -> list[IndexArray]:
+    """Triangles of every face: triangles and quads at once, the others one by one."""
+    simple = [face[0] for face in loops if len(face) == 1 and len(face[0]) in (3, 4)]
+    parts = [np.array([t for t in simple if len(t) == 3], dtype=np.int64).reshape(-1, 3)]
+    quads = np.array([q for q in simple if len(q) == 4], dtype=np.int64).reshape(-1, 4)
+    parts.append(_quad_triangles(quads, vertices))
+    for face in loops:
+        if face and (len(face) > 1 or len(face[0]) > 4):
+            parts.append(_polygon_triangles(face, vertices))
+    return parts
+
+
+def _quad_triangles(quads: IndexArray, vertices: FloatArray) -> IndexArray:
+    a, b, c, d = (vertices[quads[:, n]] for n in range(4))
+    # split along a-c unless its two halves face opposite ways (a concave corner at b or d)
+    along_ac = np.einsum("ij,ij->i", np.cross(b - a, c - a), np.cross(c - a, d - a)) >= 0
+    first = np.where(along_ac[:, None], quads[:, [0, 1, 2]], quads[:, [1, 2, 3]])
+    second = np.where(along_ac[:, None], quads[:, [0, 2, 3]], quads[:, [1, 3, 0]])
+    return np.vstack([first, second])
+
+
+def _polygon_triangles(face: list[IndexArray], vertices: FloatArray) -> IndexArray:
+    """A planar face with holes, projected onto its plane; faces of no area give none."""
+    normal = _newell_normal(vertices[face[0]])
+    length = float(np.linalg.norm(normal))
+    if length < 1e-12:
+        return np.empty((0, 3), dtype=np.int64)
+    normal /= length
+    helper = np.array([1.0, 0.0, 0.0]) if abs(normal[0]) < 0.9 else np.array([0.0, 1.0, 0.0])
+    u = np.cross(normal, helper)
+    u /= np.linalg.norm(u)
+    v = np.cross(normal, u)  # u, v, normal right-handed: counter-clockwise in plan is outwards
+    rings = [np.column_stack([vertices[loop] @ u, vertices[loop] @ v]) for loop in face]
+    triangles = ring_triangles(rings)
+    if triangles is None:
+        return np.empty((0, 3), dtype=np.int64)
+    return np.concatenate(face)[triangles]
+
+
+def _newell_normal(points: FloatArray) -> FloatArray:
+    following = np.roll(points, -1, axis=0)
+    return np.array(
+        [
+            np.sum((points[:, 1] - following[:, 1]) * (points[:, 2] + following[:, 2])),
+            np.sum((points[:, 2] - following[:, 2]) * (points[:, 0] + following[:, 0])),
+            np.sum((points[:, 0] - following[:, 0]) * (points[:, 1] + following[:, 1])),
+        ]
+    )
+
+
+def consistently_wound(triangles: IndexArray, vertices: FloatArray) -> IndexArray:
+    """`triangles` ((m, 3) indices) turned so that neighbours agree and closed pieces face out.
+
+    Two triangles sharing an edge agree when they run along it in opposite directions.
+    Each connected piece takes the winding of its first triangle, then is turned over
+    as a whole when it is closed and encloses a negative volume. (trimesh's
+    `fix_normals` does the same, but loading trimesh costs ~67 MiB, more than the
+    geometry kernel this module saves.)
+    """
+    count = len(triangles)
+    directed = triangles[:, [0, 1, 1, 2, 2, 0]].reshape(-1, 2)
+    _, edge_ids, uses = np.unique(
+        np.sort(directed, axis=1), axis=0, return_inverse=True, return_counts=True
+    )
+    edge_ids = edge_ids.reshape(-1)
+    order = np.argsort(edge_ids, kind="stable")
+    shared = edge_ids[order[1:]] == edge_ids[order[:-1]]
+    first, second = order[:-1][shared], order[1:][shared]
+    forward = directed[:, 0] < directed[:, 1]
+    # neighbours running along the shared edge the same way disagree: one must turn
+    disagree = forward[first] == forward[second]
+    neighbours: list[list[tuple[int, bool]]] = [[] for _ in range(count)]
+    for a, b, flip in zip(
+        (first // 3).tolist(), (second // 3).tolist(), disagree.tolist(), strict=True
+    ):
+        neighbours[a].append((b, flip))
+        neighbours[b].append((a, flip))
+    turned, piece = _spread_winding(neighbours)
+    wound = np.where(turned[:, None], triangles[:, ::-1], triangles)
+    closed_edges = uses[edge_ids] == 2
+    for number in range(int(piece.max()) + 1 if count else 0):
+        members = piece == number
+        if (
+            closed_edges.reshape(-1, 3)[members].all()
+            and _signed_volume(vertices, wound[members]) < 0
+        ):
+            wound[members] = wound[members][:, ::-1]
+    return wound
+
+
+def _spread_winding(
+    neighbours: list[list[tuple[int, bool]]],
+) -> tuple[npt.NDArray[np.bool_], IndexArray]:
+    """Which triangles to turn over, and the connected piece of each."""
+    count = len(neighbours)
+    turned = np.zeros(count, dtype=bool)
+    piece = np.full(count, -1, dtype=np.int64)
+    pieces = 0
+    for start in range(count):
+        if piece[start] >= 0:
+            continue
+        piece[start] = pieces
+        queue = [start]
+        while queue:
+            current = queue.pop()
+            for other, flip in neighbours[current]:
+                if piece[other] < 0:
+                    piece[other] = pieces
+                    turned[other] = turned[current] != flip
+                    queue.append(other)
+        pieces += 1
+    return turned, piece
+
+
+def _signed_volume(vertices: FloatArray, triangles: IndexArray) -> float:
+    corners = vertices[triangles]
+    return float(np.einsum("ij,ij->i", corners[:, 0], np.cross(corners[:, 1], corners[:, 2])).sum())
