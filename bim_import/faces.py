@@ -114,7 +114,7 @@ def _triangles(loops: list[list[IndexArray]], vertices: FloatArray) -> list[Inde
 def _quad_triangles(quads: IndexArray, vertices: FloatArray) -> IndexArray:
     a, b, c, d = (vertices[quads[:, n]] for n in range(4))
     # split along a-c unless its two halves face opposite ways (a concave corner at b or d)
-    along_ac = np.einsum("ij,ij->i", np.cross(b - a, c - a), np.cross(c - a, d - a)) >= 0
+    along_ac = np.einsum("ij,ij->i", _cross(b - a, c - a), _cross(c - a, d - a)) >= 0
     first = np.where(along_ac[:, None], quads[:, [0, 1, 2]], quads[:, [1, 2, 3]])
     second = np.where(along_ac[:, None], quads[:, [0, 2, 3]], quads[:, [1, 3, 0]])
     return np.vstack([first, second])
@@ -128,9 +128,11 @@ def _polygon_triangles(face: list[IndexArray], vertices: FloatArray) -> IndexArr
         return np.empty((0, 3), dtype=np.int64)
     normal /= length
     helper = np.array([1.0, 0.0, 0.0]) if abs(normal[0]) < 0.9 else np.array([0.0, 1.0, 0.0])
-    u = np.cross(normal, helper)
+    u = _cross(normal[None], helper[None])[0]
     u /= np.linalg.norm(u)
-    v = np.cross(normal, u)  # u, v, normal right-handed: counter-clockwise in plan is outwards
+    v = _cross(normal[None], u[None])[
+        0
+    ]  # u, v, normal right-handed: counter-clockwise in plan is outwards
     rings = [np.column_stack([vertices[loop] @ u, vertices[loop] @ v]) for loop in face]
     triangles = ring_triangles(rings)
     if triangles is None:
@@ -139,7 +141,7 @@ def _polygon_triangles(face: list[IndexArray], vertices: FloatArray) -> IndexArr
 
 
 def _newell_normal(points: FloatArray) -> FloatArray:
-    following = np.roll(points, -1, axis=0)
+    following = np.concatenate([points[1:], points[:1]])
     return np.array(
         [
             np.sum((points[:, 1] - following[:, 1]) * (points[:, 2] + following[:, 2])),
@@ -153,40 +155,51 @@ def consistently_wound(triangles: IndexArray, vertices: FloatArray) -> IndexArra
     """`triangles` ((m, 3) indices) turned so that neighbours agree and closed pieces face out.
 
     Two triangles sharing an edge agree when they run along it in opposite directions.
-    Each connected piece takes the winding of its first triangle, then is turned over
-    as a whole when it is closed and encloses a negative volume. (trimesh's
-    `fix_normals` does the same, but loading trimesh costs ~67 MiB, more than the
-    geometry kernel this module saves.)
+    Where they do not (surface models list faces either way), each connected piece
+    takes the winding of its first triangle. Then each closed piece that encloses a
+    negative volume is turned over. (trimesh's `fix_normals` does the like, but loading
+    trimesh costs ~67 MiB, more than the geometry kernel this module saves.)
     """
     count = len(triangles)
     directed = triangles[:, [0, 1, 1, 2, 2, 0]].reshape(-1, 2)
-    _, edge_ids, uses = np.unique(
-        np.sort(directed, axis=1), axis=0, return_inverse=True, return_counts=True
-    )
-    edge_ids = edge_ids.reshape(-1)
-    order = np.argsort(edge_ids, kind="stable")
-    shared = edge_ids[order[1:]] == edge_ids[order[:-1]]
+    low, high = directed.min(axis=1), directed.max(axis=1)
+    keys = low * (int(high.max(initial=0)) + 1) + high
+    order = np.argsort(keys, kind="stable")
+    shared = keys[order[1:]] == keys[order[:-1]]
     first, second = order[:-1][shared], order[1:][shared]
     forward = directed[:, 0] < directed[:, 1]
     # neighbours running along the shared edge the same way disagree: one must turn
     disagree = forward[first] == forward[second]
-    neighbours: list[list[tuple[int, bool]]] = [[] for _ in range(count)]
-    for a, b, flip in zip(
-        (first // 3).tolist(), (second // 3).tolist(), disagree.tolist(), strict=True
-    ):
-        neighbours[a].append((b, flip))
-        neighbours[b].append((a, flip))
-    turned, piece = _spread_winding(neighbours)
-    wound = np.where(turned[:, None], triangles[:, ::-1], triangles)
-    closed_edges = uses[edge_ids] == 2
-    for number in range(int(piece.max()) + 1 if count else 0):
-        members = piece == number
-        if (
-            closed_edges.reshape(-1, 3)[members].all()
-            and _signed_volume(vertices, wound[members]) < 0
+    _, edge_ids, uses = np.unique(keys, return_inverse=True, return_counts=True)
+    closed_corners = (uses[edge_ids] == 2).reshape(-1, 3)
+    if disagree.any():
+        neighbours: list[list[tuple[int, bool]]] = [[] for _ in range(count)]
+        for a, b, flip in zip(
+            (first // 3).tolist(), (second // 3).tolist(), disagree.tolist(), strict=True
         ):
+            neighbours[a].append((b, flip))
+            neighbours[b].append((a, flip))
+        turned, piece = _spread_winding(neighbours)
+        wound = np.where(turned[:, None], triangles[:, ::-1], triangles)
+    else:  # the common case: only the pieces are needed, found without a Python loop
+        wound, piece = triangles.copy(), _pieces(count, first // 3, second // 3)
+    for number in np.unique(piece).tolist():
+        members = piece == number
+        if closed_corners[members].all() and _signed_volume(vertices, wound[members]) < 0:
             wound[members] = wound[members][:, ::-1]
     return wound
+
+
+def _pieces(count: int, first: IndexArray, second: IndexArray) -> IndexArray:
+    """A label per triangle, equal within each connected piece (vectorised union-find)."""
+    labels = np.arange(count)
+    while True:
+        lowest = np.minimum(labels[first], labels[second])
+        np.minimum.at(labels, first, lowest)
+        np.minimum.at(labels, second, lowest)
+        labels = labels[labels]  # pointer jumping: each label to its label's label
+        if (labels[first] == labels[second]).all():
+            return labels
 
 
 def _spread_winding(
@@ -214,5 +227,16 @@ def _spread_winding(
 
 
 def _signed_volume(vertices: FloatArray, triangles: IndexArray) -> float:
-    corners = vertices[triangles]
-    return float(np.einsum("ij,ij->i", corners[:, 0], np.cross(corners[:, 1], corners[:, 2])).sum())
+    a, b, c = (vertices[triangles[:, n]] for n in range(3))
+    return float(np.einsum("ij,ij->i", a, _cross(b, c)).sum())
+
+
+def _cross(a: FloatArray, b: FloatArray) -> FloatArray:
+    """Row-wise cross products of `(n, 3)` arrays (np.cross is slow on small arrays)."""
+    return np.column_stack(
+        [
+            a[:, 1] * b[:, 2] - a[:, 2] * b[:, 1],
+            a[:, 2] * b[:, 0] - a[:, 0] * b[:, 2],
+            a[:, 0] * b[:, 1] - a[:, 1] * b[:, 0],
+        ]
+    )

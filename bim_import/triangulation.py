@@ -23,7 +23,7 @@ IndexArray = npt.NDArray[np.int64]
 def signed_area(ring: FloatArray) -> float:
     """Area of a `(k, 2) float` ring without its closing point; positive counter-clockwise."""
     x, y = ring[:, 0], ring[:, 1]
-    return 0.5 * float(np.dot(x, np.roll(y, -1)) - np.dot(np.roll(x, -1), y))
+    return 0.5 * float(np.dot(x, _following(y)) - np.dot(_following(x), y))
 
 
 def ring_triangles(rings: list[FloatArray]) -> IndexArray | None:
@@ -56,9 +56,14 @@ def ring_triangles(rings: list[FloatArray]) -> IndexArray | None:
 
 
 def _is_convex(ring: FloatArray) -> bool:
-    edges = np.roll(ring, -1, axis=0) - ring
-    turns = edges[:, 0] * np.roll(edges[:, 1], -1) - edges[:, 1] * np.roll(edges[:, 0], -1)
+    edges = _following(ring) - ring
+    turns = edges[:, 0] * _following(edges[:, 1]) - edges[:, 1] * _following(edges[:, 0])
     return bool((turns >= -1e-12).all() or (turns <= 1e-12).all())
+
+
+def _following(values: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """`values` shifted one place back along the first axis (np.roll, without its cost)."""
+    return np.concatenate([values[1:], values[:1]])
 
 
 def _indices_of(found: FloatArray, points: FloatArray) -> IndexArray:
