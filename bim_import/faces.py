@@ -183,7 +183,8 @@ def consistently_wound(triangles: IndexArray, vertices: FloatArray) -> IndexArra
         wound = np.where(turned[:, None], triangles[:, ::-1], triangles)
     else:  # the common case: only the pieces are needed, found without a Python loop
         wound, piece = triangles.copy(), _pieces(count, first // 3, second // 3)
-    for number in np.unique(piece).tolist():
+    # the labels in use (np.unique would load numpy.ma: ~1 MiB the import otherwise spares)
+    for number in np.flatnonzero(np.bincount(piece)).tolist():
         members = piece == number
         if closed_corners[members].all() and _signed_volume(vertices, wound[members]) < 0:
             wound[members] = wound[members][:, ::-1]
