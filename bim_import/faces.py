@@ -1,8 +1,10 @@
-"""Faceted bodies and surfaces tessellated with numpy: Breps and face-based models.
+"""Faceted bodies and surfaces tessellated with numpy: Breps, surface models, face sets.
 
 `IfcFacetedBrep` (and the outer shell of `IfcFacetedBrepWithVoids`),
 `IfcFaceBasedSurfaceModel` and `IfcShellBasedSurfaceModel` are lists of planar faces,
-each an outer `IfcPolyLoop` and maybe holes. Their mesh is those faces triangulated:
+each an outer `IfcPolyLoop` and maybe holes; the IFC4 `IfcTriangulatedFaceSet` and
+`IfcPolygonalFaceSet` give the same as indices into a point list. Their mesh is those
+faces triangulated:
 triangles as they are, quads split along the diagonal that keeps both halves facing
 the quad's way (done for all of them at once), any other face projected onto its plane
 and triangulated with its holes (`bim_import.triangulation`). A loop whose
@@ -31,6 +33,8 @@ FACETED_CLASSES = (
     "IfcFacetedBrepWithVoids",
     "IfcFaceBasedSurfaceModel",
     "IfcShellBasedSurfaceModel",
+    "IfcTriangulatedFaceSet",
+    "IfcPolygonalFaceSet",
 )
 
 # Attributes by position: IfcManifoldSolidBrep Outer 0; IfcFaceBasedSurfaceModel
@@ -41,6 +45,8 @@ FACETED_CLASSES = (
 
 def faceted_mesh(item: ifcopenshell.entity_instance) -> Mesh | None:
     """The triangles of a faceted item, in its own coordinates (file units), or None."""
+    if item.is_a() in ("IfcTriangulatedFaceSet", "IfcPolygonalFaceSet"):
+        return _face_set_mesh(item)
     if item.is_a() in ("IfcFacetedBrep", "IfcFacetedBrepWithVoids"):
         shells = [item.get_argument(0)]
     elif item.is_a() in ("IfcFaceBasedSurfaceModel", "IfcShellBasedSurfaceModel"):
@@ -55,11 +61,39 @@ def faceted_mesh(item: ifcopenshell.entity_instance) -> Mesh | None:
             if face_loops is None:
                 return None
             loops.append(face_loops)
-    vertices = welded.vertices()
+    return _mesh(welded.vertices(), loops)
+
+
+def _mesh(vertices: FloatArray, loops: list[list[IndexArray]]) -> Mesh | None:
     faces = np.vstack([np.empty((0, 3), dtype=np.int64), *_triangles(loops, vertices)])
     if len(faces) == 0:
         return None
     return Mesh(vertices, consistently_wound(faces, vertices).astype(np.uint32))
+
+
+def _face_set_mesh(item: ifcopenshell.entity_instance) -> Mesh | None:
+    """An IfcTriangulatedFaceSet or IfcPolygonalFaceSet (indices count from 1).
+
+    Read by name: the attributes' positions differ between IFC4 and IFC4X3.
+    """
+    vertices = np.array(item.Coordinates.CoordList, dtype=float).reshape(-1, 3)
+    lookup = np.arange(len(vertices))
+    if item.PnIndex:  # the face indices point into PnIndex, which points into the list
+        lookup = np.array(item.PnIndex, dtype=np.int64) - 1
+    if item.is_a("IfcTriangulatedFaceSet"):
+        triangles = lookup[np.array(item.CoordIndex, dtype=np.int64).reshape(-1, 3) - 1]
+        loops = [[triangle] for triangle in triangles]
+    else:
+        loops = [
+            [lookup[np.array(ring, dtype=np.int64) - 1] for ring in _face_rings(face)]
+            for face in item.Faces
+        ]
+    return _mesh(vertices, loops)
+
+
+def _face_rings(face: ifcopenshell.entity_instance) -> list[tuple[int, ...]]:
+    """An IfcIndexedPolygonalFace's outer ring, then its voids (...WithVoids)."""
+    return [face.CoordIndex, *(getattr(face, "InnerCoordIndices", None) or ())]
 
 
 class _Welded:

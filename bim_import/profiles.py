@@ -4,13 +4,14 @@ An extrusion's body follows from its profile's outline (`bim_import.extrusions`)
 Here a profile becomes rings of 2D points in its own coordinates (file units): the
 outer ring first, then the holes (voids of an `IfcArbitraryProfileDefWithVoids`, the
 inside of an `IfcCircleHollowProfileDef`). Curves may be polylines, indexed poly
-curves of straight lines, and composite curves of polylines and circle arcs trimmed
-by parameter or by point. A full circle has `CYLINDER_SIDES` (12) sides, as the round
-segments rebuilt between ports (`bim_import.segments`) and as the kernel gives a small
-circle (a 10 mm railing bar in Office_A), so a circle of radius r has area 3 r²
-(4.5 % under the true circle); an arc has one side per 22.5° (16 per turn, as the
-kernel gives the fillets of steel sections in duplex.ifc). Any other profile or
-curve gives None: its product is left to the kernel.
+curves of line and three-point arc segments, and composite curves of polylines and
+circle arcs trimmed by parameter or by point. A full circle has `CYLINDER_SIDES` (12)
+sides, as the round segments rebuilt between ports (`bim_import.segments`) and as the
+kernel gives a small circle (a 10 mm railing bar in Office_A), so a circle of radius
+r has area 3 r² (4.5 % under the true circle; the kernel gives larger circles more
+sides); an arc has one side per 22.5° (16 per turn, as the kernel gives the fillets of
+steel sections in duplex.ifc). Any other profile or curve gives None: its product is
+left to the kernel.
 """
 
 from __future__ import annotations
@@ -108,11 +109,7 @@ def _open_points(curve: ifcopenshell.entity_instance, angle_scale: float) -> Flo
     if kind == "IfcPolyline":
         return _plane_points([point.get_argument(0) for point in curve.get_argument(0)])
     if kind == "IfcIndexedPolyCurve":
-        if curve.get_argument(1) is not None or not curve.get_argument(0).is_a(
-            "IfcCartesianPointList2D"
-        ):
-            return None  # arc segments: the kernel's job
-        return _plane_points(list(curve.get_argument(0).get_argument(0)))
+        return _indexed_points(curve)
     if kind in ("IfcCompositeCurve", "Ifc2DCompositeCurve"):
         return _composite_points(curve, angle_scale)
     if kind == "IfcTrimmedCurve":
@@ -133,11 +130,59 @@ def _composite_points(curve: ifcopenshell.entity_instance, angle_scale: float) -
         if points is None:
             return None
         pieces.append(points if segment.get_argument(1) else points[::-1])
+    return _joined(pieces)
+
+
+def _joined(pieces: list[FloatArray]) -> FloatArray:
+    """Consecutive pieces of a curve as one, each joint once."""
     joined = [pieces[0]] + [
         piece[1:] if np.allclose(piece[0], previous[-1], rtol=0.0, atol=1e-9) else piece
         for previous, piece in itertools.pairwise(pieces)
     ]
     return np.vstack(joined)
+
+
+def _indexed_points(curve: ifcopenshell.entity_instance) -> FloatArray | None:
+    """An IfcIndexedPolyCurve: its points in order, or along its line and arc segments."""
+    points = _plane_points(list(curve.get_argument(0).get_argument(0)))
+    segments = curve.get_argument(1)
+    if points is None or not segments:
+        return points
+    pieces = []
+    for segment in segments:
+        corners = points[np.array(segment.wrappedValue, dtype=np.int64) - 1]
+        if segment.is_a() == "IfcLineIndex":
+            pieces.append(corners)
+        elif segment.is_a() == "IfcArcIndex" and len(corners) == 3:
+            pieces.append(_three_point_arc(corners))
+        else:
+            return None
+    return _joined(pieces)
+
+
+def _three_point_arc(corners: FloatArray) -> FloatArray:
+    """The circle arc from `corners[0]` through `corners[1]` to `corners[2]` ((3, 2) float)."""
+    start, middle, end = corners
+    chord_a, chord_b = middle - start, end - start
+    twice_area = chord_a[0] * chord_b[1] - chord_a[1] * chord_b[0]
+    if abs(twice_area) < 1e-12 * max(1.0, float(chord_b @ chord_b)):
+        return corners[[0, 2]]  # the three points on a line: a straight piece
+    # the centre, from the perpendicular bisectors of the two chords
+    a2, b2 = float(chord_a @ chord_a), float(chord_b @ chord_b)
+    offset = np.array([chord_b[1] * a2 - chord_a[1] * b2, chord_a[0] * b2 - chord_b[0] * a2]) / (
+        2.0 * twice_area
+    )
+    centre, radius = start + offset, float(np.linalg.norm(offset))
+    angles = [math.atan2(*(point - centre)[::-1]) for point in (start, middle, end)]
+    turn = 2.0 * math.pi
+    sweep = (angles[2] - angles[0]) % turn
+    if (angles[1] - angles[0]) % turn > sweep:  # the middle is not on the way round: go back
+        sweep -= turn
+    sides = max(1, math.ceil(abs(sweep) / (turn / ARC_SIDES_PER_TURN) - 1e-6))
+    steps = angles[0] + np.linspace(0.0, sweep, sides + 1)
+    arc = centre + radius * np.column_stack([np.cos(steps), np.sin(steps)])
+    arc[0], arc[-1] = start, end  # exactly the given ends, so that the pieces join
+    return arc
 
 
 def _arc_points(curve: ifcopenshell.entity_instance, angle_scale: float) -> FloatArray | None:

@@ -9,16 +9,18 @@ from bim_import.faces import consistently_wound, faceted_mesh
 from bim_import.meshes import mesh_footprint
 from tests.handmade_ifc import HandmadeModel
 
+Point = tuple[float, float, float]
+
 # the unit cube's faces, each listed counter-clockwise seen from outside
-_CUBE = {
+_CUBE: dict[str, list[Point]] = {
     "bottom": [(0, 0, 0), (0, 1, 0), (1, 1, 0), (1, 0, 0)],
     "front": [(0, 0, 0), (1, 0, 0), (1, 0, 1), (0, 0, 1)],
     "right": [(1, 0, 0), (1, 1, 0), (1, 1, 1), (1, 0, 1)],
     "back": [(1, 1, 0), (0, 1, 0), (0, 1, 1), (1, 1, 1)],
     "left": [(0, 1, 0), (0, 0, 0), (0, 0, 1), (0, 1, 1)],
 }
-_TOP = [(0, 0, 1), (1, 0, 1), (1, 1, 1), (0, 1, 1)]
-_HOLE = [(0.25, 0.25, 1), (0.75, 0.25, 1), (0.75, 0.75, 1), (0.25, 0.75, 1)]
+_TOP: list[Point] = [(0, 0, 1), (1, 0, 1), (1, 1, 1), (0, 1, 1)]
+_HOLE: list[Point] = [(0.25, 0.25, 1), (0.75, 0.25, 1), (0.75, 0.75, 1), (0.25, 0.75, 1)]
 
 
 def _volume(vertices: np.ndarray, faces: np.ndarray) -> float:
@@ -88,3 +90,46 @@ def test_a_face_bounded_by_a_curve_is_left_to_the_kernel() -> None:
         [model.file.createIfcConnectedFaceSet([face])]
     )
     assert faceted_mesh(surface) is None
+
+
+def test_a_triangulated_face_set_through_pn_index_is_the_cube() -> None:
+    model = HandmadeModel()
+    corners = sorted({p for loop in [*_CUBE.values(), _TOP] for p in loop})
+    number = {p: n + 1 for n, p in enumerate(corners)}
+    triangles = []
+    for loop in [*_CUBE.values(), _TOP]:
+        a, b, c, d = (number[p] for p in loop)
+        triangles += [(a, b, c), (a, c, d)]
+    # PnIndex reverses the point list: the face indices go through it
+    listed = corners[::-1]
+    pn_index = [len(corners) - n for n in range(len(corners))]
+    face_set = model.file.createIfcTriangulatedFaceSet(
+        model.file.createIfcCartesianPointList3D(listed), None, True, triangles, pn_index
+    )
+    mesh = faceted_mesh(face_set)
+    assert mesh is not None
+    assert _volume(mesh.vertices, mesh.faces) == pytest.approx(1.0)
+
+
+def test_a_polygonal_face_set_with_a_void_face_is_closed() -> None:
+    model = HandmadeModel()
+    corners = sorted({p for loop in [*_CUBE.values(), _TOP, _HOLE] for p in loop})
+    number = {p: n + 1 for n, p in enumerate(corners)}
+    file = model.file
+    faces = [
+        file.createIfcIndexedPolygonalFace([number[p] for p in loop]) for loop in _CUBE.values()
+    ]
+    faces.append(
+        file.createIfcIndexedPolygonalFaceWithVoids(
+            [number[p] for p in _TOP], [[number[p] for p in _HOLE]]
+        )
+    )
+    faces.append(file.createIfcIndexedPolygonalFace([number[p] for p in _HOLE]))
+    face_set = file.createIfcPolygonalFaceSet(
+        file.createIfcCartesianPointList3D(corners), True, faces, None
+    )
+    mesh = faceted_mesh(face_set)
+    assert mesh is not None
+    assert _volume(mesh.vertices, mesh.faces) == pytest.approx(1.0)
+    footprint = mesh_footprint(mesh)
+    assert footprint is not None and footprint.area == pytest.approx(1.0)

@@ -105,3 +105,20 @@ def test_curves_and_profiles_not_handled_give_none() -> None:
     assert profile_rings(closed_ellipse, DEGREE) is None
     assert profile_rings(curve_only, DEGREE) is None
     assert profile_rings(bow_tie, DEGREE) is None
+
+
+def test_an_indexed_poly_curve_with_an_arc_segment_follows_the_arc() -> None:
+    model = HandmadeModel()
+    file = model.file
+    points = file.createIfcCartesianPointList2D([(0.0, 1.0), (-1.0, 0.0), (0.0, -1.0)])
+    curve = file.createIfcIndexedPolyCurve(
+        points,
+        [file.createIfcArcIndex((1, 2, 3)), file.createIfcLineIndex((3, 1))],
+        False,
+    )
+    rings = profile_rings(file.createIfcArbitraryClosedProfileDef("AREA", None, curve), DEGREE)
+    assert rings is not None
+    sides = ARC_SIDES_PER_TURN // 2
+    assert len(rings[0]) == sides + 1
+    assert abs(signed_area(rings[0])) == pytest.approx(0.5 * sides * math.sin(math.pi / sides))
+    np.testing.assert_allclose(rings[0].min(axis=0), [-1.0, -1.0], atol=1e-12)
