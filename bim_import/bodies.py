@@ -20,11 +20,11 @@ product's mesh is joined in world coordinates (metres).
 from __future__ import annotations
 
 import logging
-import math
 from collections.abc import Callable, Iterable
 
 import ifcopenshell
 import numpy as np
+import shapely
 
 from bim_import.extrusions import Prisms
 from bim_import.faces import FACETED_CLASSES, faceted_mesh
@@ -46,36 +46,51 @@ Part = tuple[Mesh, FloatArray | None]
 # Axis3 4, (non-uniform) Scale2 5, Scale3 6.
 _PLACEMENT, _REPRESENTATION, _REPRESENTATIONS, _IDENTIFIER, _ITEMS = 5, 6, 2, 1, 3
 
+# what reading a malformed item raises (None where an entity belongs, an index out of
+# range, a curve GEOS cannot read); ifcopenshell raises RuntimeError for bad access
+_MALFORMED = (
+    AttributeError,
+    TypeError,
+    ValueError,
+    IndexError,
+    ArithmeticError,
+    RuntimeError,
+    shapely.errors.GEOSException,
+)
+
 
 def body_meshes(
     products: Iterable[ifcopenshell.entity_instance],
     index: ModelIndex,
     length_scale: float,
-    angle_scale: float = math.pi / 180.0,
+    angle_scale: float = 1.0,
 ) -> dict[int, Mesh]:
     """World-coordinate meshes (metres) by step id of the products numpy can build.
 
     `length_scale` is metres and `angle_scale` radians per unit of the file. Products
-    with no single Body representation, or with an item none of the builders handles,
-    are left out.
+    with no single Body representation, with an item none of the builders handles, or
+    with malformed data (an index out of range, a missing point, axes that are no
+    axes) are left out: the kernel then builds them or reports them.
     """
     items = _Items(angle_scale)
     meshes: dict[int, Mesh] = {}
     for product in products:
         body = _body_items(product)
-        parts = items.parts_of_all(body) if body else None
+        try:
+            parts = items.parts_of_all(body) if body else None
+        except _MALFORMED as error:
+            log.debug("%s #%s left to the kernel: %s", product.is_a(), product.id(), error)
+            continue
         if parts is None:
             continue
         world = index.world_matrix(product.get_argument(_PLACEMENT))
         mesh = _join([_placed(mesh, world, matrix) for mesh, matrix in parts], length_scale)
-        if not mesh.is_empty:
+        if not mesh.is_empty and np.isfinite(mesh.vertices).all():
             meshes[product.id()] = mesh
     return meshes
 
 
-def item_mesh(
-    item: ifcopenshell.entity_instance, angle_scale: float = math.pi / 180.0
-) -> Mesh | None:
+def item_mesh(item: ifcopenshell.entity_instance, angle_scale: float = 1.0) -> Mesh | None:
     """One representation item's mesh in its representation's coordinates (file units)."""
     parts = _Items(angle_scale).parts(item)
     return None if parts is None else _join([_placed(m, None, p) for m, p in parts], 1.0)
@@ -180,12 +195,10 @@ def transformation_operator_matrix(operator: ifcopenshell.entity_instance) -> Fl
     """
     z = _unit(operator.get_argument(4) if len(operator) > 4 else None, (0.0, 0.0, 1.0))
     x = _unit(operator.get_argument(0), (1.0, 0.0, 0.0) if abs(z[0]) < 0.9 else (0.0, 1.0, 0.0))
-    x = x - (x @ z) * z
-    x /= np.linalg.norm(x)
+    x = _normalised(x - (x @ z) * z)
     axis2 = operator.get_argument(1)
     y = np.cross(z, x) if axis2 is None else _unit(axis2, (0.0, 1.0, 0.0))
-    y = y - (y @ z) * z - (y @ x) * x
-    y /= np.linalg.norm(y)
+    y = _normalised(y - (y @ z) * z - (y @ x) * x)
     scale = float(operator.get_argument(3)) if operator.get_argument(3) is not None else 1.0
     scales = [scale, scale, scale]
     if len(operator) > 6:
@@ -203,8 +216,14 @@ def _unit(direction: ifcopenshell.entity_instance | None, default: tuple[float, 
     if direction is None:
         return np.array(default)
     ratios = [float(v) for v in direction.get_argument(0)]
-    vector = np.array(ratios + [0.0] * (3 - len(ratios)))
-    return vector / np.linalg.norm(vector)
+    return _normalised(np.array(ratios + [0.0] * (3 - len(ratios))))
+
+
+def _normalised(vector: FloatArray) -> FloatArray:
+    length = float(np.linalg.norm(vector))
+    if not length > 1e-12:
+        raise ValueError("a transformation axis of no length, or parallel to another")
+    return vector / length
 
 
 def _placed(mesh: Mesh, world: FloatArray | None, matrix: FloatArray | None) -> Mesh:

@@ -240,3 +240,21 @@ def test_an_unknown_item_leaves_the_product_to_the_kernel() -> None:
     product = model.product([_box(model), sphere])
     assert product.id() not in _bodies(model.file)
     assert math.isfinite(mesh_volume_m3(tessellate(model.file, [product]).meshes[product.id()]))
+
+
+def test_malformed_items_leave_their_products_out_without_raising() -> None:
+    model = HandmadeModel()
+    points = model.file.createIfcCartesianPointList3D([(0.0, 0.0, 0.0), (1.0, 0.0, 0.0)])
+    out_of_range = model.file.createIfcTriangulatedFaceSet(points, None, False, [(1, 2, 9)], None)
+    mapping = model.representation_map([_box(model)], model.placement())
+    parallel_axes = model.file.createIfcCartesianTransformationOperator3D(
+        model.direction(0, 0, 1), None, model.point(0, 0, 0), None, model.direction(0, 0, 1)
+    )
+    broken = [
+        model.product([out_of_range]),
+        model.product([model.file.createIfcMappedItem(mapping, parallel_axes)]),
+    ]
+    kept = model.product([_box(model)])
+    meshes = _bodies(model.file)
+    assert kept.id() in meshes
+    assert not any(product.id() in meshes for product in broken)
