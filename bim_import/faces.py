@@ -198,14 +198,17 @@ def consistently_wound(triangles: IndexArray, vertices: FloatArray) -> IndexArra
     directed = triangles[:, [0, 1, 1, 2, 2, 0]].reshape(-1, 2)
     low, high = directed.min(axis=1), directed.max(axis=1)
     keys = low * (int(high.max(initial=0)) + 1) + high
-    order = np.argsort(keys, kind="stable")
+    order = np.argsort(keys)
     shared = keys[order[1:]] == keys[order[:-1]]
     first, second = order[:-1][shared], order[1:][shared]
     forward = directed[:, 0] < directed[:, 1]
     # neighbours running along the shared edge the same way disagree: one must turn
     disagree = forward[first] == forward[second]
-    _, edge_ids, uses = np.unique(keys, return_inverse=True, return_counts=True)
-    closed_corners = (uses[edge_ids] == 2).reshape(-1, 3)
+    # an edge used by exactly two triangles: one pair, not part of a longer run
+    pair = shared & ~np.concatenate([[False], shared[:-1]]) & ~np.concatenate([shared[1:], [False]])
+    closed = np.zeros(len(keys), dtype=bool)
+    closed[order[:-1][pair]] = closed[order[1:][pair]] = True
+    closed_corners = closed.reshape(-1, 3)
     if disagree.any():
         neighbours: list[list[tuple[int, bool]]] = [[] for _ in range(count)]
         for a, b, flip in zip(
