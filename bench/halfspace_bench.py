@@ -42,7 +42,7 @@ def child_main(variant: str, path: Path) -> dict[str, Any]:
     import ifcopenshell
     import ifcopenshell.util.unit
 
-    from bim_import.extrusions import extruded_solid_mesh
+    from bim_import.bodies import item_mesh
     from bim_import.geometry import products_needing_geometry, tessellate
     from bim_import.halfspace import subtract_half_space
     from bim_import.structure import ModelIndex
@@ -61,7 +61,7 @@ def child_main(variant: str, path: Path) -> dict[str, Any]:
     def numpy_mesh(item: ifcopenshell.entity_instance) -> Any:
         if item.is_a("IfcBooleanResult"):
             return subtract_half_space(numpy_mesh(item.FirstOperand), item.SecondOperand)
-        return extruded_solid_mesh(item)
+        return item_mesh(item)
 
     rss = _rss_bytes()
     _reset_peak_rss()

@@ -30,7 +30,7 @@ import ifcopenshell
 import numpy as np
 import shapely
 
-from bim_import.extrusions import curve_outline
+from bim_import.profiles import curve_points
 from bim_import.structure import axis2placement_matrix
 from models.geometry import FloatArray, Mesh
 
@@ -115,7 +115,7 @@ def _boundary(
     operand: ifcopenshell.entity_instance,
 ) -> tuple[shapely.Polygon, FloatArray] | None:
     """The boundary polygon in its own frame and that frame's 4x4 matrix, or None."""
-    outline = curve_outline(operand.PolygonalBoundary)
+    outline = _boundary_outline(operand.PolygonalBoundary)
     if outline is None:
         return None
     polygon = shapely.remove_repeated_points(shapely.Polygon(outline))
@@ -505,3 +505,15 @@ def _faces_of_solid(
             )
         )
     return faces
+
+
+def _boundary_outline(curve: ifcopenshell.entity_instance) -> FloatArray | None:
+    """A boundary of straight 2D segments (IfcPolyline, IfcIndexedPolyCurve without arc
+    segments) as a valid ring `(k, 2) float` without the closing point, else None."""
+    straight = curve.is_a("IfcPolyline") or (
+        curve.is_a("IfcIndexedPolyCurve") and curve.get_argument(1) is None
+    )
+    points = curve_points(curve, 1.0) if straight else None
+    if points is None or not shapely.Polygon(points).is_valid:
+        return None
+    return points

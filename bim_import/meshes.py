@@ -20,8 +20,10 @@ def mesh_footprint(mesh: Mesh, min_triangle_area_m2: float = 1e-6) -> shapely.Po
     For a closed, consistently oriented mesh the downward-facing triangles tile the
     outline exactly, and their coverage union is fast; when their projected area
     disagrees with the upward-facing ones (an open or inconsistently oriented mesh)
-    every triangle's projection is unioned instead. Returns the largest polygon
-    when the projection falls apart, or None for a mesh with no area in plan.
+    every triangle's projection is unioned instead, as when the outline falls apart or
+    crosses itself (downward triangles that overlap in plan break the coverage union).
+    Returns the largest polygon when the projection falls apart, or None for a mesh
+    with no area in plan.
     """
     triangles = mesh.vertices[mesh.faces][:, :, :2]
     edge_a = triangles[:, 1] - triangles[:, 0]
@@ -37,7 +39,14 @@ def mesh_footprint(mesh: Mesh, min_triangle_area_m2: float = 1e-6) -> shapely.Po
             outline = shapely.coverage_union_all(_polygons(triangles[down]))
         except shapely.errors.GEOSException:
             outline = None
-    if outline is None or abs(shapely.area(outline) - down_area) > 1e-3 * down_area:
+    # a coverage union that falls apart or crosses itself came from triangles overlapping
+    # in plan (a window's frame and pane, the inside of a lying tube)
+    if (
+        outline is None
+        or isinstance(outline, shapely.MultiPolygon)
+        or not outline.is_valid
+        or abs(shapely.area(outline) - down_area) > 1e-3 * down_area
+    ):
         outline = shapely.union_all(_polygons(triangles[down | up]), grid_size=1e-4)
     if isinstance(outline, shapely.MultiPolygon):
         outline = max(outline.geoms, key=lambda polygon: polygon.area)

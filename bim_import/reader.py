@@ -21,7 +21,7 @@ import ifcopenshell.util.placement
 import ifcopenshell.util.unit
 import numpy as np
 
-from bim_import.extrusions import extruded_meshes
+from bim_import.bodies import body_meshes
 from bim_import.geometry import (
     DEFAULT_KERNEL,
     mesh_axis,
@@ -168,7 +168,8 @@ def read_model(
     round_radii = _round_segments(entities, ports_of, index, length)
     analytic = {step_id: mesh for step_id, (mesh, _) in round_radii.items()}
     candidates = [p for p in products_needing_geometry(model) if p.id() not in analytic]
-    analytic.update(extruded_meshes(candidates, index, length))
+    angle = ifcopenshell.util.unit.calculate_unit_scale(model, "PLANEANGLEUNIT")
+    analytic.update(body_meshes(candidates, index, length, angle))
     # only what numpy could not build goes to the kernel; with nothing, it never starts
     needing = [p for p in candidates if p.id() not in analytic]
     tessellation = tessellate(model, needing, kernel, processes)

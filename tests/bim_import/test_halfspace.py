@@ -12,7 +12,8 @@ import numpy as np
 import pytest
 import shapely
 
-from bim_import.extrusions import extruded_solid_mesh, prism_mesh
+from bim_import.bodies import item_mesh
+from bim_import.extrusions import prism_mesh as _prism_mesh
 from bim_import.geometry import tessellate
 from bim_import.halfspace import clip_mesh, subtract_half_space
 from bim_import.meshes import mesh_volume_m3
@@ -26,6 +27,13 @@ BOOLEAN_FILES = (
     "duplex.ifc",
 )
 UP = (0.0, 0.0, 1.0)
+
+
+def prism_mesh(outline: np.ndarray, extrusion: np.ndarray) -> Mesh:
+    """`bim_import.extrusions.prism_mesh` of a valid outline (never None here)."""
+    mesh = _prism_mesh(outline, extrusion)
+    assert mesh is not None
+    return mesh
 
 
 def _box(x: float = 2.0, y: float = 1.0, z: float = 3.0) -> Mesh:
@@ -334,7 +342,7 @@ def _body_mesh(item: ifcopenshell.entity_instance) -> Mesh | None:
         first = _body_mesh(item.FirstOperand)
         return None if first is None else subtract_half_space(first, item.SecondOperand)
     if item.is_a("IfcExtrudedAreaSolid"):
-        return extruded_solid_mesh(item)
+        return item_mesh(item)
     return None
 
 
