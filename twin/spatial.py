@@ -26,11 +26,12 @@ __all__ = [
     "MIN_WALL_RUN_M",
     "MIN_ZONE_M",
     "Prism",
+    "RoomPlan",
     "RoomVolume",
     "SegmentRun",
     "adjacent_rooms",
     "axes_inside",
-    "room_volume",
+    "room_volumes",
     "rooms_containing",
     "segment_runs",
 ]
@@ -81,65 +82,93 @@ class SegmentRun:
     length_m: float
 
 
-def _overlapping(
-    footprint: shapely.Polygon, prisms: Sequence[Prism], tree: shapely.STRtree
-) -> list[Prism]:
-    found = []
-    for index in tree.query(footprint, predicate="intersects"):
-        prism = prisms[int(index)]
-        overlap = shapely.area(shapely.intersection(prism.footprint, footprint))
-        if (
-            overlap >= 0.5 * min(shapely.area(footprint), shapely.area(prism.footprint))
-            or overlap > 1.0
-        ):
-            found.append(prism)
+@dataclass(frozen=True)
+class RoomPlan:
+    """What a room's zones are worked out from: its footprint, floor and top (m).
+
+    `finish_ceiling_height_m` is the declared height of the finished ceiling over the
+    floor, when the model gives one.
+    """
+
+    key: str
+    storey: str
+    footprint: shapely.Polygon
+    floor_m: float
+    top_m: float
+    finish_ceiling_height_m: float | None = None
+
+
+def _overlapping(footprints: npt.NDArray[np.object_], prisms: Sequence[Prism]) -> list[list[Prism]]:
+    """For each footprint, the prisms covering half of it (or of themselves) or over 1 m²."""
+    found: list[list[Prism]] = [[] for _ in footprints]
+    if not prisms or not len(footprints):
+        return found
+    outlines = np.array([prism.footprint for prism in prisms], dtype=object)
+    room_of, prism_of = shapely.STRtree(outlines).query(footprints, predicate="intersects")
+    overlap = shapely.area(shapely.intersection(outlines[prism_of], footprints[room_of]))
+    smaller = np.minimum(shapely.area(footprints)[room_of], shapely.area(outlines)[prism_of])
+    kept = (overlap >= 0.5 * smaller) | (overlap > 1.0)
+    for room, prism in zip(room_of[kept].tolist(), prism_of[kept].tolist(), strict=True):
+        found[room].append(prisms[prism])
     return found
 
 
-def room_volume(
-    key: str,
-    storey: str,
-    footprint: shapely.Polygon,
-    floor_m: float,
-    top_m: float,
-    finish_ceiling_height_m: float | None,
-    slabs: Sequence[Prism],
-    slab_tree: shapely.STRtree | None,
-    ceilings: Sequence[Prism],
-    ceiling_tree: shapely.STRtree | None,
-) -> RoomVolume:
-    """The zones of one room.
+def room_volumes(
+    rooms: Sequence[RoomPlan], slabs: Sequence[Prism], ceilings: Sequence[Prism]
+) -> list[RoomVolume]:
+    """The zones of each room, all rooms matched against slabs and ceilings at once.
 
     The finished ceiling comes from the declared FinishCeilingHeight, else the
     underside of a ceiling covering over the room, else the top of the space. The
     void ends at the underside of the lowest slab above the ceiling, else at the top
     of the space. The floor zone is the slab whose top is the room's floor.
     """
-    ceiling_m: float | None = None
-    if finish_ceiling_height_m is not None and finish_ceiling_height_m > 0:
-        ceiling_m = floor_m + finish_ceiling_height_m
-    elif ceiling_tree is not None:
-        undersides = [
-            c.bottom_m
-            for c in _overlapping(footprint, ceilings, ceiling_tree)
-            if floor_m + 1.0 < c.bottom_m < top_m + 0.05
-        ]
-        if undersides:
-            ceiling_m = min(undersides)
-    if ceiling_m is None:
-        ceiling_m = top_m
-    void_top_m = top_m
-    floor_bottom_m = floor_m - DEFAULT_SLAB_M
-    if slab_tree is not None:
-        nearby = _overlapping(footprint, slabs, slab_tree)
-        above = [s.bottom_m for s in nearby if s.bottom_m >= ceiling_m - 0.01]
+    footprints = np.array([room.footprint for room in rooms], dtype=object)
+    undeclared = [
+        k
+        for k, room in enumerate(rooms)
+        if room.finish_ceiling_height_m is None or room.finish_ceiling_height_m <= 0
+    ]
+    covering: list[list[Prism]] = [[] for _ in rooms]
+    for k, found in zip(undeclared, _overlapping(footprints[undeclared], ceilings), strict=True):
+        covering[k] = found
+    volumes = []
+    for room, ceilings_over, slabs_near in zip(
+        rooms, covering, _overlapping(footprints, slabs), strict=True
+    ):
+        floor_m, top_m = room.floor_m, room.top_m
+        ceiling_m: float | None = None
+        if room.finish_ceiling_height_m is not None and room.finish_ceiling_height_m > 0:
+            ceiling_m = floor_m + room.finish_ceiling_height_m
+        else:
+            undersides = [
+                c.bottom_m for c in ceilings_over if floor_m + 1.0 < c.bottom_m < top_m + 0.05
+            ]
+            if undersides:
+                ceiling_m = min(undersides)
+        if ceiling_m is None:
+            ceiling_m = top_m
+        void_top_m = top_m
+        floor_bottom_m = floor_m - DEFAULT_SLAB_M
+        above = [s.bottom_m for s in slabs_near if s.bottom_m >= ceiling_m - 0.01]
         if above:
             void_top_m = min(above)
-        under = [s.bottom_m for s in nearby if abs(s.top_m - floor_m) <= 0.15]
+        under = [s.bottom_m for s in slabs_near if abs(s.top_m - floor_m) <= 0.15]
         if under:
             floor_bottom_m = min(under)
-    void_top_m = max(void_top_m, ceiling_m)
-    return RoomVolume(key, storey, footprint, floor_bottom_m, floor_m, ceiling_m, void_top_m)
+        void_top_m = max(void_top_m, ceiling_m)
+        volumes.append(
+            RoomVolume(
+                room.key,
+                room.storey,
+                room.footprint,
+                floor_bottom_m,
+                floor_m,
+                ceiling_m,
+                void_top_m,
+            )
+        )
+    return volumes
 
 
 def _intervals_of_clip(

@@ -49,10 +49,6 @@ def _prisms(conn: Connection, building_code: str) -> dict[str, list[spatial.Pris
     return found
 
 
-def _tree(prisms: list[spatial.Prism]) -> shapely.STRtree | None:
-    return shapely.STRtree([p.footprint for p in prisms]) if prisms else None
-
-
 def compute_building_spatial(
     conn: Connection, building_code: str, boundary_pairs: set[tuple[str, str]] | None = None
 ) -> None:
@@ -72,28 +68,21 @@ def compute_building_spatial(
         ).where(t.rooms.c.building_code == building_code, t.rooms.c.status == "active")
     ).all()
     prisms = _prisms(conn, building_code)
-    slab_tree, ceiling_tree = _tree(prisms["slab"]), _tree(prisms["covering"])
-    volumes: list[spatial.RoomVolume] = []
-    for room in rooms:
-        if room.footprint_wkb is None or room.floor_elevation_m is None:
-            continue
-        footprint = shapely.from_wkb(room.footprint_wkb)
-        floor = room.floor_elevation_m
-        top = floor + (room.height_m or 0.0)
-        declared = room.finish_ceiling_m - floor if room.finish_ceiling_m is not None else None
-        volume = spatial.room_volume(
+    plans = [
+        spatial.RoomPlan(
             room.room_code,
             room.storey_code,
-            footprint,
-            floor,
-            top,
-            declared,
-            prisms["slab"],
-            slab_tree,
-            prisms["covering"],
-            ceiling_tree,
+            shapely.from_wkb(room.footprint_wkb),
+            room.floor_elevation_m,
+            room.floor_elevation_m + (room.height_m or 0.0),
+            room.finish_ceiling_m - room.floor_elevation_m
+            if room.finish_ceiling_m is not None
+            else None,
         )
-        volumes.append(volume)
+        for room in rooms
+        if room.footprint_wkb is not None and room.floor_elevation_m is not None
+    ]
+    volumes = spatial.room_volumes(plans, prisms["slab"], prisms["covering"])
     if volumes:
         conn.execute(
             update(t.rooms)

@@ -23,19 +23,9 @@ CEILING = spatial.Prism(shapely.box(0.0, 0.0, 8.15, 5.0), 2.8, 2.82)
 def _volume(
     key: str, footprint: shapely.Polygon, declared: float | None = None
 ) -> spatial.RoomVolume:
-    slabs = [SLAB_ABOVE, SLAB_BELOW]
-    return spatial.room_volume(
-        key,
-        "F01",
-        footprint,
-        0.0,
-        3.35,
-        declared,
-        slabs,
-        shapely.STRtree([s.footprint for s in slabs]),
-        [CEILING],
-        shapely.STRtree([CEILING.footprint]),
-    )
+    plan = spatial.RoomPlan(key, "F01", footprint, 0.0, 3.35, declared)
+    (volume,) = spatial.room_volumes([plan], [SLAB_ABOVE, SLAB_BELOW], [CEILING])
+    return volume
 
 
 @pytest.fixture
@@ -183,3 +173,16 @@ def test_pieces_are_clipped_to_polygons_as_geos_clips_them() -> None:
         assert np.allclose(np.reshape(found, (-1, 2)), np.reshape(expected, (-1, 2)), atol=1e-9)
         checked += bool(expected)
     assert checked > 300  # most pairs meet: the comparison is not of empty lists
+
+
+def test_rooms_matched_at_once_get_the_zones_they_get_one_by_one() -> None:
+    plans = [
+        spatial.RoomPlan("west", "F01", WEST, 0.0, 3.35),
+        spatial.RoomPlan("east", "F01", EAST, 0.0, 3.35, 2.6),  # declared ceiling
+        spatial.RoomPlan("yard", "F01", shapely.box(20.0, 0.0, 24.0, 5.0), 0.0, 3.0),  # no slab
+    ]
+    slabs, ceilings = [SLAB_ABOVE, SLAB_BELOW], [CEILING]
+    together = spatial.room_volumes(plans, slabs, ceilings)
+    assert together == [spatial.room_volumes([plan], slabs, ceilings)[0] for plan in plans]
+    zones = [(v.floor_bottom_m, v.ceiling_m, v.void_top_m) for v in together]
+    assert zones == [(-0.25, 2.8, 3.35), (-0.25, pytest.approx(2.6), 3.35), (-0.25, 3.0, 3.0)]
