@@ -512,14 +512,19 @@ def rooms_containing(
     if not rooms or not points:
         return []
     tree = shapely.STRtree([room.footprint for room in rooms])
-    found = []
-    for key, point in points:
-        for index in tree.query(shapely.Point(point[:2]), predicate="intersects"):
-            room = rooms[int(index)]
-            if room.floor_bottom_m <= point[2] < room.void_top_m:
-                found.append((key, room.key))
-                break
-    return found
+    where = np.array([point[:3] for _, point in points], dtype=float)
+    point_of, room_of = tree.query(shapely.points(where[:, :2]), predicate="intersects")
+    bottoms = np.array([room.floor_bottom_m for room in rooms])
+    tops = np.array([room.void_top_m for room in rooms])
+    heights = where[point_of, 2]
+    inside = (bottoms[room_of] <= heights) & (heights < tops[room_of])
+    point_of, room_of = point_of[inside], room_of[inside]
+    # the first room the tree gives for each point, as one query per point would
+    _, first = np.unique(point_of, return_index=True)
+    return [
+        (points[p][0], rooms[r].key)
+        for p, r in zip(point_of[first].tolist(), room_of[first].tolist(), strict=True)
+    ]
 
 
 def adjacent_rooms(
