@@ -14,7 +14,7 @@ from sqlalchemy import Connection, and_, delete, insert, select, update
 
 from models.codes import element_id
 from twin.federation import SiteTransform
-from twin.importer.rooms import mesh_row, replace_meshes
+from twin.importer.rooms import insert_meshes, mesh_row
 from twin.importer.run import ImportRun, inserted_id
 from twin.network.check import add_inferred_connections
 from twin.store import schema as t
@@ -73,7 +73,9 @@ def store_elements(
     """Replace what `model`'s file said before; element ids stay those of the last import.
 
     The elements' meshes are handed over as they are written: each leaves
-    `model.meshes` once stored, so that its memory serves what comes next.
+    `model.meshes` once stored, so that its memory serves what comes next. They are
+    inserted without deleting first: `forget_file` has removed the meshes of the
+    file's previous elements, and a new element's id has never been used.
     """
     conn = run.conn
     file_name = model.path.name
@@ -138,7 +140,7 @@ def store_elements(
         if mesh is not None:
             mesh_rows.append(mesh_row(element_key, building_code, mesh, transform))
             if len(mesh_rows) >= _CHUNK:
-                replace_meshes(conn, mesh_rows)
+                insert_meshes(conn, mesh_rows)
                 mesh_rows = []
         if len(rows) >= _CHUNK:
             insert_rows(conn, t.elements, _ELEMENT_COLUMNS, rows)
@@ -147,7 +149,7 @@ def store_elements(
             run.buildings_touched.add(building_code)
     insert_rows(conn, t.elements, _ELEMENT_COLUMNS, rows)
     insert_rows(conn, t.element_systems, ("element_id", "system_id"), member_rows)
-    replace_meshes(conn, mesh_rows)
+    insert_meshes(conn, mesh_rows)
     save_element_counters(conn, counters)
     _store_ports(run, model, ids, transform)
     return {(file_name, gid): key for gid, key in ids.items()}
