@@ -10,7 +10,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from sqlalchemy import Connection, and_, delete, insert, select, update
+from sqlalchemy import Connection, and_, delete, func, insert, select, update
 
 from models.codes import element_id
 from twin.federation import SiteTransform
@@ -46,7 +46,7 @@ _ELEMENT_COLUMNS = (
     "normally_open",
     "valve_type",
 )
-_PORT_COLUMNS = ("element_id", "global_id", "flow_direction", "x_m", "y_m", "z_m")
+_PORT_COLUMNS = ("port_id", "element_id", "global_id", "flow_direction", "x_m", "y_m", "z_m")
 _CONNECTION_COLUMNS = (
     "site_code",
     "port_from",
@@ -218,6 +218,10 @@ def _store_ports(
     run: ImportRun, model: ParsedModel, ids: dict[str, str], transform: SiteTransform | None
 ) -> None:
     conn = run.conn
+    # Port ids are given here as SQLite would give them (one above the highest in the
+    # table, in insertion order), so that connections need not read them back.
+    port_id = conn.execute(select(func.max(t.ports.c.port_id))).scalar() or 0
+    port_keys: dict[str, tuple[int, str]] = {}  # port GlobalId -> (port id, element id)
     port_rows = []
     for port in model.ports:
         element_key = ids.get(port.element_global_id)
@@ -226,8 +230,10 @@ def _store_ports(
         position = port.position
         if position is not None and transform is not None:
             position = tuple(transform.apply(np.array([position]))[0])
+        port_id += 1
         port_rows.append(
             (
+                port_id,
                 element_key,
                 port.global_id,
                 port.flow_direction.value,
@@ -236,19 +242,15 @@ def _store_ports(
                 position[2] if position else None,
             )
         )
+        # one GlobalId on two ports (a broken model): the port of the highest element
+        # id, then port id, is the one connections join
+        known = port_keys.get(port.global_id)
+        if known is None or (element_key, port_id) > (known[1], known[0]):
+            port_keys[port.global_id] = (port_id, element_key)
         if len(port_rows) >= _CHUNK:
             insert_rows(conn, t.ports, _PORT_COLUMNS, port_rows)
             port_rows = []
     insert_rows(conn, t.ports, _PORT_COLUMNS, port_rows)
-    element_keys = sorted(set(ids.values()))
-    port_keys: dict[str, tuple[int, str]] = {}
-    for chunk in range(0, len(element_keys), 500):
-        for row in conn.execute(
-            select(t.ports.c.port_id, t.ports.c.global_id, t.ports.c.element_id).where(
-                t.ports.c.element_id.in_(element_keys[chunk : chunk + 500])
-            )
-        ):
-            port_keys[row.global_id] = (row.port_id, row.element_id)
     rows = []
     for connection in model.connections:
         start, end = port_keys.get(connection.port_from), port_keys.get(connection.port_to)
