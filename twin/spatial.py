@@ -435,10 +435,15 @@ def segment_runs(
     if walls:
         pieces = (elements, starts, ends, plans, plan_lengths, piece_lengths)
         _wall_runs(*pieces, rooms, walls, lengths)
+    # most (piece, room, zone) sums are nothing: left out before sorting, not after
+    kept = [
+        (key, length)
+        for key, length in lengths.items()
+        if length >= (MIN_WALL_RUN_M if key[2] == "wall" else MIN_ZONE_M)
+    ]
     return [
         SegmentRun(element, room, where, round(length, 3))
-        for (element, room, where), length in sorted(lengths.items())
-        if length >= (MIN_WALL_RUN_M if where == "wall" else MIN_ZONE_M)
+        for (element, room, where), length in sorted(kept)
     ]
 
 

@@ -14,7 +14,7 @@ import numpy as np
 import shapely
 from sqlalchemy import Connection, bindparam, delete, insert, or_, select, update
 
-from bim_import.meshes import mesh_footprint, mesh_hull
+from bim_import.meshes import mesh_footprint, mesh_hulls
 from models.geometry import Mesh
 from models.services import SEGMENT_KINDS
 from twin import spatial
@@ -35,17 +35,21 @@ def _prisms(conn: Connection, building_code: str) -> dict[str, list[spatial.Pris
         .join(t.meshes, t.meshes.c.owner_id == t.elements.c.element_id)
         .where(t.elements.c.building_code == building_code, t.elements.c.kind.in_(_PRISM_KINDS))
     )
+    bodies: list[tuple[str, Mesh]] = []
     for row in rows:
         if row.kind == "covering" and (row.predefined_type or "").upper() not in ("CEILING", ""):
             continue
         mesh = Mesh.from_bytes(row.vertices, row.faces)
-        if mesh.is_empty:
-            continue
-        outline = mesh_hull(mesh) if row.kind in ("wall", "door") else mesh_footprint(mesh)
+        if not mesh.is_empty:
+            bodies.append((row.kind, mesh))
+    # straight walls and doors are outlined by their hulls, all in one call
+    hulls = iter(mesh_hulls([mesh for kind, mesh in bodies if kind in ("wall", "door")]))
+    for kind, mesh in bodies:
+        outline = next(hulls) if kind in ("wall", "door") else mesh_footprint(mesh)
         if outline is None:
             continue
         bottom, top = mesh.z_range_m
-        found[row.kind].append(spatial.Prism(outline, bottom, top))
+        found[kind].append(spatial.Prism(outline, bottom, top))
     return found
 
 
