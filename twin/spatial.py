@@ -319,10 +319,11 @@ def _clip_to_polygons(
     middle = origin[of] + (0.5 * (lo + hi))[:, None] * along[of]
     inside = shapely.intersects_xy(polygons[owners[of]], middle[:, 0], middle[:, 1])
     lo, hi, of = lo[inside], hi[inside], of[inside]
+    # inside intervals that touch form one run: it starts at its first, ends at its last
     starts_run = np.ones(len(of), dtype=bool)
     starts_run[1:] = (of[1:] != of[:-1]) | (lo[1:] != hi[:-1])
     joined = np.flatnonzero(starts_run)
-    last = np.append(joined[1:], len(of))[: len(joined)] - 1
+    last = np.append(joined[1:], len(of))[: len(joined)] - 1  # before the next run starts
     pair = np.concatenate([pairs[of[joined]], vertical])
     t0 = np.concatenate([lo[joined], np.zeros(len(vertical))])
     t1 = np.concatenate([hi[last], np.ones(len(vertical))])
