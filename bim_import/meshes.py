@@ -6,12 +6,16 @@ loading ifcopenshell.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import shapely
 
 from models.geometry import FloatArray, Mesh
 
-__all__ = ["mesh_axis", "mesh_footprint", "mesh_hull", "mesh_volume_m3"]
+__all__ = ["mesh_axis", "mesh_footprint", "mesh_hulls", "mesh_volume_m3"]
+
+_POLYGON = 3  # shapely.get_type_id of a Polygon
 
 
 def mesh_footprint(mesh: Mesh, min_triangle_area_m2: float = 1e-6) -> shapely.Polygon | None:
@@ -87,7 +91,15 @@ def mesh_axis(mesh: Mesh) -> tuple[FloatArray, float]:
     return axis, float(2.0 * radial.max())
 
 
-def mesh_hull(mesh: Mesh) -> shapely.Polygon | None:
-    """The convex hull of the mesh in plan: a cheap outline for straight walls and doors."""
-    hull = shapely.convex_hull(shapely.multipoints(mesh.vertices[:, :2]))
-    return hull if isinstance(hull, shapely.Polygon) and hull.area > 0 else None
+def mesh_hulls(meshes: Sequence[Mesh]) -> list[shapely.Polygon | None]:
+    """The convex hull of each mesh in plan: a cheap outline for straight walls and doors.
+
+    None for a mesh with no area in plan. All hulls are made in one vectorised call.
+    """
+    if not meshes:
+        return []
+    points = np.concatenate([mesh.vertices[:, :2] for mesh in meshes])
+    owner = np.repeat(np.arange(len(meshes)), [len(mesh.vertices) for mesh in meshes])
+    hulls = shapely.convex_hull(shapely.multipoints(points, indices=owner))
+    usable = (shapely.get_type_id(hulls) == _POLYGON) & (shapely.area(hulls) > 0)
+    return [hull if ok else None for hull, ok in zip(hulls.tolist(), usable.tolist(), strict=True)]

@@ -10,6 +10,7 @@ assignments (IfcRelDefinesByType) are read once into dictionaries.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import ifcopenshell
 import ifcopenshell.util.placement
@@ -20,6 +21,8 @@ from models.geometry import FloatArray
 __all__ = ["ModelIndex", "axis2placement_matrix"]
 
 _GENERIC_TYPES = (None, "NOTDEFINED", "USERDEFINED")
+_ABSENT = 0xFFFFFFFF  # get_argument_index of an attribute the class does not have
+_FORWARD = 1  # get_attribute_category of a stored (not inverse or derived) attribute
 
 
 # Attributes are read by position (entity.get_argument(i), which skips entity[i]'s
@@ -106,6 +109,7 @@ class ModelIndex:
             port_rels = []
         for rel in port_rels:
             self._ports.setdefault(rel.get_argument(5).id(), []).append(rel.get_argument(4))
+        self._positions: dict[tuple[str, str], int | None] = {}
         self._type: dict[int, ifcopenshell.entity_instance] = {}
         for rel in model.by_type("IfcRelDefinesByType"):
             element_type = rel.get_argument(5)
@@ -166,18 +170,32 @@ class ModelIndex:
             return []
         return list({port.id(): port for port in found}.values())
 
+    def attribute(self, entity: ifcopenshell.entity_instance, name: str) -> Any:
+        """The stored attribute `name` of `entity`, or None where its class has no such one.
+
+        What `getattr(entity, name, None)` gives, with the attribute's position looked
+        up once per class instead of by name on every read.
+        """
+        key = (entity.is_a(), name)
+        position = self._positions.get(key, _ABSENT)
+        if position == _ABSENT:
+            index = entity.get_argument_index(name)
+            forward = index != _ABSENT and entity.get_attribute_category(name) == _FORWARD
+            position = self._positions[key] = index if forward else None
+        return None if position is None else entity.get_argument(position)
+
     def predefined_type(self, element: ifcopenshell.entity_instance) -> str | None:
         """The occurrence's predefined type, else its type object's; user-defined names win."""
-        own = getattr(element, "PredefinedType", None)
-        if own == "USERDEFINED" and getattr(element, "ObjectType", None):
-            return str(element.ObjectType)
+        own = self.attribute(element, "PredefinedType")
+        if own == "USERDEFINED" and (object_type := self.attribute(element, "ObjectType")):
+            return str(object_type)
         if own not in _GENERIC_TYPES:
             return str(own)
         element_type = self.element_type(element)
         if element_type is not None:
-            typed = getattr(element_type, "PredefinedType", None)
-            if typed == "USERDEFINED" and getattr(element_type, "ElementType", None):
-                return str(element_type.ElementType)
+            typed = self.attribute(element_type, "PredefinedType")
+            if typed == "USERDEFINED" and (named := self.attribute(element_type, "ElementType")):
+                return str(named)
             if typed not in _GENERIC_TYPES:
                 return str(typed)
         return str(own) if own else None

@@ -11,7 +11,7 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 __all__ = ["UNCLASSIFIED", "UsageMatch", "classify_usage", "usage_categories"]
@@ -54,14 +54,22 @@ def _matches(keyword: str, text: str) -> bool:
     return keyword in text
 
 
+@lru_cache(maxsize=4096)
+def _keyword_in(text: str) -> tuple[str, str] | None:
+    """(keyword, category) of the first keyword `text` contains; texts repeat from room to room."""
+    folded = text.casefold()
+    for keyword, category in _keyword_table():
+        if _matches(keyword, folded):
+            return keyword, category
+    return None
+
+
 def classify_usage(texts: Iterable[str | None]) -> UsageMatch:
     """The usage category of the first text, in order, that contains a keyword."""
-    table = _keyword_table()
     for text in texts:
         if not text:
             continue
-        folded = text.casefold()
-        for keyword, category in table:
-            if _matches(keyword, folded):
-                return UsageMatch(category, keyword, text)
+        found = _keyword_in(text)
+        if found is not None:
+            return UsageMatch(found[1], found[0], text)
     return UsageMatch(UNCLASSIFIED)

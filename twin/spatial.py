@@ -17,6 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 import shapely
 
 from models.geometry import FloatArray
@@ -25,11 +26,12 @@ __all__ = [
     "MIN_WALL_RUN_M",
     "MIN_ZONE_M",
     "Prism",
+    "RoomPlan",
     "RoomVolume",
     "SegmentRun",
     "adjacent_rooms",
     "axes_inside",
-    "room_volume",
+    "room_volumes",
     "rooms_containing",
     "segment_runs",
 ]
@@ -80,65 +82,93 @@ class SegmentRun:
     length_m: float
 
 
-def _overlapping(
-    footprint: shapely.Polygon, prisms: Sequence[Prism], tree: shapely.STRtree
-) -> list[Prism]:
-    found = []
-    for index in tree.query(footprint, predicate="intersects"):
-        prism = prisms[int(index)]
-        overlap = shapely.area(shapely.intersection(prism.footprint, footprint))
-        if (
-            overlap >= 0.5 * min(shapely.area(footprint), shapely.area(prism.footprint))
-            or overlap > 1.0
-        ):
-            found.append(prism)
+@dataclass(frozen=True)
+class RoomPlan:
+    """What a room's zones are worked out from: its footprint, floor and top (m).
+
+    `finish_ceiling_height_m` is the declared height of the finished ceiling over the
+    floor, when the model gives one.
+    """
+
+    key: str
+    storey: str
+    footprint: shapely.Polygon
+    floor_m: float
+    top_m: float
+    finish_ceiling_height_m: float | None = None
+
+
+def _overlapping(footprints: npt.NDArray[np.object_], prisms: Sequence[Prism]) -> list[list[Prism]]:
+    """For each footprint, the prisms covering half of it (or of themselves) or over 1 m²."""
+    found: list[list[Prism]] = [[] for _ in footprints]
+    if not prisms or not len(footprints):
+        return found
+    outlines = np.array([prism.footprint for prism in prisms], dtype=object)
+    room_of, prism_of = shapely.STRtree(outlines).query(footprints, predicate="intersects")
+    overlap = shapely.area(shapely.intersection(outlines[prism_of], footprints[room_of]))
+    smaller = np.minimum(shapely.area(footprints)[room_of], shapely.area(outlines)[prism_of])
+    kept = (overlap >= 0.5 * smaller) | (overlap > 1.0)
+    for room, prism in zip(room_of[kept].tolist(), prism_of[kept].tolist(), strict=True):
+        found[room].append(prisms[prism])
     return found
 
 
-def room_volume(
-    key: str,
-    storey: str,
-    footprint: shapely.Polygon,
-    floor_m: float,
-    top_m: float,
-    finish_ceiling_height_m: float | None,
-    slabs: Sequence[Prism],
-    slab_tree: shapely.STRtree | None,
-    ceilings: Sequence[Prism],
-    ceiling_tree: shapely.STRtree | None,
-) -> RoomVolume:
-    """The zones of one room.
+def room_volumes(
+    rooms: Sequence[RoomPlan], slabs: Sequence[Prism], ceilings: Sequence[Prism]
+) -> list[RoomVolume]:
+    """The zones of each room, all rooms matched against slabs and ceilings at once.
 
     The finished ceiling comes from the declared FinishCeilingHeight, else the
     underside of a ceiling covering over the room, else the top of the space. The
     void ends at the underside of the lowest slab above the ceiling, else at the top
     of the space. The floor zone is the slab whose top is the room's floor.
     """
-    ceiling_m: float | None = None
-    if finish_ceiling_height_m is not None and finish_ceiling_height_m > 0:
-        ceiling_m = floor_m + finish_ceiling_height_m
-    elif ceiling_tree is not None:
-        undersides = [
-            c.bottom_m
-            for c in _overlapping(footprint, ceilings, ceiling_tree)
-            if floor_m + 1.0 < c.bottom_m < top_m + 0.05
-        ]
-        if undersides:
-            ceiling_m = min(undersides)
-    if ceiling_m is None:
-        ceiling_m = top_m
-    void_top_m = top_m
-    floor_bottom_m = floor_m - DEFAULT_SLAB_M
-    if slab_tree is not None:
-        nearby = _overlapping(footprint, slabs, slab_tree)
-        above = [s.bottom_m for s in nearby if s.bottom_m >= ceiling_m - 0.01]
+    footprints = np.array([room.footprint for room in rooms], dtype=object)
+    undeclared = [
+        k
+        for k, room in enumerate(rooms)
+        if room.finish_ceiling_height_m is None or room.finish_ceiling_height_m <= 0
+    ]
+    covering: list[list[Prism]] = [[] for _ in rooms]
+    for k, found in zip(undeclared, _overlapping(footprints[undeclared], ceilings), strict=True):
+        covering[k] = found
+    volumes = []
+    for room, ceilings_over, slabs_near in zip(
+        rooms, covering, _overlapping(footprints, slabs), strict=True
+    ):
+        floor_m, top_m = room.floor_m, room.top_m
+        ceiling_m: float | None = None
+        if room.finish_ceiling_height_m is not None and room.finish_ceiling_height_m > 0:
+            ceiling_m = floor_m + room.finish_ceiling_height_m
+        else:
+            undersides = [
+                c.bottom_m for c in ceilings_over if floor_m + 1.0 < c.bottom_m < top_m + 0.05
+            ]
+            if undersides:
+                ceiling_m = min(undersides)
+        if ceiling_m is None:
+            ceiling_m = top_m
+        void_top_m = top_m
+        floor_bottom_m = floor_m - DEFAULT_SLAB_M
+        above = [s.bottom_m for s in slabs_near if s.bottom_m >= ceiling_m - 0.01]
         if above:
             void_top_m = min(above)
-        under = [s.bottom_m for s in nearby if abs(s.top_m - floor_m) <= 0.15]
+        under = [s.bottom_m for s in slabs_near if abs(s.top_m - floor_m) <= 0.15]
         if under:
             floor_bottom_m = min(under)
-    void_top_m = max(void_top_m, ceiling_m)
-    return RoomVolume(key, storey, footprint, floor_bottom_m, floor_m, ceiling_m, void_top_m)
+        void_top_m = max(void_top_m, ceiling_m)
+        volumes.append(
+            RoomVolume(
+                room.key,
+                room.storey,
+                room.footprint,
+                floor_bottom_m,
+                floor_m,
+                ceiling_m,
+                void_top_m,
+            )
+        )
+    return volumes
 
 
 def _intervals_of_clip(
@@ -199,36 +229,113 @@ def axes_inside(
     return found
 
 
-def _clip_intervals(
-    clips: FloatArray, starts: FloatArray, ends: FloatArray, plan_lengths: FloatArray
-) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """`_intervals_of_clip` for many clips at once: (clip index, t0, t1) of each interval.
+@dataclass(frozen=True)
+class _Edges:
+    """The boundary edges of an array of polygons, exterior and holes, grouped by polygon.
 
-    `clips[k]` is the plan of the piece from `starts[k]` to `ends[k]` cut by a polygon;
-    intervals come in the order of the clips and, within one, of its parts.
+    The edges of polygon g are rows `first[g]:first[g + 1]` of `starts` and `ends`,
+    `(e, 2) float` plan points.
     """
-    vertical = plan_lengths < 1e-6
-    flat = np.flatnonzero(~vertical)
-    parts, part_clip = shapely.get_parts(clips[flat], return_index=True)
-    keep = np.isin(shapely.get_type_id(parts), (1, 2)) & ~shapely.is_empty(parts)
-    parts, part_clip = parts[keep], flat[part_clip[keep]]
-    coords, coord_part = shapely.get_coordinates(parts, return_index=True)
-    clip_of_coord = part_clip[coord_part]
-    start_xy = starts[clip_of_coord, :2]
-    plan = ends[clip_of_coord, :2] - start_xy
-    direction = plan / plan_lengths[clip_of_coord, None] ** 2
-    offsets = coords - start_xy
-    ts = offsets[:, 0] * direction[:, 0] + offsets[:, 1] * direction[:, 1]
-    t0, t1 = np.empty(0), np.empty(0)
-    if len(ts):
-        first = np.flatnonzero(np.r_[True, coord_part[1:] != coord_part[:-1]])
-        t0, t1 = np.minimum.reduceat(ts, first), np.maximum.reduceat(ts, first)
-    upright = np.flatnonzero(vertical & ~shapely.is_empty(clips))
-    clip_index = np.concatenate([part_clip, upright])
-    t0 = np.concatenate([t0, np.zeros(len(upright))])
-    t1 = np.concatenate([t1, np.ones(len(upright))])
-    order = np.argsort(clip_index, kind="stable")
-    return clip_index[order], t0[order], t1[order]
+
+    first: npt.NDArray[np.intp]
+    starts: FloatArray
+    ends: FloatArray
+
+    @classmethod
+    def of(cls, polygons: npt.NDArray[np.object_]) -> _Edges:
+        rings, ring_polygon = shapely.get_rings(polygons, return_index=True)
+        coords, coord_ring = shapely.get_coordinates(rings, return_index=True)
+        edge = np.flatnonzero(coord_ring[1:] == coord_ring[:-1])
+        counts = np.bincount(ring_polygon[coord_ring[edge]], minlength=len(polygons))
+        first = np.zeros(len(polygons) + 1, dtype=np.intp)
+        np.cumsum(counts, out=first[1:])
+        return cls(first, coords[edge], coords[edge + 1])
+
+
+def _clip_to_polygons(
+    starts: FloatArray,
+    ends: FloatArray,
+    plan_lengths: FloatArray,
+    polygons: npt.NDArray[np.object_],
+    edges: _Edges,
+    piece_of: npt.NDArray[np.intp],
+    polygon_of: npt.NDArray[np.intp],
+) -> tuple[npt.NDArray[np.intp], FloatArray, FloatArray]:
+    """Where each piece's plan lies in its polygon: (pair index, t0, t1) of each interval.
+
+    Pair k is piece `piece_of[k]` (from `starts` to `ends`) against polygon
+    `polygon_of[k]`. The answer is what `shapely.intersection` of the plan with the
+    polygon gives (closed polygons: a run along an edge is inside), worked out in
+    array arithmetic: the piece is cut where it crosses or runs along an edge, and
+    each cut interval is inside when its midpoint is; touching intervals are joined,
+    so a run through the polygon is one interval. Intervals come in the order of the
+    pairs and, within one, along the piece; a vertical piece (a point in plan) is
+    (0, 1) when its point lies in the polygon.
+    """
+    upright = plan_lengths[piece_of] < 1e-6
+    vertical = np.flatnonzero(upright)
+    pairs = np.flatnonzero(~upright)
+    origin = starts[piece_of[pairs], :2]
+    along = ends[piece_of[pairs], :2] - origin
+    # every pair against every edge of its polygon
+    owners = polygon_of[pairs]
+    counts = edges.first[owners + 1] - edges.first[owners]
+    row = np.repeat(np.arange(len(pairs)), counts)
+    offsets = np.zeros(len(pairs) + 1, dtype=np.intp)
+    np.cumsum(counts, out=offsets[1:])
+    edge = np.repeat(edges.first[owners], counts) + np.arange(len(row)) - offsets[row]
+    edge_start = edges.starts[edge]
+    edge_vector = edges.ends[edge] - edge_start
+    to_edge = edge_start - origin[row]
+    direction = along[row]
+    denominator = direction[:, 0] * edge_vector[:, 1] - direction[:, 1] * edge_vector[:, 0]
+    across_edge = to_edge[:, 0] * edge_vector[:, 1] - to_edge[:, 1] * edge_vector[:, 0]
+    across_piece = to_edge[:, 0] * direction[:, 1] - to_edge[:, 1] * direction[:, 0]
+    crossing = denominator != 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = across_edge / denominator
+        u = across_piece / denominator
+    crossing &= (u >= 0) & (u <= 1) & (t > 0) & (t < 1)
+    # an edge on the piece's line cuts it at the edge's two ends
+    # (their neighbours' crossings cut there too, unless rounding puts them just off it)
+    collinear = np.flatnonzero((denominator == 0) & (across_piece == 0))
+    on_line, line_direction = to_edge[collinear], direction[collinear]
+    squared = np.einsum("ij,ij->i", along, along)[row[collinear]]
+    ends_t = np.concatenate(
+        [
+            np.einsum("ij,ij->i", on_line, line_direction) / squared,
+            np.einsum("ij,ij->i", on_line + edge_vector[collinear], line_direction) / squared,
+        ]
+    )
+    ends_row = np.tile(row[collinear], 2)
+    within = (ends_t > 0) & (ends_t < 1)
+    everyone = np.arange(len(pairs))
+    cut_row = np.concatenate([row[crossing], ends_row[within], everyone, everyone])
+    cut_t = np.concatenate([t[crossing], ends_t[within], np.zeros(len(pairs)), np.ones(len(pairs))])
+    order = np.lexsort((cut_t, cut_row))
+    cut_row, cut_t = cut_row[order], cut_t[order]
+    interval = np.flatnonzero((cut_row[1:] == cut_row[:-1]) & (cut_t[1:] > cut_t[:-1]))
+    lo, hi, of = cut_t[interval], cut_t[interval + 1], cut_row[interval]
+    middle = origin[of] + (0.5 * (lo + hi))[:, None] * along[of]
+    inside = shapely.intersects_xy(polygons[owners[of]], middle[:, 0], middle[:, 1])
+    lo, hi, of = lo[inside], hi[inside], of[inside]
+    # inside intervals that touch form one run: it starts at its first, ends at its last
+    starts_run = np.ones(len(of), dtype=bool)
+    starts_run[1:] = (of[1:] != of[:-1]) | (lo[1:] != hi[:-1])
+    joined = np.flatnonzero(starts_run)
+    last = np.append(joined[1:], len(of))[: len(joined)] - 1  # before the next run starts
+    pair = np.concatenate([pairs[of[joined]], vertical])
+    t0 = np.concatenate([lo[joined], np.zeros(len(vertical))])
+    t1 = np.concatenate([hi[last], np.ones(len(vertical))])
+    if len(vertical):
+        points = starts[piece_of[vertical], :2]
+        inside_vertical = shapely.intersects_xy(
+            polygons[polygon_of[vertical]], points[:, 0], points[:, 1]
+        )
+        keep = np.r_[np.ones(len(joined), dtype=bool), inside_vertical]
+        pair, t0, t1 = pair[keep], t0[keep], t1[keep]
+    order = np.argsort(pair, kind="stable")
+    return pair[order], t0[order], t1[order]
 
 
 def _lengths_in_height(
@@ -303,9 +410,10 @@ def segment_runs(
     piece_of, room_of = shapely.STRtree(footprints).query(plans, predicate="intersects")
     near = (z_high[piece_of] >= bottoms[room_of]) & (z_low[piece_of] < tops[room_of])
     piece_of, room_of = piece_of[near], room_of[near]
-    clips = shapely.intersection(plans[piece_of], footprints[room_of])
     piece_lengths = np.linalg.norm(ends - starts, axis=1)
-    pair, t0, t1 = _clip_intervals(clips, starts[piece_of], ends[piece_of], plan_lengths[piece_of])
+    pair, t0, t1 = _clip_to_polygons(
+        starts, ends, plan_lengths, footprints, _Edges.of(footprints), piece_of, room_of
+    )
     at, room_at = piece_of[pair], room_of[pair]
     # zone bounds of each room, in the order of RoomVolume.zones()
     bands = np.array(
@@ -328,10 +436,15 @@ def segment_runs(
     if walls:
         pieces = (elements, starts, ends, plans, plan_lengths, piece_lengths)
         _wall_runs(*pieces, rooms, walls, lengths)
+    # most (piece, room, zone) sums are nothing: left out before sorting, not after
+    kept = [
+        (key, length)
+        for key, length in lengths.items()
+        if length >= (MIN_WALL_RUN_M if key[2] == "wall" else MIN_ZONE_M)
+    ]
     return [
         SegmentRun(element, room, where, round(length, 3))
-        for (element, room, where), length in sorted(lengths.items())
-        if length >= (MIN_WALL_RUN_M if where == "wall" else MIN_ZONE_M)
+        for (element, room, where), length in sorted(kept)
     ]
 
 
@@ -357,8 +470,9 @@ def _wall_runs(
     reach = shapely.buffer(footprints, WALL_REACH_M, join_style="mitre")
     outlines = np.array([wall.footprint for wall in walls], dtype=object)
     piece_of, wall_of = shapely.STRtree(outlines).query(plans, predicate="intersects")
-    clips = shapely.intersection(plans[piece_of], outlines[wall_of])
-    pair, t0, t1 = _clip_intervals(clips, starts[piece_of], ends[piece_of], plan_lengths[piece_of])
+    pair, t0, t1 = _clip_to_polygons(
+        starts, ends, plan_lengths, outlines, _Edges.of(outlines), piece_of, wall_of
+    )
     at, wall_at = piece_of[pair], wall_of[pair]
     bottoms = np.array([wall.bottom_m for wall in walls])
     tops = np.array([wall.top_m for wall in walls])
@@ -376,9 +490,8 @@ def _wall_runs(
     run_of, room_of = shapely.STRtree(reach).query(run_plans, predicate="intersects")
     bounds = shapely.distance(footprints[room_of], outlines[wall_at[run_of]]) <= 0.05
     run_of, room_of = run_of[bounds], room_of[bounds]
-    sub_clips = shapely.intersection(run_plans[run_of], reach[room_of])
-    sub, sub_t0, sub_t1 = _clip_intervals(
-        sub_clips, run_starts[run_of], run_ends[run_of], run_plan_lengths[run_of]
+    sub, sub_t0, sub_t1 = _clip_to_polygons(
+        run_starts, run_ends, run_plan_lengths, reach, _Edges.of(reach), run_of, room_of
     )
     run_at, room_at = run_of[sub], room_of[sub]
     wall_of_run = wall_at[run_at]
@@ -405,14 +518,19 @@ def rooms_containing(
     if not rooms or not points:
         return []
     tree = shapely.STRtree([room.footprint for room in rooms])
-    found = []
-    for key, point in points:
-        for index in tree.query(shapely.Point(point[:2]), predicate="intersects"):
-            room = rooms[int(index)]
-            if room.floor_bottom_m <= point[2] < room.void_top_m:
-                found.append((key, room.key))
-                break
-    return found
+    where = np.array([point[:3] for _, point in points], dtype=float)
+    point_of, room_of = tree.query(shapely.points(where[:, :2]), predicate="intersects")
+    bottoms = np.array([room.floor_bottom_m for room in rooms])
+    tops = np.array([room.void_top_m for room in rooms])
+    heights = where[point_of, 2]
+    inside = (bottoms[room_of] <= heights) & (heights < tops[room_of])
+    point_of, room_of = point_of[inside], room_of[inside]
+    # the first room the tree gives for each point, as one query per point would
+    _, first = np.unique(point_of, return_index=True)
+    return [
+        (points[p][0], rooms[r].key)
+        for p, r in zip(point_of[first].tolist(), room_of[first].tolist(), strict=True)
+    ]
 
 
 def adjacent_rooms(

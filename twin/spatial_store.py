@@ -14,7 +14,7 @@ import numpy as np
 import shapely
 from sqlalchemy import Connection, bindparam, delete, insert, or_, select, update
 
-from bim_import.meshes import mesh_footprint, mesh_hull
+from bim_import.meshes import mesh_footprint, mesh_hulls
 from models.geometry import Mesh
 from models.services import SEGMENT_KINDS
 from twin import spatial
@@ -35,22 +35,22 @@ def _prisms(conn: Connection, building_code: str) -> dict[str, list[spatial.Pris
         .join(t.meshes, t.meshes.c.owner_id == t.elements.c.element_id)
         .where(t.elements.c.building_code == building_code, t.elements.c.kind.in_(_PRISM_KINDS))
     )
+    bodies: list[tuple[str, Mesh]] = []
     for row in rows:
         if row.kind == "covering" and (row.predefined_type or "").upper() not in ("CEILING", ""):
             continue
         mesh = Mesh.from_bytes(row.vertices, row.faces)
-        if mesh.is_empty:
-            continue
-        outline = mesh_hull(mesh) if row.kind in ("wall", "door") else mesh_footprint(mesh)
+        if not mesh.is_empty:
+            bodies.append((row.kind, mesh))
+    # straight walls and doors are outlined by their hulls, all in one call
+    hulls = iter(mesh_hulls([mesh for kind, mesh in bodies if kind in ("wall", "door")]))
+    for kind, mesh in bodies:
+        outline = next(hulls) if kind in ("wall", "door") else mesh_footprint(mesh)
         if outline is None:
             continue
         bottom, top = mesh.z_range_m
-        found[row.kind].append(spatial.Prism(outline, bottom, top))
+        found[kind].append(spatial.Prism(outline, bottom, top))
     return found
-
-
-def _tree(prisms: list[spatial.Prism]) -> shapely.STRtree | None:
-    return shapely.STRtree([p.footprint for p in prisms]) if prisms else None
 
 
 def compute_building_spatial(
@@ -72,28 +72,21 @@ def compute_building_spatial(
         ).where(t.rooms.c.building_code == building_code, t.rooms.c.status == "active")
     ).all()
     prisms = _prisms(conn, building_code)
-    slab_tree, ceiling_tree = _tree(prisms["slab"]), _tree(prisms["covering"])
-    volumes: list[spatial.RoomVolume] = []
-    for room in rooms:
-        if room.footprint_wkb is None or room.floor_elevation_m is None:
-            continue
-        footprint = shapely.from_wkb(room.footprint_wkb)
-        floor = room.floor_elevation_m
-        top = floor + (room.height_m or 0.0)
-        declared = room.finish_ceiling_m - floor if room.finish_ceiling_m is not None else None
-        volume = spatial.room_volume(
+    plans = [
+        spatial.RoomPlan(
             room.room_code,
             room.storey_code,
-            footprint,
-            floor,
-            top,
-            declared,
-            prisms["slab"],
-            slab_tree,
-            prisms["covering"],
-            ceiling_tree,
+            shapely.from_wkb(room.footprint_wkb),
+            room.floor_elevation_m,
+            room.floor_elevation_m + (room.height_m or 0.0),
+            room.finish_ceiling_m - room.floor_elevation_m
+            if room.finish_ceiling_m is not None
+            else None,
         )
-        volumes.append(volume)
+        for room in rooms
+        if room.footprint_wkb is not None and room.floor_elevation_m is not None
+    ]
+    volumes = spatial.room_volumes(plans, prisms["slab"], prisms["covering"])
     if volumes:
         conn.execute(
             update(t.rooms)

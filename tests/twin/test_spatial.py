@@ -23,19 +23,9 @@ CEILING = spatial.Prism(shapely.box(0.0, 0.0, 8.15, 5.0), 2.8, 2.82)
 def _volume(
     key: str, footprint: shapely.Polygon, declared: float | None = None
 ) -> spatial.RoomVolume:
-    slabs = [SLAB_ABOVE, SLAB_BELOW]
-    return spatial.room_volume(
-        key,
-        "F01",
-        footprint,
-        0.0,
-        3.35,
-        declared,
-        slabs,
-        shapely.STRtree([s.footprint for s in slabs]),
-        [CEILING],
-        shapely.STRtree([CEILING.footprint]),
-    )
+    plan = spatial.RoomPlan(key, "F01", footprint, 0.0, 3.35, declared)
+    (volume,) = spatial.room_volumes([plan], [SLAB_ABOVE, SLAB_BELOW], [CEILING])
+    return volume
 
 
 @pytest.fixture
@@ -119,3 +109,80 @@ def test_terminal_serves_the_room_it_stands_in(rooms: list[spatial.RoomVolume]) 
         [("tap", np.array([5.0, 1.0, 1.0])), ("outside", np.array([20.0, 1.0, 1.0]))], rooms
     )
     assert found == [("tap", "east")]
+
+
+def _geos_intervals(
+    line: shapely.LineString, polygon: shapely.Polygon
+) -> list[tuple[float, float]]:
+    """The parameter intervals of `line` inside `polygon` by GEOS, touching ones joined."""
+    start, end = np.asarray(line.coords)
+    along = end - start
+    found = []
+    for part in shapely.get_parts(shapely.intersection(line, polygon)):
+        if isinstance(part, shapely.LineString) and not part.is_empty:
+            ts = (np.asarray(part.coords) - start) @ along / (along @ along)
+            found.append((float(ts.min()), float(ts.max())))
+    joined: list[tuple[float, float]] = []
+    for t0, t1 in sorted(found):
+        if joined and t0 <= joined[-1][1] + 1e-12:
+            joined[-1] = (joined[-1][0], max(joined[-1][1], t1))
+        else:
+            joined.append((t0, t1))
+    return joined
+
+
+def test_pieces_are_clipped_to_polygons_as_geos_clips_them() -> None:
+    # grid-aligned pieces: many run along edges, through corners, touch vertices
+    polygons = np.array(
+        [
+            shapely.Polygon([(0, 0), (6, 0), (6, 2), (2, 2), (2, 6), (0, 6)]),  # L-shape
+            shapely.Polygon(
+                [(0, 0), (8, 0), (8, 8), (0, 8)], [[(2, 2), (5, 2), (5, 5), (2, 5)]]
+            ),  # with a hole
+            shapely.Polygon([(4, 0), (8, 4), (4, 8), (0, 4)]),  # diamond
+            shapely.box(3.0, 3.0, 3.15, 7.0),  # a thin wall
+        ],
+        dtype=object,
+    )
+    rng = np.random.default_rng(7)
+    grid = rng.integers(-1, 10, size=(400, 2, 2)).astype(float)
+    grid[::7] += rng.random((len(grid[::7]), 2, 2))  # and some off the grid
+    starts = np.column_stack([grid[:, 0], np.zeros(len(grid))])
+    ends = np.column_stack([grid[:, 1], np.ones(len(grid))])
+    starts[::13, :2] = ends[::13, :2]  # vertical pieces: a point in plan
+    plan_lengths = np.linalg.norm(ends[:, :2] - starts[:, :2], axis=1)
+    piece_of = np.repeat(np.arange(len(grid)), len(polygons))
+    polygon_of = np.tile(np.arange(len(polygons)), len(grid))
+    pair, t0, t1 = spatial._clip_to_polygons(
+        starts, ends, plan_lengths, polygons, spatial._Edges.of(polygons), piece_of, polygon_of
+    )
+    assert list(pair) == sorted(pair)
+    ours: dict[int, list[tuple[float, float]]] = {}
+    for k, lo, hi in zip(pair.tolist(), t0.tolist(), t1.tolist(), strict=True):
+        ours.setdefault(k, []).append((lo, hi))
+    checked = 0
+    for k in range(len(piece_of)):
+        polygon = polygons[polygon_of[k]]
+        start, end = starts[piece_of[k], :2], ends[piece_of[k], :2]
+        if plan_lengths[piece_of[k]] < 1e-6:
+            expected = [(0.0, 1.0)] if polygon.intersects(shapely.Point(start)) else []
+        else:
+            expected = _geos_intervals(shapely.LineString([start, end]), polygon)
+        found = ours.get(k, [])
+        assert len(found) == len(expected), (start, end, polygon, found, expected)
+        assert np.allclose(np.reshape(found, (-1, 2)), np.reshape(expected, (-1, 2)), atol=1e-9)
+        checked += bool(expected)
+    assert checked > 300  # most pairs meet: the comparison is not of empty lists
+
+
+def test_rooms_matched_at_once_get_the_zones_they_get_one_by_one() -> None:
+    plans = [
+        spatial.RoomPlan("west", "F01", WEST, 0.0, 3.35),
+        spatial.RoomPlan("east", "F01", EAST, 0.0, 3.35, 2.6),  # declared ceiling
+        spatial.RoomPlan("yard", "F01", shapely.box(20.0, 0.0, 24.0, 5.0), 0.0, 3.0),  # no slab
+    ]
+    slabs, ceilings = [SLAB_ABOVE, SLAB_BELOW], [CEILING]
+    together = spatial.room_volumes(plans, slabs, ceilings)
+    assert together == [spatial.room_volumes([plan], slabs, ceilings)[0] for plan in plans]
+    zones = [(v.floor_bottom_m, v.ceiling_m, v.void_top_m) for v in together]
+    assert zones == [(-0.25, 2.8, 3.35), (-0.25, pytest.approx(2.6), 3.35), (-0.25, 3.0, 3.0)]

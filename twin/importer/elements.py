@@ -10,11 +10,11 @@ import json
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from sqlalchemy import Connection, and_, delete, insert, select, update
+from sqlalchemy import Connection, and_, delete, func, insert, select, update
 
 from models.codes import element_id
 from twin.federation import SiteTransform
-from twin.importer.rooms import mesh_row, replace_meshes
+from twin.importer.rooms import insert_meshes, mesh_row
 from twin.importer.run import ImportRun, inserted_id
 from twin.network.check import add_inferred_connections
 from twin.store import schema as t
@@ -46,7 +46,7 @@ _ELEMENT_COLUMNS = (
     "normally_open",
     "valve_type",
 )
-_PORT_COLUMNS = ("element_id", "global_id", "flow_direction", "x_m", "y_m", "z_m")
+_PORT_COLUMNS = ("port_id", "element_id", "global_id", "flow_direction", "x_m", "y_m", "z_m")
 _CONNECTION_COLUMNS = (
     "site_code",
     "port_from",
@@ -73,7 +73,9 @@ def store_elements(
     """Replace what `model`'s file said before; element ids stay those of the last import.
 
     The elements' meshes are handed over as they are written: each leaves
-    `model.meshes` once stored, so that its memory serves what comes next.
+    `model.meshes` once stored, so that its memory serves what comes next. They are
+    inserted without deleting first: `forget_file` has removed the meshes of the
+    file's previous elements, and a new element's id has never been used.
     """
     conn = run.conn
     file_name = model.path.name
@@ -138,7 +140,7 @@ def store_elements(
         if mesh is not None:
             mesh_rows.append(mesh_row(element_key, building_code, mesh, transform))
             if len(mesh_rows) >= _CHUNK:
-                replace_meshes(conn, mesh_rows)
+                insert_meshes(conn, mesh_rows)
                 mesh_rows = []
         if len(rows) >= _CHUNK:
             insert_rows(conn, t.elements, _ELEMENT_COLUMNS, rows)
@@ -147,7 +149,7 @@ def store_elements(
             run.buildings_touched.add(building_code)
     insert_rows(conn, t.elements, _ELEMENT_COLUMNS, rows)
     insert_rows(conn, t.element_systems, ("element_id", "system_id"), member_rows)
-    replace_meshes(conn, mesh_rows)
+    insert_meshes(conn, mesh_rows)
     save_element_counters(conn, counters)
     _store_ports(run, model, ids, transform)
     return {(file_name, gid): key for gid, key in ids.items()}
@@ -216,6 +218,10 @@ def _store_ports(
     run: ImportRun, model: ParsedModel, ids: dict[str, str], transform: SiteTransform | None
 ) -> None:
     conn = run.conn
+    # Port ids are given here as SQLite would give them (one above the highest in the
+    # table, in insertion order), so that connections need not read them back.
+    port_id = conn.execute(select(func.max(t.ports.c.port_id))).scalar() or 0
+    port_keys: dict[str, tuple[int, str]] = {}  # port GlobalId -> (port id, element id)
     port_rows = []
     for port in model.ports:
         element_key = ids.get(port.element_global_id)
@@ -224,8 +230,10 @@ def _store_ports(
         position = port.position
         if position is not None and transform is not None:
             position = tuple(transform.apply(np.array([position]))[0])
+        port_id += 1
         port_rows.append(
             (
+                port_id,
                 element_key,
                 port.global_id,
                 port.flow_direction.value,
@@ -234,19 +242,15 @@ def _store_ports(
                 position[2] if position else None,
             )
         )
+        # one GlobalId on two ports (a broken model): the port of the highest element
+        # id, then port id, is the one connections join
+        known = port_keys.get(port.global_id)
+        if known is None or (element_key, port_id) > (known[1], known[0]):
+            port_keys[port.global_id] = (port_id, element_key)
         if len(port_rows) >= _CHUNK:
             insert_rows(conn, t.ports, _PORT_COLUMNS, port_rows)
             port_rows = []
     insert_rows(conn, t.ports, _PORT_COLUMNS, port_rows)
-    element_keys = sorted(set(ids.values()))
-    port_keys: dict[str, tuple[int, str]] = {}
-    for chunk in range(0, len(element_keys), 500):
-        for row in conn.execute(
-            select(t.ports.c.port_id, t.ports.c.global_id, t.ports.c.element_id).where(
-                t.ports.c.element_id.in_(element_keys[chunk : chunk + 500])
-            )
-        ):
-            port_keys[row.global_id] = (row.port_id, row.element_id)
     rows = []
     for connection in model.connections:
         start, end = port_keys.get(connection.port_from), port_keys.get(connection.port_to)

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 if TYPE_CHECKING:
     from bim_import.reader import ParsedModel
 
-__all__ = ["mesh_row", "replace_meshes", "store_rooms"]
+__all__ = ["insert_meshes", "mesh_row", "replace_meshes", "store_rooms"]
 
 
 def _footprint(room: Any, transform: SiteTransform | None) -> shapely.Polygon | None:
@@ -225,4 +225,9 @@ def replace_meshes(conn: Connection, rows: list[tuple[str, str | None, bytes, by
     if not rows:
         return
     conn.execute(delete(t.meshes).where(t.meshes.c.owner_id.in_([r[0] for r in rows])))
+    insert_meshes(conn, rows)
+
+
+def insert_meshes(conn: Connection, rows: list[tuple[str, str | None, bytes, bytes]]) -> None:
+    """Store `rows` (from `mesh_row`) for owners that have no mesh stored."""
     insert_rows(conn, t.meshes, _MESH_COLUMNS, rows)
