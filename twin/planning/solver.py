@@ -453,10 +453,17 @@ def plan_target(
             )
             if seeds.objective10 < greedy_cost * AREA_SCALE:
                 counts = seeds.counts
+                seeded = plan_cost(target, people_in_seats(groups, seeds.seats), preferences)
+                stats["keep_plan"]["seeds"] = {
+                    "objective": seeded.objective,
+                    "unseated": seeded.unseated,
+                }
             else:  # out of time before HiGHS found anything better than greedy
                 seeds, stats["keep_plan"]["used"] = None, False
     rooms_deadline = start + time_limit_s * PLAN_SHARE * ROOM_STAGE_END
     seats = _room_stage(target, groups, storeys, counts, preferences, rooms_deadline, stats, seeds)
+    staged = plan_cost(target, people_in_seats(groups, seats), preferences)
+    stats["room_stage"]["objective"] = staged.objective
     seats = improve_locally(target, groups, storeys, seats, preferences, plan_deadline, stats)
     seats = _repair(target, groups, storeys, seats, preferences, plan_deadline, stats)
     assignment = people_in_seats(groups, seats)
