@@ -79,7 +79,8 @@ def mesh_axis(mesh: Mesh) -> tuple[FloatArray, float]:
     diameter is twice the largest distance of a vertex from that line. Returns a
     `(2, 3) float` polyline and the diameter in metres.
     """
-    points = np.unique(mesh.vertices, axis=0)
+    # return_index keeps np.unique off its path that loads numpy.ma (~1 MiB of RSS)
+    points = np.unique(mesh.vertices, axis=0, return_index=True)[0]
     centre = points.mean(axis=0)
     if len(points) < 2:
         return np.array([centre, centre]), 0.0
