@@ -23,6 +23,7 @@ import ifcopenshell
 import numpy as np
 import numpy.typing as npt
 
+from bim_import.attributes import attribute_or
 from bim_import.triangulation import IndexArray, ring_triangles
 from models.geometry import FloatArray, Mesh
 
@@ -93,7 +94,7 @@ def _face_set_mesh(item: ifcopenshell.entity_instance) -> Mesh | None:
 
 def _face_rings(face: ifcopenshell.entity_instance) -> list[tuple[int, ...]]:
     """An IfcIndexedPolygonalFace's outer ring, then its voids (...WithVoids)."""
-    return [face.CoordIndex, *(getattr(face, "InnerCoordIndices", None) or ())]
+    return [face.CoordIndex, *(attribute_or(face, "InnerCoordIndices") or ())]
 
 
 class _Welded:

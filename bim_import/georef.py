@@ -17,6 +17,7 @@ from collections.abc import Sequence
 import ifcopenshell
 import ifcopenshell.util.unit
 
+from bim_import.attributes import unit_scale
 from models.campus import Georeference
 
 __all__ = ["MalformedAngle", "compound_angle_deg", "metric_scale", "read_georeference"]
@@ -64,7 +65,7 @@ def read_georeference(model: ifcopenshell.file, warnings: list[str]) -> Georefer
             except MalformedAngle as exc:
                 warnings.append(f"IfcSite {site.GlobalId}: malformed {attribute}: {exc}")
         if site.RefElevation is not None:
-            length_scale = ifcopenshell.util.unit.calculate_unit_scale(model)
+            length_scale = unit_scale(model)
             values["elevation_m"] = float(site.RefElevation) * length_scale
     values.update(_map_conversion(model, warnings))
     values.update(_true_north(model))
@@ -101,7 +102,7 @@ def metric_scale(
 
 
 def _map_conversion(model: ifcopenshell.file, warnings: list[str]) -> dict[str, object]:
-    project_unit = ifcopenshell.util.unit.calculate_unit_scale(model)
+    project_unit = unit_scale(model)
     if model.schema == "IFC2X3":
         return _ifc2x3_map_conversion(model, project_unit, warnings)
     for conversion in model.by_type("IfcMapConversion"):

@@ -311,7 +311,8 @@ def _within(
         start, end = bound[number], bound[(number + 1) % len(bound)]
         ends = (len(flat) + number, len(flat) + (number + 1) % len(bound))
         lines.append(_side_chain(flat, pool, start, end, ends, tolerance))
-    unique = np.unique(np.vstack(lines), axis=0)
+    # return_index keeps np.unique off its path that loads numpy.ma (~1 MiB of RSS)
+    unique = np.unique(np.vstack(lines), axis=0, return_index=True)[0]
     unique = unique[unique[:, 0] != unique[:, 1]]
     pieces = shapely.get_parts(shapely.polygonize(shapely.linestrings(coordinates[unique])))
     inside = _inner_points(pieces)
@@ -365,8 +366,12 @@ def _open_edges(faces: _IndexArray, count: int) -> _IndexArray:
     """Directed edges `(k, 2)` whose reverse no face has: where the surface is open."""
     edges = np.concatenate([faces[:, [0, 1]], faces[:, [1, 2]], faces[:, [2, 0]]])
     forward = edges[:, 0] * count + edges[:, 1]
-    backward = edges[:, 1] * count + edges[:, 0]
-    return edges[~np.isin(forward, backward)]
+    backward = np.sort(edges[:, 1] * count + edges[:, 0])
+    if len(backward) == 0:
+        return edges
+    # membership by a sorted search: np.isin would load numpy.ma (~1 MiB of RSS)
+    at = np.minimum(np.searchsorted(backward, forward), len(backward) - 1)
+    return edges[backward[at] != forward]
 
 
 def _plane_basis(normal: FloatArray) -> FloatArray:
@@ -441,7 +446,9 @@ def _subtract_bounded(
     if len(in_half) == 0:
         return mesh
     # the body's part in the half space lies within the hull of these corners
-    plan = (vertices[np.unique(in_half)] - frame[:3, 3]) @ frame[:3, :2]
+    # the corners in use by bincount: np.unique would load numpy.ma (~1 MiB of RSS)
+    corners = np.flatnonzero(np.bincount(in_half.ravel()))
+    plan = (vertices[corners] - frame[:3, 3]) @ frame[:3, :2]
     hull = shapely.MultiPoint(plan).convex_hull
     if hull.within(boundary.buffer(tolerance)):
         return clip_mesh(mesh, point, normal)

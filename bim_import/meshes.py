@@ -79,7 +79,8 @@ def mesh_axis(mesh: Mesh) -> tuple[FloatArray, float]:
     diameter is twice the largest distance of a vertex from that line. Returns a
     `(2, 3) float` polyline and the diameter in metres.
     """
-    points = np.unique(mesh.vertices, axis=0)
+    # return_index keeps np.unique off its path that loads numpy.ma (~1 MiB of RSS)
+    points = np.unique(mesh.vertices, axis=0, return_index=True)[0]
     centre = points.mean(axis=0)
     if len(points) < 2:
         return np.array([centre, centre]), 0.0
@@ -99,7 +100,11 @@ def mesh_hulls(meshes: Sequence[Mesh]) -> list[shapely.Polygon | None]:
     if not meshes:
         return []
     points = np.concatenate([mesh.vertices[:, :2] for mesh in meshes])
-    owner = np.repeat(np.arange(len(meshes)), [len(mesh.vertices) for mesh in meshes])
-    hulls = shapely.convex_hull(shapely.multipoints(points, indices=owner))
+    counts = [len(mesh.vertices) for mesh in meshes]
+    owner = np.repeat(np.arange(len(meshes)), counts)
+    # a line through a mesh's points has their hull, and unlike a multipoint it is made
+    # without a Point object per vertex (~100 bytes each, most of a building's spatial pass)
+    gather = shapely.linestrings if min(counts) >= 2 else shapely.multipoints
+    hulls = shapely.convex_hull(gather(points, indices=owner))
     usable = (shapely.get_type_id(hulls) == _POLYGON) & (shapely.area(hulls) > 0)
     return [hull if ok else None for hull, ok in zip(hulls.tolist(), usable.tolist(), strict=True)]

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import ifcopenshell
 
+from bim_import.attributes import attribute_or
 from models.errors import ModelImportError
 
 __all__ = ["SUPPORTED_SCHEMAS", "open_model", "read_header_schema"]
@@ -97,7 +98,7 @@ def open_model(path: Path) -> ifcopenshell.file:
 
 def _site_level_segments(model: ifcopenshell.file) -> bool:
     for segment in model.by_type("IfcFlowSegment"):
-        for rel in getattr(segment, "ContainedInStructure", ()) or ():
+        for rel in attribute_or(segment, "ContainedInStructure", ()) or ():
             if rel.RelatingStructure.is_a("IfcSite"):
                 return True
     return False

@@ -18,9 +18,9 @@ from pathlib import Path
 import ifcopenshell
 import ifcopenshell.util.element
 import ifcopenshell.util.placement
-import ifcopenshell.util.unit
 import numpy as np
 
+from bim_import.attributes import attribute_or, unit_scale
 from bim_import.bodies import body_meshes
 from bim_import.geometry import (
     DEFAULT_KERNEL,
@@ -148,11 +148,11 @@ def read_model(
 
     ids = _Ids(model, warn)
     index = ModelIndex(model)
-    length = ifcopenshell.util.unit.calculate_unit_scale(model)
+    length = unit_scale(model)
     units = UnitScales(
         length=length,
-        area=ifcopenshell.util.unit.calculate_unit_scale(model, "AREAUNIT"),
-        volume=ifcopenshell.util.unit.calculate_unit_scale(model, "VOLUMEUNIT"),
+        area=unit_scale(model, "AREAUNIT"),
+        volume=unit_scale(model, "VOLUMEUNIT"),
     )
 
     entities = _elements(model)
@@ -169,7 +169,7 @@ def read_model(
     round_radii = _round_segments(entities, ports_of, index, length)
     analytic = {step_id: mesh for step_id, (mesh, _) in round_radii.items()}
     candidates = [p for p in products_needing_geometry(model) if p.id() not in analytic]
-    angle = ifcopenshell.util.unit.calculate_unit_scale(model, "PLANEANGLEUNIT")
+    angle = unit_scale(model, "PLANEANGLEUNIT")
     analytic.update(body_meshes(candidates, index, length, angle))
     # only what numpy could not build goes to the kernel; with nothing, it never starts
     needing = [p for p in candidates if p.id() not in analytic]
@@ -409,10 +409,10 @@ def _read_systems(
     for system in model.by_type("IfcSystem"):
         if any(system.is_a(skip) for skip in _NOT_SYSTEMS):
             continue
-        predefined = getattr(system, "PredefinedType", None)
+        predefined = attribute_or(system, "PredefinedType")
         record = SystemRecord(
             SourceRef(file_name, ids(system), system.is_a()),
-            system.Name or getattr(system, "LongName", None) or "",
+            system.Name or attribute_or(system, "LongName") or "",
             predefined,
             system_medium(system.Name, predefined),
         )

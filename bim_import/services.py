@@ -10,6 +10,7 @@ from __future__ import annotations
 import ifcopenshell
 import ifcopenshell.util.element
 
+from bim_import.attributes import attribute_or
 from models.services import ElementKind
 
 __all__ = ["classify_element", "system_medium", "valve_details"]
@@ -144,9 +145,9 @@ def valve_details(
     element: ifcopenshell.entity_instance, element_type: ifcopenshell.entity_instance | None
 ) -> tuple[str | None, bool | None]:
     """A valve's predefined type (ISOLATING, CHECK…) and whether it is normally open."""
-    predefined = getattr(element, "PredefinedType", None)
+    predefined = attribute_or(element, "PredefinedType")
     if predefined in (None, "NOTDEFINED", "USERDEFINED") and element_type is not None:
-        predefined = getattr(element_type, "PredefinedType", None) or predefined
+        predefined = attribute_or(element_type, "PredefinedType") or predefined
     normally_open: bool | None = None
     psets = ifcopenshell.util.element.get_psets(element)
     for pset in ("Pset_ValveTypeIsolating", "Pset_ValveTypeCommon", "Pset_ValveOccurrence"):

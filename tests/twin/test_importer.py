@@ -215,3 +215,24 @@ def test_changed_building_global_id_in_a_known_file_asks_for_a_manifest(
     with pytest.raises(BadInput, match="add a \\[\\[buildings\\]\\] entry"):
         import_models(store, [duplex], site_code="DX01")
     assert _table_counts(store) == before
+
+
+def test_the_import_holds_sqlites_page_cache_small_and_gives_it_back(
+    store: Engine, duplex: Path
+) -> None:
+    """A small cache while the import writes (its memory peak), the pool's own setting after."""
+    from twin.importer import _IMPORT_CACHE_KIB, _small_page_cache
+
+    seen: list[int] = []
+    with store.begin() as conn:
+        (default,) = conn.exec_driver_sql("PRAGMA cache_size").one()
+        with _small_page_cache(conn):
+            seen.append(conn.exec_driver_sql("PRAGMA cache_size").one()[0])
+        seen.append(conn.exec_driver_sql("PRAGMA cache_size").one()[0])
+    assert seen == [-_IMPORT_CACHE_KIB, default]
+    assert default != -_IMPORT_CACHE_KIB
+
+    import_models(store, [duplex])
+    with store.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA cache_size").one()[0] == default
+        assert conn.execute(select(func.count()).select_from(t.rooms)).scalar()
