@@ -51,7 +51,7 @@ def subtract_half_space(mesh: Mesh, operand: ifcopenshell.entity_instance) -> Me
     IfcPolygonalBoundedHalfSpace (the half space limited to the prism of PolygonalBoundary,
     an IfcPolyline / IfcIndexedPolyCurve in the XY plane of Position, extruded along its Z).
     Returns a closed triangle mesh (caps added where the cut opens the body), or None when
-    it cannot (anything else; geom3's caller then leaves the product to the kernel).
+    it cannot (anything else; `bim_import.bodies` then leaves the product to the kernel).
 
     Every supported case is exact. A polygonal-bounded half space whose boundary holds
     all of the body's part in the half space is a plane cut, one that holds none of
