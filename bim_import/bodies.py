@@ -29,7 +29,7 @@ import shapely
 from bim_import.extrusions import Prisms
 from bim_import.faces import FACETED_CLASSES, faceted_mesh
 from bim_import.halfspace import subtract_half_space
-from bim_import.structure import ModelIndex, axis2placement_matrix
+from bim_import.structure import ModelIndex, axis2placement_matrix, body_representations
 from models.geometry import FloatArray, Mesh
 
 __all__ = ["Part", "body_meshes", "item_mesh", "transformation_operator_matrix"]
@@ -45,7 +45,7 @@ Part = tuple[Mesh, FloatArray | None]
 # MappedRepresentation 1; IfcBooleanResult Operator 0, FirstOperand 1, SecondOperand 2;
 # IfcCartesianTransformationOperator Axis1 0, Axis2 1, LocalOrigin 2, Scale 3, (3D)
 # Axis3 4, (non-uniform) Scale2 5, Scale3 6.
-_PLACEMENT, _REPRESENTATION, _REPRESENTATIONS, _IDENTIFIER, _ITEMS = 5, 6, 2, 1, 3
+_PLACEMENT, _ITEMS = 5, 3
 
 # what reading a malformed item raises (None where an entity belongs, an index out of
 # range, a curve GEOS cannot read); ifcopenshell raises RuntimeError for bad access
@@ -98,14 +98,7 @@ def item_mesh(item: ifcopenshell.entity_instance, angle_scale: float = 1.0) -> M
 
 
 def _body_items(product: ifcopenshell.entity_instance) -> list[ifcopenshell.entity_instance]:
-    representation = product.get_argument(_REPRESENTATION)
-    if representation is None:
-        return []
-    bodies = [
-        r
-        for r in representation.get_argument(_REPRESENTATIONS)
-        if r.get_argument(_IDENTIFIER) == "Body"
-    ]
+    bodies = body_representations(product)
     return list(bodies[0].get_argument(_ITEMS)) if len(bodies) == 1 else []
 
 

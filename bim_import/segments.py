@@ -17,7 +17,7 @@ import math
 import ifcopenshell
 import numpy as np
 
-from bim_import.structure import axis2placement_matrix
+from bim_import.structure import axis2placement_matrix, body_representations
 from models.geometry import FloatArray, Mesh
 
 __all__ = ["CYLINDER_SIDES", "circular_sweep", "cylinder_meshes", "matches_ports", "sweep_ends"]
@@ -32,22 +32,14 @@ _LENGTH_TOLERANCE = 0.02
 # SweptArea 0, Position 1, ExtrudedDirection 2 and Depth 3, IfcCircleProfileDef and
 # IfcCircleHollowProfileDef Position 2 and (outer) Radius 3, IfcPlacement.Location 0,
 # IfcCartesianPoint.Coordinates 0, IfcDirection.DirectionRatios 0.
-_REPRESENTATION, _REPRESENTATIONS, _IDENTIFIER, _ITEMS = 6, 2, 1, 3
+_ITEMS = 3
 _SWEPT_AREA, _SOLID_POSITION, _DIRECTION, _DEPTH = 0, 1, 2, 3
 _PROFILE_POSITION, _RADIUS = 2, 3
 
 
 def _body_items(element: ifcopenshell.entity_instance) -> list[ifcopenshell.entity_instance]:
-    representation = element.get_argument(_REPRESENTATION)
-    if representation is None:
-        return []
-    shapes = [
-        r
-        for r in representation.get_argument(_REPRESENTATIONS)
-        if r.get_argument(_IDENTIFIER) == "Body"
-    ]
     items: list[ifcopenshell.entity_instance] = []
-    for shape in shapes:
+    for shape in body_representations(element):
         for item in shape.get_argument(_ITEMS):
             if item.is_a("IfcMappedItem"):
                 return []  # transformed by its mapping: leave it to the kernel

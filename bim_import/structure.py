@@ -18,7 +18,7 @@ import numpy as np
 
 from models.geometry import FloatArray
 
-__all__ = ["ModelIndex", "axis2placement_matrix"]
+__all__ = ["ModelIndex", "axis2placement_matrix", "body_representations"]
 
 _GENERIC_TYPES = (None, "NOTDEFINED", "USERDEFINED")
 _ABSENT = 0xFFFFFFFF  # get_argument_index of an attribute the class does not have
@@ -42,6 +42,17 @@ def _direction(
     ratios += [0.0] * (3 - len(ratios))
     norm = math.sqrt(sum(v * v for v in ratios)) or 1.0
     return [v / norm for v in ratios]
+
+
+def body_representations(
+    product: ifcopenshell.entity_instance,
+) -> list[ifcopenshell.entity_instance]:
+    """The product's shape representations identified "Body" (by position: IfcProduct
+    Representation 6, IfcProductDefinitionShape Representations 2, RepresentationIdentifier 1)."""
+    representation = product.get_argument(6)
+    if representation is None:
+        return []
+    return [r for r in representation.get_argument(2) if r.get_argument(1) == "Body"]
 
 
 def axis2placement_matrix(placement: ifcopenshell.entity_instance) -> FloatArray:
