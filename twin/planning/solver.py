@@ -255,6 +255,19 @@ def _storey_counts(
     return dict(counts)
 
 
+def _seats_of(groups: list[Group], assignment: Assignment) -> dict[GroupKey, dict[str, int]]:
+    """Members of each group per room in `assignment` (the unseated left out)."""
+    seats: dict[GroupKey, dict[str, int]] = {}
+    for group in groups:
+        per_room: dict[str, int] = defaultdict(int)
+        for person in group.members:
+            code = assignment.get(person.staff_id)
+            if code is not None:
+                per_room[code] += 1
+        seats[group.key] = dict(per_room)
+    return seats
+
+
 def _by_key(
     groups: list[Group], storeys: list[StoreyInfo], counts: dict[tuple[int, int], int]
 ) -> dict[GroupKey, dict[tuple[str, str], int]]:
@@ -441,6 +454,7 @@ def plan_target(
             allowed,
             time_limit_s * KEEP_SEED_SHARE,
             chosen,
+            _seats_of(groups, greedy),
         )
         stats["keep_plan"] = {"status": seeds.status if seeds else "UNKNOWN"}
         if seeds is not None:

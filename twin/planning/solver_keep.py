@@ -31,11 +31,13 @@ at 9,843 and its best solution 10 % above HiGHS's after 60 s (measured here, sam
 from __future__ import annotations
 
 import itertools
+import math
 import time
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
 from ortools.sat.python import cp_model
 
 from twin.planning.scenario import Preferences
@@ -150,6 +152,88 @@ class KeepModel:
         indices += [var.index for (_, si), var in ds.used.items() if si in storeys]
         indices += [var.index for span in ds.spans for var in span[:3]]
         return indices
+
+    def values_of(self, seats: Mapping[tuple[str, str], Mapping[str, int]]) -> np.ndarray | None:
+        """A plan (members of each group per room) as a value for each of the model's variables.
+
+        Every room someone stays in is kept with its stay vector and the rest of its people
+        added; every other room with people is pooled. None when the plan is not one of the
+        model's: someone unseated, a room shared by two departments, a storey a department
+        may not use, a room filled past its desks or area (the constraints are not checked
+        here: `Milp.objective_of` does that).
+        """
+        values = np.zeros(len(self.model.proto.variables))
+        ds = self.ds
+        index = {g.key: gi for gi, g in enumerate(self.groups)}
+        storey_of = {r.room_code: si for si, s in enumerate(self.storeys) for r in s.rooms}
+        in_room: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+        on: dict[tuple[int, int], int] = defaultdict(int)
+        for key, per_room in seats.items():
+            for code, count in per_room.items():
+                if count <= 0:
+                    continue
+                if key not in index or code not in storey_of:
+                    return None
+                in_room[code][index[key]] += count
+                on[index[key], storey_of[code]] += count
+        seated: dict[int, int] = defaultdict(int)
+        for (gi, si), count in on.items():
+            if (gi, si) not in ds.x or (self.groups[gi].department, si) not in ds.used:
+                return None
+            values[ds.x[gi, si].index] = count
+            values[ds.used[self.groups[gi].department, si].index] = 1
+            seated[gi] += count
+        if any(seated[gi] != len(g.members) for gi, g in enumerate(self.groups)):
+            return None
+        for lo, hi, gap, uses in ds.spans:
+            picked = [storey for storey, used in uses if values[used.index]]
+            low, high = (min(picked), max(picked)) if picked else (1, 0)
+            values[[lo.index, hi.index, gap.index]] = (
+                low,
+                high,
+                max(0, high - low + 1 - len(picked)),
+            )
+        options: dict[tuple[str, frozenset[tuple[int, int]]], _Option] = {
+            (o.room, frozenset(o.stays.items())): o for o in self.options
+        }
+        current: dict[str, dict[int, int]] = defaultdict(dict)
+        for gi, group in enumerate(self.groups):
+            for person in group.members:
+                if person.room_code in in_room:
+                    current[person.room_code][gi] = current[person.room_code].get(gi, 0) + 1
+        for si, storey in enumerate(self.storeys):
+            for room in storey.rooms:
+                members = in_room.get(room.room_code)
+                if not members:
+                    continue
+                if len({self.groups[gi].department for gi in members}) > 1:
+                    return None
+                stays = {
+                    gi: min(count, current[room.room_code].get(gi, 0))
+                    for gi, count in members.items()
+                }
+                stays = {gi: k for gi, k in stays.items() if k}
+                if stays:
+                    option = options.get((room.room_code, frozenset(stays.items())))
+                    if option is None:
+                        return None
+                    values[option.var.index] = 1
+                    for gi, count in members.items():
+                        if count > stays.get(gi, 0):
+                            add = self.adds.get((room.room_code, gi))
+                            if add is None:
+                                return None
+                            values[add.index] = count - stays.get(gi, 0)
+                    continue
+                unit = self.groups[next(iter(members))].department if self.per_department else ""
+                size = (room.capacity, area10(room.area_m2))
+                pool = next((p for p in self.pools[si] if p.size == size and p.unit == unit), None)
+                if pool is None:
+                    return None
+                values[pool.var.index] += 1
+                for gi, count in members.items():
+                    values[self.pooled[gi, si].index] += count
+        return values
 
     def _storey(
         self, si: int, stays: list[cp_model.LinearExprT], area: list[cp_model.LinearExprT]
@@ -352,6 +436,7 @@ def keep_plan(
     allowed: Mapping[str, set[int]],
     seed_s: float = 0.0,
     chosen: Mapping[str, set[int]] | None = None,
+    start: Mapping[tuple[str, str], Mapping[str, int]] | None = None,
 ) -> KeepPlan | None:
     """The model with a pool per department and only `allowed` storeys, solved by HiGHS.
 
@@ -361,7 +446,10 @@ def keep_plan(
     With `chosen` (the storeys stage 1 gave each department), HiGHS's first plan on those
     storeys alone (`solver_lns.first_plan`) is improved a few storeys at a time over all
     `allowed` ones (`solver_lns.improve_plan`); without (stage 1 found nothing in time),
-    HiGHS solves the whole model, which does better from its own first plans. `seed_s`
+    HiGHS solves the whole model, which does better from its own first plans. `start`
+    (members of each group per room, e.g. the greedy plan) is where HiGHS starts when it
+    is a plan of the model, and the plan the search starts from when HiGHS finds none
+    better. `seed_s`
     more seconds go to packing the pooled people into rooms (`_seats`). None when no
     solution came in time.
     """
@@ -371,11 +459,22 @@ def keep_plan(
     milp = Milp(keep.model)
     search: dict[str, object] = {}
     result = None
+    values = None if start is None else keep.values_of(start)
+    start_objective = None if values is None else milp.objective_of(values)
+    if start_objective is not None:
+        search["start"] = round(start_objective / AREA_SCALE)
+    else:
+        values = None
     if chosen is None:
-        result = milp.solve(deadline - time.monotonic())
+        result = milp.solve(deadline - time.monotonic(), start=values)
+        if result.values is None and values is not None and start_objective is not None:
+            result = MilpResult("FEASIBLE", values, start_objective, -math.inf)
     else:
         enough_s = (deadline - time.monotonic()) * FIRST_PLAN_SHARE
-        result = first_plan(keep, milp, dict(chosen), deadline - time.monotonic(), enough_s)
+        left = deadline - time.monotonic()
+        result = first_plan(keep, milp, dict(chosen), left, enough_s, values)
+        if result.values is None and values is not None and start_objective is not None:
+            result = MilpResult("FEASIBLE", values, start_objective, -math.inf)
         if result.values is not None:
             search["first"] = round(result.objective / AREA_SCALE)
             search["first_s"] = round(time.monotonic() - started, 1)

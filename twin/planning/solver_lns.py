@@ -47,21 +47,25 @@ def first_plan(
     storeys: dict[str, set[int]],
     time_limit_s: float,
     enough_after_s: float,
+    start: np.ndarray | None = None,
 ) -> MilpResult:
     """A good plan with each department on `storeys` (its storey indices) only.
 
     With the storeys each department may use cut down to the few a first stage chose,
     the model falls apart into nearly independent storeys, where HiGHS finds good plans
     within seconds, long before it would over the whole model. It stops at the first
-    plan after `enough_after_s` seconds, or at `time_limit_s` with none.
+    plan after `enough_after_s` seconds, or at `time_limit_s` with none. HiGHS starts
+    from `start` (a solution of the model) when it keeps to those storeys.
     """
     free = np.ones(milp.size, dtype=bool)
     for (department, si), var in keep.ds.used.items():
         if si not in storeys.get(department, ()):
             free[var.index] = False
+    if start is not None and np.any(start[~free] != 0):
+        start = None
     milp.fix(free, np.zeros(milp.size))
     try:
-        return milp.solve(time_limit_s, enough_after_s=enough_after_s)
+        return milp.solve(time_limit_s, start=start, enough_after_s=enough_after_s)
     finally:
         milp.release()
 
@@ -105,11 +109,7 @@ def _resolve(keep: KeepModel, milp: Milp, best: MilpResult, hood: Hood, limit: f
     values = np.round(best.values)
     free = np.zeros(milp.size, dtype=bool)
     free[keep.storey_variables(set(hood))] = True
-    milp.fix(free, values)
-    try:
-        return milp.solve(limit, start=values)
-    finally:
-        milp.release()
+    return milp.solve_part(free, values, limit)
 
 
 def _neighbourhoods(

@@ -12,7 +12,9 @@ from tests.planning_states import ALLOWANCE_M2, person, room, tiny_state
 from twin.planning.kpis import plan_cost
 from twin.planning.scenario import Preferences, apply_scenario, parse_scenario
 from twin.planning.solver_common import AREA_SCALE, people_in_seats, staff_groups, storeys_of
-from twin.planning.solver_keep import _best_fill, keep_bound, keep_plan
+from twin.planning.solver_greedy import greedy_plan
+from twin.planning.solver_keep import KeepModel, _best_fill, keep_bound, keep_plan
+from twin.planning.solver_milp import Milp
 from twin.planning.state import PlanningState
 from twin.planning.synthetic import synthetic_scenario, synthetic_state
 
@@ -143,3 +145,66 @@ def test_best_fill_takes_the_fullest_mix_then_the_fewest_people() -> None:
     # 2 desks, 24 m²: 12 + 12 and 9 + 9 (+ nothing) — 24 is the fullest.
     assert _best_fill(2, 240, items) == {("D", "deputy"): 2}
     assert _best_fill(0, 240, items) == {}
+
+
+def _seats(
+    state: PlanningState, plan: dict[str, str | None]
+) -> dict[tuple[str, str], dict[str, int]]:
+    seats: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for p in state.staff:
+        code = plan[p.staff_id]
+        if code is not None:
+            seats[p.department, p.rank][code] += 1
+    return seats
+
+
+@pytest.mark.parametrize(("staff", "seed"), [(150, 3), (400, 7)])
+@pytest.mark.parametrize("per_department", [True, False])
+def test_a_real_plan_is_a_solution_of_the_model_at_its_own_cost(
+    staff: int, seed: int, per_department: bool
+) -> None:
+    # What makes the bound a bound, checked on whole plans: the greedy plan's values break
+    # no row or domain, and the model prices them as the plan costs.
+    state = synthetic_state(staff=staff, seed=seed)
+    scenario = parse_scenario(synthetic_scenario(state))
+    target = apply_scenario(state, scenario)
+    groups, storeys = staff_groups(target), storeys_of(target)
+    plan = greedy_plan(target)
+    cost = plan_cost(target, plan, scenario.preferences)
+    assert cost.unseated == 0
+    keep = KeepModel(groups, storeys, scenario.preferences, per_department)
+    values = keep.values_of(_seats(target, plan))
+    assert values is not None
+    assert Milp(keep.model).objective_of(values) == pytest.approx(cost.objective * AREA_SCALE)
+
+
+def test_a_plan_the_model_cannot_hold_has_no_values() -> None:
+    state = tiny_state(
+        [room("R1", 30.0, 2), room("R2", 9.0, 1)],
+        [person("A", "DX", "below_division", "R1"), person("B", "DY", "below_division", "R2")],
+    )
+    keep = KeepModel(staff_groups(state), storeys_of(state), PREFS, per_department=True)
+    milp = Milp(keep.model)
+    both = {("DX", "below_division"): {"R1": 1}, ("DY", "below_division"): {"R1": 1}}
+    assert keep.values_of(both) is None  # one room, two departments
+    assert keep.values_of({("DX", "below_division"): {"R1": 1}}) is None  # B unseated
+    assert keep.values_of({**both, ("DZ", "below_division"): {"R2": 1}}) is None  # no such group
+    staying = {("DX", "below_division"): {"R1": 1}, ("DY", "below_division"): {"R2": 1}}
+    values = keep.values_of(staying)
+    assert values is not None
+    # nobody moves; DX wastes 21 m² and DY none; each uses one storey: 2·21 + 2·40
+    assert milp.objective_of(values) == pytest.approx(122 * AREA_SCALE)
+    values[keep.ds.x[0, 0].index] += 1  # a count the rooms do not add up to
+    assert milp.objective_of(values) is None
+
+
+def test_the_plan_starts_from_a_given_plan_and_is_never_worse() -> None:
+    state = synthetic_state(staff=300, seed=4)
+    scenario = parse_scenario(synthetic_scenario(state))
+    target = apply_scenario(state, scenario)
+    groups, storeys = staff_groups(target), storeys_of(target)
+    greedy = greedy_plan(target)
+    allowed = {g.department: set(range(len(storeys))) for g in groups}
+    plan = keep_plan(groups, storeys, PREFS, 0.5, allowed, start=_seats(target, greedy))
+    assert plan is not None and plan.search["start"] == plan_cost(target, greedy, PREFS).objective
+    assert plan.objective10 <= plan_cost(target, greedy, PREFS).objective * AREA_SCALE

@@ -163,3 +163,29 @@ def test_enough_means_a_solution_and_the_time_both() -> None:
     stop = _Stop(enough_after_s=5, stalled_after_s=None)
     events = [(1.0, 300.0, 100.0), (6.0, inf, 100.0), (6.0, 300.0, 100.0)]
     assert _stops(stop, events) == [False, False, True]
+
+
+def test_the_objective_of_values_that_keep_every_row_and_domain() -> None:
+    model, _ = _model()
+    milp = Milp(model)
+    # a, x = 4, y = 7: the optimum worked out by hand, 3 + 4 - 7
+    assert milp.objective_of(np.array([1.0, 0, 0, 4, 7])) == pytest.approx(0)
+    assert milp.objective_of(np.array([1.0, 0, 0, 3, 7])) is None  # y <= 2x broken
+    assert milp.objective_of(np.array([1.0, 0, 1, 4, 7])) is None  # a and c both
+    assert milp.objective_of(np.array([1.0, 0, 0, 4, 8])) is None  # y's domain
+    assert milp.objective_of(np.array([1.0, 0, 0, 4.5, 7])) is None  # not whole
+
+
+def test_a_part_re_solved_alone_holds_the_rest_where_it_was() -> None:
+    model, _ = _model()
+    milp = Milp(model)
+    start = np.array([1.0, 1, 0, 5, 7])  # b too, and x at 5: cost 3 + 2 + 5 - 7
+    assert milp.objective_of(start) == pytest.approx(3)
+    free = np.array([True, True, True, False, False])  # a, b, c; x and y held
+    part = milp.solve_part(free, start, 5)
+    assert part.status == "OPTIMAL" and part.values is not None
+    assert list(part.values) == [1, 0, 0, 5, 7] and part.objective == pytest.approx(1)
+    # only y free, x held at 2: y <= 4 then, and the best is y = 4 (cost 3 + 2 - 4 = 1)
+    held = milp.solve_part(np.array([False] * 4 + [True]), np.array([1.0, 0, 0, 2, 3]), 5)
+    assert held.values is not None and list(held.values) == [1, 0, 0, 2, 4]
+    assert held.objective == pytest.approx(1) == milp.objective_of(held.values)
