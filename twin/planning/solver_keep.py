@@ -259,6 +259,10 @@ class KeepModel:
                 for option in chosen:
                     stays += [k * option.var for k in option.stays.values()]
                     area.append(size[1] * option.var)
+                    # Someone staying puts the department on the storey: in the LP a
+                    # department's few people there otherwise paid a fraction of it.
+                    department = self.groups[next(iter(option.stays))].department
+                    model.add(option.var <= self.ds.used[department, si])
                 kept_by_size[size] += [option.var for option in chosen]
         units = sorted({g.department for _, g, _ in present}) if self.per_department else [""]
         for size, count in sizes.items():

@@ -14,7 +14,7 @@ from twin.planning.scenario import Preferences, apply_scenario, parse_scenario
 from twin.planning.solver_common import AREA_SCALE, people_in_seats, staff_groups, storeys_of
 from twin.planning.solver_greedy import greedy_plan
 from twin.planning.solver_keep import KeepModel, _best_fill, keep_bound, keep_plan
-from twin.planning.solver_milp import Milp
+from twin.planning.solver_milp import Milp, solve_milp
 from twin.planning.state import PlanningState
 from twin.planning.synthetic import synthetic_scenario, synthetic_state
 
@@ -208,3 +208,16 @@ def test_the_plan_starts_from_a_given_plan_and_is_never_worse() -> None:
     plan = keep_plan(groups, storeys, PREFS, 0.5, allowed, start=_seats(target, greedy))
     assert plan is not None and plan.search["start"] == plan_cost(target, greedy, PREFS).objective
     assert plan.objective10 <= plan_cost(target, greedy, PREFS).objective * AREA_SCALE
+
+
+def test_someone_staying_puts_the_department_on_the_storey_in_the_lp_too() -> None:
+    # Ten of DX on F01, one alone on F02 where ten more rooms stand empty. Moving that one
+    # to F01's free room costs 10, keeping F02 40 more: the optimum is 40 + 10. Without
+    # "kept room => storey used", the LP kept them on F02 for a tenth of the storey.
+    f01 = [room(f"A{i}", 9.0, 1) for i in range(11)]
+    f02 = [room(f"B{i}", 9.0, 1, storey="F02") for i in range(11)]
+    staff = [person(f"P{i}", "DX", "below_division", f"A{i}") for i in range(10)]
+    state = tiny_state(f01 + f02, [*staff, person("P10", "DX", "below_division", "B0")])
+    keep = KeepModel(staff_groups(state), storeys_of(state), PREFS, per_department=True)
+    lp = solve_milp(keep.model, 10, relaxed=True)
+    assert lp.bound / AREA_SCALE == pytest.approx(50, abs=1e-3)
