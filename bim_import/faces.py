@@ -24,6 +24,7 @@ import numpy as np
 import numpy.typing as npt
 
 from bim_import.attributes import attribute_or
+from bim_import.linear import matvec, norm
 from bim_import.triangulation import IndexArray, ring_triangles
 from models.geometry import FloatArray, Mesh
 
@@ -158,17 +159,19 @@ def _quad_triangles(quads: IndexArray, vertices: FloatArray) -> IndexArray:
 def _polygon_triangles(face: list[IndexArray], vertices: FloatArray) -> IndexArray:
     """A planar face with holes, projected onto its plane; faces of no area give none."""
     normal = _newell_normal(vertices[face[0]])
-    length = float(np.linalg.norm(normal))
+    length = norm(normal)
     if length < 1e-12:
         return np.empty((0, 3), dtype=np.int64)
     normal /= length
     helper = np.array([1.0, 0.0, 0.0]) if abs(normal[0]) < 0.9 else np.array([0.0, 1.0, 0.0])
     u = _cross(normal[None], helper[None])[0]
-    u /= np.linalg.norm(u)
+    u /= norm(u)
     v = _cross(normal[None], u[None])[
         0
     ]  # u, v, normal right-handed: counter-clockwise in plan is outwards
-    rings = [np.column_stack([vertices[loop] @ u, vertices[loop] @ v]) for loop in face]
+    rings = [
+        np.column_stack([matvec(vertices[loop], u), matvec(vertices[loop], v)]) for loop in face
+    ]
     triangles = ring_triangles(rings)
     if triangles is None:
         return np.empty((0, 3), dtype=np.int64)
