@@ -29,6 +29,7 @@ import shapely
 from bim_import.extrusions import Prisms
 from bim_import.faces import FACETED_CLASSES, faceted_mesh
 from bim_import.halfspace import subtract_half_space
+from bim_import.linear import apply, det3, dot, matmul, norm
 from bim_import.structure import ModelIndex, axis2placement_matrix, body_representations
 from models.geometry import FloatArray, Mesh
 
@@ -109,13 +110,6 @@ class _Items:
         self._prisms = Prisms(angle_scale)
         self._maps: dict[int, list[Part] | None] = {}
         self._faceted: dict[int, Mesh | None] = {}
-        self._builders: dict[str, Callable[[ifcopenshell.entity_instance], list[Part] | None]] = {
-            "IfcExtrudedAreaSolid": self._extrusion,
-            "IfcMappedItem": self._mapped,
-            "IfcBooleanResult": self._difference,
-            "IfcBooleanClippingResult": self._difference,
-            **{kind: self._faceted_parts for kind in FACETED_CLASSES},
-        }
 
     def parts_of_all(self, items: Iterable[ifcopenshell.entity_instance]) -> list[Part] | None:
         """The parts of every item, or None as soon as one cannot be built."""
@@ -128,8 +122,8 @@ class _Items:
         return found
 
     def parts(self, item: ifcopenshell.entity_instance) -> list[Part] | None:
-        builder = self._builders.get(item.is_a())
-        return builder(item) if builder is not None else None
+        builder = _BUILDERS.get(item.is_a())
+        return builder(self, item) if builder is not None else None
 
     def _extrusion(self, solid: ifcopenshell.entity_instance) -> list[Part] | None:
         prism = self._prisms.local(solid)
@@ -149,7 +143,9 @@ class _Items:
         if parts is None:
             return None
         target = transformation_operator_matrix(item.get_argument(1))
-        return [(mesh, target if matrix is None else target @ matrix) for mesh, matrix in parts]
+        return [
+            (mesh, target if matrix is None else matmul(target, matrix)) for mesh, matrix in parts
+        ]
 
     def _map_parts(self, source: ifcopenshell.entity_instance) -> list[Part] | None:
         """The mapped representation's parts, placed by the map's origin."""
@@ -160,7 +156,7 @@ class _Items:
         if not origin.is_a("IfcAxis2Placement3D") and not origin.is_a("IfcAxis2Placement2D"):
             return None
         matrix = axis2placement_matrix(origin)
-        return [(mesh, matrix if own is None else matrix @ own) for mesh, own in parts]
+        return [(mesh, matrix if own is None else matmul(matrix, own)) for mesh, own in parts]
 
     def _difference(self, item: ifcopenshell.entity_instance) -> list[Part] | None:
         """A DIFFERENCE of a body and a half space (`bim_import.halfspace`)."""
@@ -174,6 +170,19 @@ class _Items:
         return None if clipped is None else [(clipped, None)]
 
 
+# The builder of each class of item. Kept off the instances: bound methods in an
+# instance's own dict make a reference cycle, and the caches (the meshes of every
+# mapped and faceted item) then outlive `body_meshes` until a full collection, which
+# an import may never reach: on duplex ~0.5 MiB still held when the store is written.
+_BUILDERS: dict[str, Callable[[_Items, ifcopenshell.entity_instance], list[Part] | None]] = {
+    "IfcExtrudedAreaSolid": _Items._extrusion,
+    "IfcMappedItem": _Items._mapped,
+    "IfcBooleanResult": _Items._difference,
+    "IfcBooleanClippingResult": _Items._difference,
+    **dict.fromkeys(FACETED_CLASSES, _Items._faceted_parts),
+}
+
+
 def transformation_operator_matrix(operator: ifcopenshell.entity_instance) -> FloatArray:
     """The 4x4 matrix of an IfcCartesianTransformationOperator3D (or ...NonUniform).
 
@@ -183,10 +192,10 @@ def transformation_operator_matrix(operator: ifcopenshell.entity_instance) -> Fl
     """
     z = _unit(operator.get_argument(4) if len(operator) > 4 else None, (0.0, 0.0, 1.0))
     x = _unit(operator.get_argument(0), (1.0, 0.0, 0.0) if abs(z[0]) < 0.9 else (0.0, 1.0, 0.0))
-    x = _normalised(x - (x @ z) * z)
+    x = _normalised(x - dot(x, z) * z)
     axis2 = operator.get_argument(1)
     y = np.cross(z, x) if axis2 is None else _unit(axis2, (0.0, 1.0, 0.0))
-    y = _normalised(y - (y @ z) * z - (y @ x) * x)
+    y = _normalised(y - dot(y, z) * z - dot(y, x) * x)
     scale = float(operator.get_argument(3)) if operator.get_argument(3) is not None else 1.0
     scales = [scale, scale, scale]
     if len(operator) > 6:
@@ -208,7 +217,7 @@ def _unit(direction: ifcopenshell.entity_instance | None, default: tuple[float, 
 
 
 def _normalised(vector: FloatArray) -> FloatArray:
-    length = float(np.linalg.norm(vector))
+    length = norm(vector)
     if not length > 1e-12:
         raise ValueError("a transformation axis of no length, or parallel to another")
     return vector / length
@@ -216,11 +225,11 @@ def _normalised(vector: FloatArray) -> FloatArray:
 
 def _placed(mesh: Mesh, world: FloatArray | None, matrix: FloatArray | None) -> Mesh:
     """`mesh` moved by `world @ matrix` (either may be None: identity)."""
-    total = matrix if world is None else world if matrix is None else world @ matrix
+    total = matrix if world is None else world if matrix is None else matmul(world, matrix)
     if total is None:
         return mesh
-    vertices = mesh.vertices @ total[:3, :3].T + total[:3, 3]
-    mirrored = np.linalg.det(total[:3, :3]) < 0  # keeps the triangles facing outwards
+    vertices = apply(mesh.vertices, total)
+    mirrored = det3(total) < 0  # keeps the triangles facing outwards
     return Mesh(vertices, mesh.faces[:, ::-1] if mirrored else mesh.faces)
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import ifcopenshell
 import numpy as np
 
+from bim_import.linear import norm as vector_norm
 from bim_import.profiles import profile_rings
 from bim_import.structure import axis2placement_matrix
 from bim_import.triangulation import ring_triangles, signed_area
@@ -67,7 +68,7 @@ class Prisms:
             self._rings[profile.id()] = profile_rings(profile, self._angle_scale)
         rings = self._rings[profile.id()]
         direction = np.array([float(v) for v in ratios] + [0.0] * 3)[:3]
-        norm = float(np.linalg.norm(direction))
+        norm = vector_norm(direction)
         if rings is None or not depth > 0.0 or norm < 1e-12 or abs(direction[2]) < 1e-9 * norm:
             return None
         return prism_mesh(rings[0], direction / norm * depth, rings[1:])

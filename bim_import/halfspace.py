@@ -30,6 +30,7 @@ import ifcopenshell
 import numpy as np
 import shapely
 
+from bim_import.linear import apply, dot, matmul, matvec, norm
 from bim_import.profiles import curve_points
 from bim_import.structure import axis2placement_matrix
 from models.geometry import FloatArray, Mesh
@@ -108,7 +109,7 @@ def _solid_side(operand: ifcopenshell.entity_instance) -> tuple[FloatArray, Floa
         return None
     matrix = axis2placement_matrix(surface.Position)
     normal = matrix[:3, 2] if operand.AgreementFlag is False else -matrix[:3, 2]
-    return matrix[:3, 3].copy(), normal / np.linalg.norm(normal)
+    return matrix[:3, 3].copy(), normal / norm(normal)
 
 
 def _boundary(
@@ -137,7 +138,7 @@ def clip_mesh(mesh: Mesh, point: FloatArray, normal: FloatArray) -> Mesh:
     >>> float(lower.vertices[:, 2].max()), round(mesh_volume_m3(lower), 9)
     (0.25, 0.25)
     """
-    normal = normal / np.linalg.norm(normal)
+    normal = normal / norm(normal)
     vertices, faces = _welded(mesh)
     tolerance = _tolerance(vertices)
     distance = _distance(vertices, point, normal, tolerance)
@@ -168,7 +169,7 @@ def _distance(
     vertices: FloatArray, point: FloatArray, normal: FloatArray, tolerance: float
 ) -> FloatArray:
     """Signed distances to the plane, 0 for vertices within `tolerance` of it."""
-    distance = (vertices - point) @ normal
+    distance = matvec(vertices - point, normal)
     distance[np.abs(distance) <= tolerance] = 0.0
     return distance
 
@@ -245,12 +246,13 @@ def _lying_on(
     The body's own faces there are dropped: where the body lies behind the plane the
     cap takes their place, and where it lies in front it was cut away.
     """
-    flat = (np.abs((vertices[faces] - face.point) @ face.normal) <= tolerance).all(axis=1)
+    distance = np.abs(matvec(vertices[faces] - face.point, face.normal))
+    flat = np.asarray((distance <= tolerance).all(axis=1))
     if face.polygon is None or not flat.any():
         return flat
     basis = _plane_basis(face.normal)
-    centres = (vertices[faces[flat]].mean(axis=1) - face.point) @ basis.T
-    polygon = shapely.Polygon((face.polygon - face.point) @ basis.T)
+    centres = matmul(vertices[faces[flat]].mean(axis=1) - face.point, basis.T)
+    polygon = shapely.Polygon(matmul(face.polygon - face.point, basis.T))
     flat[np.flatnonzero(flat)] = shapely.contains_xy(polygon, centres[:, 0], centres[:, 1])
     return flat
 
@@ -273,15 +275,15 @@ def _cap(
     if len(edges) == 0:
         return vertices, np.empty((0, 3), np.int64)
     basis = _plane_basis(face.normal)
-    flat = (vertices - face.point) @ basis.T
+    flat = matmul(vertices - face.point, basis.T)
     area = shapely.build_area(shapely.multilinestrings(flat[edges]))
     if face.polygon is not None:
-        bound = (face.polygon - face.point) @ basis.T
+        bound = matmul(face.polygon - face.point, basis.T)
         area = _within(area, bound, flat, edges, np.flatnonzero(on_plane), tolerance)
     triangles = shapely.get_parts(shapely.constrained_delaunay_triangles(area))
     corners = shapely.get_coordinates(triangles).reshape(-1, 4, 2)[:, :3]
     lookup = {tuple(flat[i]): int(i) for i in np.flatnonzero(on_plane)}
-    corners_3d = face.point + corners @ basis
+    corners_3d = face.point + matmul(corners, basis)
     vertices, cap = _indexed(vertices, corners_3d, corners, lookup, on_plane, tolerance)
     first, second, third = (corners[:, n] for n in range(3))
     (ax, ay), (bx, by) = (second - first).T, (third - first).T
@@ -348,9 +350,9 @@ def _side_chain(
     """Segments `(k, 2)` (sorted index pairs) along one side, through the vertices on it."""
     along = end - start
     offsets = flat[pool] - start
-    share = offsets @ along / (along @ along)
+    share = matvec(offsets, along) / dot(along, along)
     gap = np.linalg.norm(offsets - share[:, None] * along, axis=1)
-    margin = tolerance / np.sqrt(along @ along)
+    margin = tolerance / np.sqrt(dot(along, along))
     near = (gap <= tolerance) & (share >= -margin) & (share <= 1 + margin)
     order = np.argsort(share[near])
     chain = list(pool[near][order])
@@ -378,7 +380,7 @@ def _plane_basis(normal: FloatArray) -> FloatArray:
     """`(2, 3)` unit vectors u, v in the plane with u × v = normal."""
     helper = np.array([1.0, 0.0, 0.0]) if abs(normal[0]) < 0.9 else np.array([0.0, 1.0, 0.0])
     u = np.cross(helper, normal)
-    u /= np.linalg.norm(u)
+    u /= norm(u)
     return np.array([u, np.cross(normal, u)])
 
 
@@ -448,7 +450,7 @@ def _subtract_bounded(
     # the body's part in the half space lies within the hull of these corners
     # the corners in use by bincount: np.unique would load numpy.ma (~1 MiB of RSS)
     corners = np.flatnonzero(np.bincount(in_half.ravel()))
-    plan = (vertices[corners] - frame[:3, 3]) @ frame[:3, :2]
+    plan = matmul(vertices[corners] - frame[:3, 3], frame[:3, :2])
     hull = shapely.MultiPoint(plan).convex_hull
     if hull.within(boundary.buffer(tolerance)):
         return clip_mesh(mesh, point, normal)
@@ -482,8 +484,8 @@ def _minus_bounded_prism(
     for face in faces_of_c:
         faces = faces[~_lying_on(vertices, faces, face, tolerance)]
     centres = vertices[faces].mean(axis=1)
-    plan = (centres - frame[:3, 3]) @ frame[:3, :2]
-    inside = ((centres - point) @ normal > tolerance) & shapely.contains_xy(
+    plan = matmul(centres - frame[:3, 3], frame[:3, :2])
+    inside = (matvec(centres - point, normal) > tolerance) & shapely.contains_xy(
         boundary, plan[:, 0], plan[:, 1]
     )
     return _compacted(vertices, np.vstack([faces[~inside], *caps]))
@@ -494,20 +496,20 @@ def _faces_of_solid(
 ) -> list[_Face] | None:
     """The faces of C, each facing into C: the boundary on the plane, then the sides."""
     axis = frame[:3, 2]
-    if abs(axis @ normal) < 1e-9:
+    if abs(dot(axis, normal)) < 1e-9:
         return None
     ring = np.asarray(shapely.orient_polygons(boundary).exterior.coords)[:-1]  # anticlockwise
-    bases = np.column_stack([ring, np.zeros(len(ring))]) @ frame[:3, :3].T + frame[:3, 3]
-    on_plane = bases + np.outer((point - bases) @ normal / (axis @ normal), axis)
+    bases = apply(np.column_stack([ring, np.zeros(len(ring))]), frame)
+    on_plane = bases + np.outer(matvec(point - bases, normal) / dot(axis, normal), axis)
     reach = 10.0 * (float(np.ptp(mesh.vertices, axis=0).max()) + float(np.abs(on_plane).max()))
-    away = reach * axis * np.sign(axis @ normal)  # along the prism, into the half space
+    away = reach * axis * np.sign(dot(axis, normal))  # along the prism, into the half space
     faces = [_Face(point, normal, on_plane)]
     for start, end in zip(on_plane, np.roll(on_plane, -1, axis=0), strict=True):
         inward = np.cross(axis, end - start)  # the boundary runs anticlockwise round the axis
         faces.append(
             _Face(
                 start,
-                inward / np.linalg.norm(inward),
+                inward / norm(inward),
                 np.array([start, end, end + away, start + away]),
             )
         )

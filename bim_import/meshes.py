@@ -11,6 +11,7 @@ from collections.abc import Sequence
 import numpy as np
 import shapely
 
+from bim_import.linear import matvec
 from models.geometry import FloatArray, Mesh
 
 __all__ = ["mesh_axis", "mesh_footprint", "mesh_hulls", "mesh_volume_m3"]
@@ -86,7 +87,7 @@ def mesh_axis(mesh: Mesh) -> tuple[FloatArray, float]:
         return np.array([centre, centre]), 0.0
     _, _, vt = np.linalg.svd(points - centre, full_matrices=False)
     direction = vt[0]
-    along = (points - centre) @ direction
+    along = matvec(points - centre, direction)
     radial = np.linalg.norm((points - centre) - np.outer(along, direction), axis=1)
     axis = np.array([centre + along.min() * direction, centre + along.max() * direction])
     return axis, float(2.0 * radial.max())

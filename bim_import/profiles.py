@@ -23,6 +23,7 @@ import ifcopenshell
 import numpy as np
 import shapely
 
+from bim_import.linear import apply, dot, matvec, norm
 from bim_import.segments import CYLINDER_SIDES
 from bim_import.structure import axis2placement_matrix
 from models.geometry import FloatArray
@@ -85,7 +86,7 @@ def _parameterized(profile: ifcopenshell.entity_instance, kind: str) -> list[Flo
     if position is None:
         return list(rings)
     matrix = axis2placement_matrix(position)
-    return [ring @ matrix[:2, :2].T + matrix[:2, 3] for ring in rings]
+    return [apply(ring, matrix) for ring in rings]
 
 
 def _circle(radius: float) -> FloatArray:
@@ -165,14 +166,14 @@ def _three_point_arc(corners: FloatArray) -> FloatArray:
     start, middle, end = corners
     chord_a, chord_b = middle - start, end - start
     twice_area = chord_a[0] * chord_b[1] - chord_a[1] * chord_b[0]
-    if abs(twice_area) < 1e-12 * max(1.0, float(chord_b @ chord_b)):
+    if abs(twice_area) < 1e-12 * max(1.0, dot(chord_b, chord_b)):
         return corners[[0, 2]]  # the three points on a line: a straight piece
     # the centre, from the perpendicular bisectors of the two chords
-    a2, b2 = float(chord_a @ chord_a), float(chord_b @ chord_b)
+    a2, b2 = dot(chord_a, chord_a), dot(chord_b, chord_b)
     offset = np.array([chord_b[1] * a2 - chord_a[1] * b2, chord_a[0] * b2 - chord_b[0] * a2]) / (
         2.0 * twice_area
     )
-    centre, radius = start + offset, float(np.linalg.norm(offset))
+    centre, radius = start + offset, norm(offset)
     angles = [math.atan2(*(point - centre)[::-1]) for point in (start, middle, end)]
     turn = 2.0 * math.pi
     sweep = (angles[2] - angles[0]) % turn
@@ -205,7 +206,7 @@ def _arc_points(curve: ifcopenshell.entity_instance, angle_scale: float) -> Floa
     sides = max(1, math.ceil(abs(sweep) / (turn / ARC_SIDES_PER_TURN) - 1e-6))
     angles = first + np.linspace(0.0, sweep, sides + 1)
     local = radius * np.column_stack([np.cos(angles), np.sin(angles)])
-    return local @ matrix[:2, :2].T + matrix[:2, 3]
+    return apply(local, matrix)
 
 
 def _trim_angle(
@@ -221,6 +222,6 @@ def _trim_angle(
         return float(parameters[0].wrappedValue) * angle_scale
     if points:
         offset = np.array(points[0].get_argument(0)[:2], dtype=float) - matrix[:2, 3]
-        local = matrix[:2, :2].T @ offset
+        local = matvec(matrix[:2, :2].T, offset)
         return math.atan2(float(local[1]), float(local[0]))
     return None

@@ -29,6 +29,7 @@ from bim_import.geometry import (
     tessellate,
 )
 from bim_import.georef import read_georeference
+from bim_import.linear import matvec, norm
 from bim_import.open import open_model
 from bim_import.ports import declared_connections, read_ports
 from bim_import.segments import circular_sweep, cylinder_meshes, matches_ports, sweep_ends
@@ -394,9 +395,9 @@ def _segment_axis(
 
 def _radial_extent(mesh: Mesh, axis: FloatArray) -> float:
     start, end = axis[0], axis[-1]
-    direction = (end - start) / np.linalg.norm(end - start)
+    direction = (end - start) / norm(end - start)
     offsets = mesh.vertices - start
-    along = offsets @ direction
+    along = matvec(offsets, direction)
     radial = np.linalg.norm(offsets - np.outer(along, direction), axis=1)
     return float(2.0 * radial.max())
 

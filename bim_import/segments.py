@@ -17,6 +17,7 @@ import math
 import ifcopenshell
 import numpy as np
 
+from bim_import.linear import matmul, matvec, norm
 from bim_import.structure import axis2placement_matrix, body_representations
 from models.geometry import FloatArray, Mesh
 
@@ -92,13 +93,13 @@ def sweep_ends(
     solid = _circular_solid(element)
     assert solid is not None, "sweep_ends is for the bodies circular_sweep accepts"
     position = solid.get_argument(_SOLID_POSITION)
-    placed = world if position is None else world @ axis2placement_matrix(position)
+    placed = world if position is None else matmul(world, axis2placement_matrix(position))
     ratios = [float(v) for v in solid.get_argument(_DIRECTION).get_argument(0)]
     direction = np.array(ratios + [0.0] * (3 - len(ratios)))
-    direction /= np.linalg.norm(direction)
+    direction /= norm(direction)
     depth = float(solid.get_argument(_DEPTH))
-    start = placed @ np.array([0.0, 0.0, 0.0, 1.0])
-    end = placed @ np.append(direction * depth, 1.0)
+    start = matvec(placed, np.array([0.0, 0.0, 0.0, 1.0]))
+    end = matvec(placed, np.append(direction * depth, 1.0))
     return start[:3] * length_scale, end[:3] * length_scale
 
 
@@ -143,5 +144,5 @@ def cylinder_meshes(
 
 def matches_ports(length_m: float, start: FloatArray, end: FloatArray) -> bool:
     """True when the ports lie as far apart as the sweep is long."""
-    between = float(np.linalg.norm(end - start))
+    between = norm(end - start)
     return between > 1e-6 and abs(between - length_m) <= max(_LENGTH_TOLERANCE * length_m, 0.005)

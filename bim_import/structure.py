@@ -16,6 +16,7 @@ import ifcopenshell
 import ifcopenshell.util.placement
 import numpy as np
 
+from bim_import.linear import matmul
 from models.geometry import FloatArray
 
 __all__ = ["ModelIndex", "axis2placement_matrix", "body_representations"]
@@ -242,7 +243,7 @@ class ModelIndex:
             return cached
         if placement.is_a("IfcLocalPlacement"):
             parent = self.world_matrix(placement.get_argument(0))
-            matrix = parent @ axis2placement_matrix(placement.get_argument(1))
+            matrix = matmul(parent, axis2placement_matrix(placement.get_argument(1)))
         else:  # grid and linear placements: rare, let ifcopenshell work them out
             matrix = np.asarray(ifcopenshell.util.placement.get_local_placement(placement))
         self._placements[key] = matrix

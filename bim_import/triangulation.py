@@ -13,6 +13,7 @@ import numpy as np
 import numpy.typing as npt
 import shapely
 
+from bim_import.linear import dot
 from models.geometry import FloatArray
 
 __all__ = ["IndexArray", "ring_triangles", "signed_area"]
@@ -23,7 +24,7 @@ IndexArray = npt.NDArray[np.int64]
 def signed_area(ring: FloatArray) -> float:
     """Area of a `(k, 2) float` ring without its closing point; positive counter-clockwise."""
     x, y = ring[:, 0], ring[:, 1]
-    return 0.5 * float(np.dot(x, _following(y)) - np.dot(_following(x), y))
+    return 0.5 * (dot(x, _following(y)) - dot(_following(x), y))
 
 
 def ring_triangles(rings: list[FloatArray]) -> IndexArray | None:

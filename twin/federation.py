@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 from sqlalchemy import Connection, select
 
+from bim_import.linear import matmul
 from models.campus import Georeference
 from models.codes import SITE_RE, building_number, storey_codes_by_elevation
 from models.errors import BadInput
@@ -47,7 +48,7 @@ class SiteTransform:
         """Transform `(n, 2)` or `(n, 3)` points."""
         points = np.asarray(points, dtype=float)
         moved = points.copy()
-        moved[:, :2] = points[:, :2] @ self.rotation.T + self.offset[:2]
+        moved[:, :2] = matmul(points[:, :2], self.rotation.T) + self.offset[:2]
         if points.shape[1] == 3:
             moved[:, 2] = points[:, 2] + self.offset[2]
         return moved

@@ -20,6 +20,7 @@ import numpy as np
 import numpy.typing as npt
 import shapely
 
+from bim_import.linear import matvec, norm
 from models.geometry import FloatArray
 
 __all__ = [
@@ -182,7 +183,7 @@ def _intervals_of_clip(
     for part in getattr(clipped, "geoms", [clipped]):
         if not isinstance(part, shapely.LineString) or part.is_empty:
             continue
-        ts = (np.asarray(part.coords) - start[:2]) @ direction
+        ts = matvec(np.asarray(part.coords) - start[:2], direction)
         intervals.append((float(ts.min()), float(ts.max())))
     return intervals
 
@@ -362,7 +363,7 @@ def _lengths_in_height(
 
 def _pieces(axis: FloatArray) -> Iterable[tuple[FloatArray, FloatArray]]:
     for index in range(len(axis) - 1):
-        if np.linalg.norm(axis[index + 1] - axis[index]) > 1e-9:
+        if norm(axis[index + 1] - axis[index]) > 1e-9:
             yield axis[index], axis[index + 1]
 
 

@@ -82,6 +82,16 @@ def test_consistently_wound_turns_a_closed_piece_facing_in_inside_out() -> None:
     assert _volume(vertices, wound) == pytest.approx(1.0 / 6.0)
 
 
+def test_each_open_piece_takes_the_winding_of_its_first_triangle() -> None:
+    # two strips of two triangles, listed interleaved; in each the second runs along
+    # the shared edge the same way as the first, so it is the one turned over
+    vertices = np.array([[x, y, 0.0] for x, y in [(0, 0), (1, 0), (0, 1), (1, 1)]] * 2)
+    vertices[4:, 2] = 5.0
+    triangles = np.array([[0, 1, 2], [4, 5, 6], [1, 2, 3], [5, 6, 7]])
+    wound = consistently_wound(triangles, vertices)
+    assert wound.tolist() == [[0, 1, 2], [4, 5, 6], [3, 2, 1], [7, 6, 5]]
+
+
 def test_a_face_bounded_by_a_curve_is_left_to_the_kernel() -> None:
     model = HandmadeModel()
     loop = model.file.createIfcEdgeLoop([])
