@@ -8,6 +8,7 @@ malformed site coordinates become warnings naming the GlobalId. It raises
 
 from __future__ import annotations
 
+import functools
 import logging
 import sys
 from collections import Counter
@@ -22,6 +23,7 @@ import numpy as np
 
 from bim_import.attributes import attribute_or, unit_scale
 from bim_import.bodies import body_meshes
+from bim_import.forked import Deferred, can_fork
 from bim_import.geometry import (
     DEFAULT_KERNEL,
     mesh_axis,
@@ -34,6 +36,7 @@ from bim_import.ports import declared_connections, read_ports
 from bim_import.segments import circular_sweep, cylinder_meshes, matches_ports, sweep_ends
 from bim_import.services import classify_element, system_medium, valve_details
 from bim_import.spaces import UnitScales, read_room
+from bim_import.step_text import PortText, read_port_text
 from bim_import.structure import ModelIndex
 from models.campus import BuildingRecord, Georeference, RoomRecord, SiteRecord, StoreyRecord
 from models.geometry import FloatArray, Mesh, SourceRef
@@ -46,13 +49,17 @@ from models.services import (
     SystemRecord,
 )
 
-__all__ = ["ImportWarning", "ParsedModel", "read_model"]
+__all__ = ["PORT_TEXT_FROM_BYTES", "ImportWarning", "ParsedModel", "read_model"]
 
 log = logging.getLogger(__name__)
 _NOT_SYSTEMS = ("IfcZone", "IfcStructuralAnalysisModel", "IfcBuildingSystem", "IfcBuiltSystem")
 _ELEMENT_ROOTS = ("IfcDistributionElement", "IfcBuildingElement", "IfcBuiltElement")
 _OBJECT_PLACEMENT = 5  # IfcProduct.ObjectPlacement, by position
 _NAME = 2  # IfcRoot.Name, by position (faster than by name; the same in every schema)
+# From this size up the ports are read from the text by a second process (the
+# 20-building sample is 16 MB; the real files here, up to 4 MB, never are): below it,
+# forking and the second process's memory cost more than the reading saves.
+PORT_TEXT_FROM_BYTES = 8 * 2**20
 
 
 @dataclass(frozen=True)
@@ -135,27 +142,39 @@ def read_model(
     kernel: str = DEFAULT_KERNEL,
     processes: int = 1,
     progress: Callable[[str], None] | None = None,
+    port_text_from_bytes: int = PORT_TEXT_FROM_BYTES,
 ) -> ParsedModel:
-    """Read `path`; raise `ModelImportError` when it is not a readable IFC file."""
+    """Read `path`; raise `ModelImportError` when it is not a readable IFC file.
+
+    From `port_text_from_bytes` up, where it can fork, a second process reads the
+    ports and port connections from the file's text while this one parses it
+    (`bim_import.step_text`): the same records, sooner, with a second core.
+    """
     step = progress or (lambda _message: None)
     step("opening")
-    model = open_model(path)
-    file_name = path.name
-    warnings: list[ImportWarning] = []
+    # On a big file a second process reads the ports and their connections from the
+    # text while ifcopenshell parses it here (`bim_import.step_text`)
+    with _port_text(path, port_text_from_bytes) as port_text:
+        model = open_model(path)
+        file_name = path.name
+        warnings: list[ImportWarning] = []
 
-    def warn(message: str) -> None:
-        warnings.append(ImportWarning(file_name, message))
+        def warn(message: str) -> None:
+            warnings.append(ImportWarning(file_name, message))
 
-    ids = _Ids(model, warn)
-    index = ModelIndex(model)
-    length = unit_scale(model)
-    units = UnitScales(
-        length=length,
-        area=unit_scale(model, "AREAUNIT"),
-        volume=unit_scale(model, "VOLUMEUNIT"),
-    )
+        ids = _Ids(model, warn)
+        index = ModelIndex(model)
+        length = unit_scale(model)
+        units = UnitScales(
+            length=length,
+            area=unit_scale(model, "AREAUNIT"),
+            volume=unit_scale(model, "VOLUMEUNIT"),
+        )
 
-    entities = _elements(model)
+        entities = _elements(model)
+        text = port_text.result()
+    if text is not None:
+        index.add_world_matrices(text.world_matrices())
     ports_of = read_ports(
         (
             (entity.id(), ids(entity))
@@ -164,7 +183,10 @@ def read_model(
         ),
         index,
         length,
+        text,
     )
+    connections = declared_connections(model, text)
+    del text
     step("tessellating")
     round_radii = _round_segments(entities, ports_of, index, length)
     analytic = {step_id: mesh for step_id, (mesh, _) in round_radii.items()}
@@ -305,12 +327,23 @@ def read_model(
         rooms=rooms,
         elements=elements,
         ports=ports,
-        connections=declared_connections(model),
+        connections=connections,
         systems=systems,
         meshes=meshes,
         space_boundary_pairs=boundary_pairs,
         warnings=warnings,
     )
+
+
+def _port_text(path: Path, from_bytes: int) -> Deferred[PortText | None]:
+    """The file's ports read from its text by a forked process, if it is big enough."""
+    try:
+        big = path.stat().st_size >= from_bytes
+    except OSError:  # open_model says what is wrong with the path
+        big = False
+    if big and can_fork():
+        return Deferred(functools.partial(read_port_text, path), fork=True)
+    return Deferred(lambda: None, fork=False)
 
 
 def _shared(text: str | None) -> str | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import ifcopenshell
+import numpy as np
 import pytest
 from sqlalchemy import Engine, func, select
 
@@ -72,3 +73,25 @@ def test_segments_have_axes_diameters_systems_and_media(shared_ifc: Path) -> Non
     assert "heating" in media
     valves = [e for e in parsed.elements if e.kind == "valve"]
     assert len(valves) == 11
+
+
+def test_ports_read_from_the_text_by_a_second_process_give_the_same_records(
+    tmp_path: Path,
+) -> None:
+    campus = pytest.importorskip("bim_import.sample.campus")
+    path = Path(campus.write_sample_campus(tmp_path / "c.ifc", buildings=1, seed=1).ifc_files[0])
+    through_binding = read_model(path, port_text_from_bytes=2**62)
+    from_text = read_model(path, port_text_from_bytes=0)
+    assert len(from_text.ports) > 1000 and len(from_text.connections) > 500
+    assert from_text.ports == through_binding.ports
+    assert from_text.connections == through_binding.connections
+    assert len(from_text.elements) == len(through_binding.elements)
+    for ours, theirs in zip(from_text.elements, through_binding.elements, strict=True):
+        assert ours.source == theirs.source
+        assert ours.outer_diameter_m == theirs.outer_diameter_m
+        assert (ours.axis is None) == (theirs.axis is None)
+        if ours.axis is not None and theirs.axis is not None:
+            assert np.array_equal(ours.axis, theirs.axis)
+    assert from_text.meshes.keys() == through_binding.meshes.keys()
+    for key, mesh in from_text.meshes.items():
+        assert np.array_equal(mesh.vertices, through_binding.meshes[key].vertices)

@@ -1,0 +1,138 @@
+"""Part of a model's reading done by a forked copy of this process, on another core.
+
+Once `ifcopenshell.open` has parsed a file, a child made by `os.fork` shares the
+parsed model page by page (copy-on-write) without parsing it again, so one part of
+the reading can run there while this process reads the rest. `Deferred(work, fork)`
+starts `work` in such a child and `result()` collects what it returns, pickled
+through a pipe. The child does pure computation: no logging and no I/O but its pipe
+(another thread of this process may have held a lock at the fork, e.g. a progress
+bar's), no garbage collection (it would write to every object's header and copy the
+shared pages), and it ends with `os._exit`. Where fork is not available, not asked
+for, or the child fails, `result()` runs `work` here instead: the result is the same.
+
+    >>> Deferred(lambda: sum(range(10)), fork=True).result()
+    45
+
+What the child costs in memory is logged (logger `bim_import.forked`, DEBUG) with
+the record attributes `forked_peak_growth_bytes`, its peak resident size over what
+it had at the fork (the pages it copied or added), and `resident_at_join_bytes`, this
+process's resident size when the child's result arrived, so that a benchmark can add
+the two: both processes at their fullest at once.
+"""
+
+from __future__ import annotations
+
+import gc
+import io
+import logging
+import os
+import pickle
+import signal
+import sys
+from collections.abc import Callable
+from typing import Generic, TypeVar
+
+__all__ = ["Deferred", "can_fork"]
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+def can_fork() -> bool:
+    """True where a child can share this process's memory by `os.fork` (Linux)."""
+    return sys.platform.startswith("linux") and hasattr(os, "fork")
+
+
+class Deferred(Generic[T]):
+    """`work()`, computed in a forked child when `fork` is true, else when asked for.
+
+    Use it in a `with` block: leaving the block before `result()` (an error in this
+    process's part) stops the child and reaps it.
+    """
+
+    def __init__(self, work: Callable[[], T], fork: bool) -> None:
+        self._work = work
+        self._pid: int | None = None
+        self._read_fd: int | None = None
+        if fork and can_fork():
+            self._start()
+
+    def _start(self) -> None:
+        read_fd, write_fd = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: compute, send, leave without running any cleanup
+            os.close(read_fd)
+            gc.disable()
+            status = 1
+            try:
+                at_fork = _status_bytes("VmRSS")
+                result = self._work()
+                growth = _status_bytes("VmHWM") - at_fork
+                payload = pickle.dumps((result, growth), protocol=pickle.HIGHEST_PROTOCOL)
+                for part in (len(payload).to_bytes(8, "little"), payload):
+                    view = memoryview(part)
+                    while view:
+                        view = view[os.write(write_fd, view) :]
+                status = 0
+            finally:
+                os._exit(status)
+        os.close(write_fd)
+        self._pid, self._read_fd = pid, read_fd
+
+    def __enter__(self) -> Deferred[T]:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        if self._pid is not None:
+            os.kill(self._pid, signal.SIGKILL)
+            os.waitpid(self._pid, 0)
+            self._pid = None
+        if self._read_fd is not None:
+            os.close(self._read_fd)
+            self._read_fd = None
+
+    def result(self) -> T:
+        """What `work()` returns: the child's answer, or computed here if there is none."""
+        if self._pid is None or self._read_fd is None:
+            return self._work()
+        # the length first, then the pickle read into one buffer of that size
+        with os.fdopen(self._read_fd, "rb", buffering=0) as pipe:
+            self._read_fd = None
+            head = _read_into(pipe, bytearray(8))
+            payload = _read_into(pipe, bytearray(int.from_bytes(head, "little"))) if head else None
+        _, status = os.waitpid(self._pid, 0)
+        self._pid = None
+        if status != 0 or not payload:
+            log.warning("the forked reader failed (status %s); reading here instead", status)
+            return self._work()
+        result, growth = pickle.loads(payload)
+        del payload
+        resident = _status_bytes("VmRSS")
+        log.debug(
+            "forked reader: peak %.1f MiB over the fork; this process %.1f MiB when it ended",
+            growth / 2**20,
+            resident / 2**20,
+            extra={"forked_peak_growth_bytes": growth, "resident_at_join_bytes": resident},
+        )
+        return result
+
+
+def _read_into(pipe: io.RawIOBase, buffer: bytearray) -> bytearray | None:
+    """`buffer` filled from `pipe`, or None if the pipe ends first."""
+    view = memoryview(buffer)
+    filled = 0
+    while filled < len(buffer):
+        count = pipe.readinto(view[filled:])
+        if not count:
+            return None
+        filled += count
+    return buffer
+
+
+def _status_bytes(name: str) -> int:
+    """A `VmRSS`/`VmHWM` line of /proc/self/status, in bytes."""
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith(f"{name}:"):
+                return int(line.split()[1]) * 1024
+    return 0
