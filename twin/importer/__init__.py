@@ -34,6 +34,10 @@ __all__ = ["ChangeReport", "ImportSummary", "import_models", "refresh_spatial"]
 
 Progress = Callable[[str, float], None]
 _IMPORT_CACHE_KIB = 256  # SQLite's page cache during an import (its default is 2000 KiB)
+# From this many elements in one import, every other building's spatial relations are
+# computed by a second process (`twin.spatial_store.compute_buildings_spatial`): the
+# 20-building sample has 15.7k; below, forking costs more than it saves.
+SPATIAL_SECOND_PROCESS_FROM_ELEMENTS = 5_000
 
 
 def import_models(
@@ -132,12 +136,18 @@ def _store(
         for warning in model.warnings:
             run.warnings.append(f"{warning.file}: {warning.message}")
         store_rooms(run, model, storey_of, transforms[model.path.name])
+    elements = sum(len(model.elements) for model in parsed)
     for model in parsed:
         store_elements(run, model, building_of, storey_of, transforms[model.path.name])
         model.release_stored()
     infer_site_connections(run)
-    for building_code in sorted(run.buildings_touched):
-        refresh_spatial(conn, building_code, _boundary_pairs(run, parsed, building_code))
+    buildings = sorted(run.buildings_touched)
+    _refresh_spatial_of(
+        conn,
+        [(code, _boundary_pairs(run, parsed, code)) for code in buildings],
+        second_process=len(buildings) > 1 and elements >= SPATIAL_SECOND_PROCESS_FROM_ELEMENTS,
+    )
+    for building_code in buildings:
         refresh_footprints(conn, building_code)
     record_files(run, parsed, building_of)
     _warn_empty_buildings(run)
@@ -269,3 +279,14 @@ def refresh_spatial(
     from twin.spatial_store import compute_building_spatial
 
     compute_building_spatial(conn, building_code, boundary_pairs)
+
+
+def _refresh_spatial_of(
+    conn: Connection,
+    buildings: list[tuple[str, set[tuple[str, str]] | None]],
+    second_process: bool,
+) -> None:
+    """`refresh_spatial` of each building, half of them computed by a second process."""
+    from twin.spatial_store import compute_buildings_spatial
+
+    compute_buildings_spatial(conn, buildings, second_process)
