@@ -8,7 +8,8 @@ through a pipe. The child does pure computation: no logging and no I/O but its p
 (another thread of this process may have held a lock at the fork, e.g. a progress
 bar's), no garbage collection (it would write to every object's header and copy the
 shared pages), and it ends with `os._exit`. Where fork is not available, not asked
-for, or the child fails, `result()` runs `work` here instead: the result is the same.
+for, `work` runs here at once; if the child fails, `result()` runs `work` here: the
+result is the same either way.
 
     >>> Deferred(lambda: sum(range(10)), fork=True).result()
     45
@@ -44,7 +45,7 @@ def can_fork() -> bool:
 
 
 class Deferred(Generic[T]):
-    """`work()`, computed in a forked child when `fork` is true, else when asked for.
+    """`work()`, computed in a forked child when `fork` is true, else here at once.
 
     Use it in a `with` block: leaving the block before `result()` (an error in this
     process's part) stops the child and reaps it.
@@ -54,8 +55,11 @@ class Deferred(Generic[T]):
         self._work = work
         self._pid: int | None = None
         self._read_fd: int | None = None
+        self._done: tuple[T] | None = None
         if fork and can_fork():
             self._start()
+        else:
+            self._done = (work(),)
 
     def _start(self) -> None:
         read_fd, write_fd = os.pipe()
@@ -93,6 +97,8 @@ class Deferred(Generic[T]):
 
     def result(self) -> T:
         """What `work()` returns: the child's answer, or computed here if there is none."""
+        if self._done is not None:
+            return self._done[0]
         if self._pid is None or self._read_fd is None:
             return self._work()
         # the length first, then the pickle read into one buffer of that size

@@ -99,8 +99,12 @@ def compute_buildings_spatial(
     other building from what this one read for it, while this one computes the rest;
     the results are stored here, building by building, as one at a time would.
     """
+    if not second_process:
+        for code, pairs in buildings:
+            compute_building_spatial(conn, code, pairs)
+        return
     theirs = [_gather(conn, code, pairs) for code, pairs in buildings[1::2]]
-    with Deferred(functools.partial(_compute_all, theirs), fork=second_process) as second:
+    with Deferred(functools.partial(_compute_all, theirs), fork=True) as second:
         mine = []
         for code, pairs in buildings[::2]:
             inputs = _gather(conn, code, pairs)

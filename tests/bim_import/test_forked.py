@@ -21,7 +21,7 @@ def test_the_work_runs_in_another_process_and_its_result_comes_back() -> None:
     assert numbers == list(range(100_000))
 
 
-def test_without_fork_the_work_runs_here_when_asked_for() -> None:
+def test_without_fork_the_work_runs_here_at_once() -> None:
     calls: list[int] = []
 
     def work() -> int:
@@ -29,7 +29,7 @@ def test_without_fork_the_work_runs_here_when_asked_for() -> None:
         return 7
 
     with Deferred(work, fork=False) as deferred:
-        assert calls == []
+        assert calls == [os.getpid()]
         assert deferred.result() == 7
     assert calls == [os.getpid()]
 
