@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import shapely
-from sqlalchemy import Connection, bindparam, delete, insert, or_, select, update
+from sqlalchemy import Connection, bindparam, delete, func, insert, or_, select, update
 
 from bim_import.forked import Deferred
 from bim_import.meshes import mesh_footprint, mesh_hulls
@@ -28,6 +28,9 @@ from twin.store.bulk import insert_rows
 __all__ = ["compute_building_spatial", "compute_buildings_spatial"]
 
 _PRISM_KINDS = ("wall", "slab", "covering", "door")
+# the share of a campus's buildings a second process computes, by their elements: this
+# process also runs what the import does meanwhile
+_SECOND_SHARE = 0.55
 
 
 @dataclass
@@ -91,28 +94,43 @@ def compute_building_spatial(
 def compute_buildings_spatial(
     conn: Connection,
     buildings: Sequence[tuple[str, set[tuple[str, str]] | None]],
-    second_process: bool = False,
+    meanwhile: Callable[[], None] = lambda: None,
 ) -> None:
-    """`compute_building_spatial` for each (building code, boundary pairs), in order.
+    """`compute_building_spatial` for each (building code, boundary pairs), with a second
+    process's help, then `meanwhile()`.
 
-    With `second_process`, a forked process (`bim_import.forked`) computes every
-    other building from what this one read for it, while this one computes the rest;
-    the results are stored here, building by building, as one at a time would.
+    A forked process (`bim_import.forked`) computes the first buildings, about
+    `_SECOND_SHARE` of the work, from what this one read for them, while this one runs
+    `meanwhile` (other work of the import that neither needs nor changes these
+    relations) and computes the rest; all are stored here, building by building.
     """
-    if not second_process:
-        for code, pairs in buildings:
-            compute_building_spatial(conn, code, pairs)
-        return
-    theirs = [_gather(conn, code, pairs) for code, pairs in buildings[1::2]]
+    weights = [_weight(conn, code) for code, _ in buildings]
+    target, taken, count = _SECOND_SHARE * sum(weights), 0, 0
+    while count < len(buildings) - 1 and taken + weights[count] / 2 <= target:
+        taken += weights[count]
+        count += 1
+    theirs = [_gather(conn, code, pairs) for code, pairs in buildings[:count]]
     with Deferred(functools.partial(_compute_all, theirs), fork=True) as second:
+        meanwhile()
         mine = []
-        for code, pairs in buildings[::2]:
+        for code, pairs in buildings[count:]:
             inputs = _gather(conn, code, pairs)
             mine.append((inputs, _compute(inputs)))
-        others = list(zip(theirs, second.result(), strict=True))
-    for k in range(len(buildings)):
-        inputs, outputs = mine[k // 2] if k % 2 == 0 else others[k // 2]
+        done = list(zip(theirs, second.result(), strict=True)) + mine
+    for inputs, outputs in done:
         _write(conn, inputs, outputs)
+
+
+def _weight(conn: Connection, building_code: str) -> int:
+    """How much computing a building's relations costs, roughly: its elements."""
+    return int(
+        conn.execute(
+            select(func.count())
+            .select_from(t.elements)
+            .where(t.elements.c.building_code == building_code)
+        ).scalar()
+        or 0
+    )
 
 
 def _compute_all(buildings: list[_Inputs]) -> list[_Outputs]:

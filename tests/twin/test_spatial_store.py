@@ -57,7 +57,7 @@ def test_a_second_process_gives_the_relations_of_one_building_at_a_time(
         for table in (t.runs_through, t.serves, t.adjacency):
             conn.execute(delete(table))
         conn.execute(t.rooms.update().values(void_top_m=None, floor_bottom_m=None))
-        compute_buildings_spatial(conn, [(code, None) for code in buildings], True)
+        compute_buildings_spatial(conn, [(code, None) for code in buildings])
     assert any(hasattr(r, "forked_peak_growth_bytes") for r in caplog.records)
     assert _relations(engine) == imported
     engine.dispose()

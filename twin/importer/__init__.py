@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, Engine, func, insert, select
 
+from bim_import.forked import can_fork
 from models.services import SEGMENT_KINDS, SERVICE_KINDS, ElementKind
 from twin.federation import derive_site_code, resolve_building, site_transform
 from twin.geo.footprints import refresh_footprints
@@ -140,15 +141,19 @@ def _store(
     for model in parsed:
         store_elements(run, model, building_of, storey_of, transforms[model.path.name])
         model.release_stored()
-    infer_site_connections(run)
     buildings = sorted(run.buildings_touched)
-    _refresh_spatial_of(
-        conn,
-        [(code, _boundary_pairs(run, parsed, code)) for code in buildings],
-        second_process=len(buildings) > 1 and elements >= SPATIAL_SECOND_PROCESS_FROM_ELEMENTS,
-    )
-    for building_code in buildings:
-        refresh_footprints(conn, building_code)
+    if len(buildings) > 1 and elements >= SPATIAL_SECOND_PROCESS_FROM_ELEMENTS and can_fork():
+        # the spatial relations with a second process; connections and outlines meanwhile
+        _refresh_spatial_of(
+            conn,
+            [(code, _boundary_pairs(run, parsed, code)) for code in buildings],
+            lambda: _connections_and_outlines(run, buildings),
+        )
+    else:
+        infer_site_connections(run)
+        for building_code in buildings:
+            refresh_spatial(conn, building_code, _boundary_pairs(run, parsed, building_code))
+            refresh_footprints(conn, building_code)
     record_files(run, parsed, building_of)
     _warn_empty_buildings(run)
     _count(run)
@@ -284,9 +289,16 @@ def refresh_spatial(
 def _refresh_spatial_of(
     conn: Connection,
     buildings: list[tuple[str, set[tuple[str, str]] | None]],
-    second_process: bool,
+    meanwhile: Callable[[], None],
 ) -> None:
-    """`refresh_spatial` of each building, half of them computed by a second process."""
+    """`refresh_spatial` of each building, some computed by a second process meanwhile."""
     from twin.spatial_store import compute_buildings_spatial
 
-    compute_buildings_spatial(conn, buildings, second_process)
+    compute_buildings_spatial(conn, buildings, meanwhile)
+
+
+def _connections_and_outlines(run: ImportRun, buildings: list[str]) -> None:
+    """Inferred connections and building outlines: neither reads the spatial relations."""
+    infer_site_connections(run)
+    for building_code in buildings:
+        refresh_footprints(run.conn, building_code)
