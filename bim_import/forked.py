@@ -30,6 +30,7 @@ import os
 import pickle
 import signal
 import sys
+import time
 from collections.abc import Callable
 from typing import Generic, TypeVar
 
@@ -101,6 +102,7 @@ class Deferred(Generic[T]):
             return self._done[0]
         if self._pid is None or self._read_fd is None:
             return self._work()
+        started = time.perf_counter()
         # the length first, then the pickle read into one buffer of that size
         with os.fdopen(self._read_fd, "rb", buffering=0) as pipe:
             self._read_fd = None
@@ -115,9 +117,11 @@ class Deferred(Generic[T]):
         del payload
         resident = _status_bytes("VmRSS")
         log.debug(
-            "forked reader: peak %.1f MiB over the fork; this process %.1f MiB when it ended",
+            "forked reader: peak %.1f MiB over the fork; this process %.1f MiB when it "
+            "ended, after waiting %.3f s for it",
             growth / 2**20,
             resident / 2**20,
+            time.perf_counter() - started,
             extra={"forked_peak_growth_bytes": growth, "resident_at_join_bytes": resident},
         )
         return result
