@@ -34,15 +34,28 @@ import time
 from collections.abc import Callable
 from typing import Generic, TypeVar
 
-__all__ = ["Deferred", "can_fork"]
+__all__ = ["Deferred", "can_fork", "spare_core"]
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+_LOAD_MARGIN = 0.5  # the load of this process's own start-up and of short jobs
 
 
 def can_fork() -> bool:
     """True where a child can share this process's memory by `os.fork` (Linux)."""
     return sys.platform.startswith("linux") and hasattr(os, "fork")
+
+
+def spare_core() -> bool:
+    """True where a second process would have a core to itself: this process may fork,
+    it may run on two cores or more, and the load over the last minute leaves one idle.
+
+    On a busy machine a second process only adds its own work to what the cores share.
+    """
+    if not can_fork():
+        return False
+    cores = len(os.sched_getaffinity(0))
+    return cores >= 2 and os.getloadavg()[0] <= cores - 1 + _LOAD_MARGIN
 
 
 class Deferred(Generic[T]):

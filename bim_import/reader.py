@@ -23,7 +23,7 @@ import numpy as np
 
 from bim_import.attributes import attribute_or, unit_scale
 from bim_import.bodies import body_meshes
-from bim_import.forked import Deferred, can_fork
+from bim_import.forked import Deferred, spare_core
 from bim_import.geometry import (
     DEFAULT_KERNEL,
     mesh_axis,
@@ -142,22 +142,23 @@ def read_model(
     kernel: str = DEFAULT_KERNEL,
     processes: int = 1,
     progress: Callable[[str], None] | None = None,
-    second_process_from_bytes: int = SECOND_PROCESS_FROM_BYTES,
+    second_process: bool | None = None,
 ) -> ParsedModel:
     """Read `path`; raise `ModelImportError` when it is not a readable IFC file.
 
-    From `second_process_from_bytes` up, where it can fork, a second process reads the
-    ports and port connections from the file's text while this one parses it
+    With `second_process` (by default: for a file of `SECOND_PROCESS_FROM_BYTES` or
+    more when a core is idle, `bim_import.forked.spare_core`), a forked second process
+    reads the ports and port connections from the file's text while this one parses it
     (`bim_import.step_text`), and later the rooms while this one reads the services:
-    the same records, sooner, with a second core.
+    the same records, sooner.
     """
     step = progress or (lambda _message: None)
     step("opening")
     # On a big file a second process reads the ports and their connections from the
     # text while ifcopenshell parses it here (`bim_import.step_text`)
-    big_file = _is_big(path, second_process_from_bytes)
+    forking = _second_process(path) if second_process is None else second_process
     with Deferred(
-        functools.partial(read_port_text, path) if big_file else lambda: None, fork=big_file
+        functools.partial(read_port_text, path) if forking else lambda: None, fork=forking
     ) as port_text:
         model = open_model(path)
         file_name = path.name
@@ -249,7 +250,7 @@ def read_model(
     # on a big file a second process reads the rooms while this one reads the services
     with Deferred(
         functools.partial(_rooms, model, ids, index, storey_ids, by_step_id, units, file_name),
-        fork=big_file,
+        fork=forking,
     ) as rooms_part:
         step("reading services")
         systems, members = _read_systems(model, ids, file_name)
@@ -358,12 +359,13 @@ def _rooms(
     return rooms, messages
 
 
-def _is_big(path: Path, from_bytes: int) -> bool:
-    """True for a file of `from_bytes` or more, on a system that can fork."""
+def _second_process(path: Path) -> bool:
+    """True for a file big enough to be worth a second process, when a core is idle."""
     try:
-        return can_fork() and path.stat().st_size >= from_bytes
+        big = path.stat().st_size >= SECOND_PROCESS_FROM_BYTES
     except OSError:  # open_model says what is wrong with the path
         return False
+    return big and spare_core()
 
 
 def _shared(text: str | None) -> str | None:

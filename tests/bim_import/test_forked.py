@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bim_import.forked import Deferred, can_fork
+from bim_import.forked import Deferred, can_fork, spare_core
 
 pytestmark = pytest.mark.skipif(not can_fork(), reason="needs os.fork (Linux)")
 
@@ -78,3 +78,12 @@ def test_leaving_the_block_early_stops_the_child(tmp_path: Path) -> None:
             time.sleep(0.01)
     with pytest.raises(ProcessLookupError):
         os.kill(int(started.read_text()), 0)
+
+
+def test_no_spare_core_on_one_core() -> None:
+    cores = os.sched_getaffinity(0)
+    try:
+        os.sched_setaffinity(0, {min(cores)})
+        assert not spare_core()
+    finally:
+        os.sched_setaffinity(0, cores)

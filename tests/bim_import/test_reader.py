@@ -80,8 +80,8 @@ def test_ports_and_rooms_read_by_a_second_process_give_the_same_records(
 ) -> None:
     campus = pytest.importorskip("bim_import.sample.campus")
     path = Path(campus.write_sample_campus(tmp_path / "c.ifc", buildings=1, seed=1).ifc_files[0])
-    through_binding = read_model(path, second_process_from_bytes=2**62)
-    from_text = read_model(path, second_process_from_bytes=0)
+    through_binding = read_model(path, second_process=False)
+    from_text = read_model(path, second_process=True)
     assert len(from_text.ports) > 1000 and len(from_text.connections) > 500
     assert from_text.ports == through_binding.ports
     assert from_text.connections == through_binding.connections

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, Engine, func, insert, select
 
-from bim_import.forked import can_fork
+from bim_import.forked import spare_core
 from models.services import SEGMENT_KINDS, SERVICE_KINDS, ElementKind
 from twin.federation import derive_site_code, resolve_building, site_transform
 from twin.geo.footprints import refresh_footprints
@@ -35,9 +35,9 @@ __all__ = ["ChangeReport", "ImportSummary", "import_models", "refresh_spatial"]
 
 Progress = Callable[[str, float], None]
 _IMPORT_CACHE_KIB = 256  # SQLite's page cache during an import (its default is 2000 KiB)
-# From this many elements in one import, every other building's spatial relations are
-# computed by a second process (`twin.spatial_store.compute_buildings_spatial`): the
-# 20-building sample has 15.7k; below, forking costs more than it saves.
+# From this many elements in one import, and when a core is idle, a second process
+# computes some buildings' spatial relations (`twin.spatial_store.compute_buildings_spatial`):
+# the 20-building sample has 15.7k; below, forking costs more than it saves.
 SPATIAL_SECOND_PROCESS_FROM_ELEMENTS = 5_000
 
 
@@ -142,7 +142,7 @@ def _store(
         store_elements(run, model, building_of, storey_of, transforms[model.path.name])
         model.release_stored()
     buildings = sorted(run.buildings_touched)
-    if len(buildings) > 1 and elements >= SPATIAL_SECOND_PROCESS_FROM_ELEMENTS and can_fork():
+    if len(buildings) > 1 and elements >= SPATIAL_SECOND_PROCESS_FROM_ELEMENTS and spare_core():
         # the spatial relations with a second process; connections and outlines meanwhile
         _refresh_spatial_of(
             conn,
