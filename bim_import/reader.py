@@ -190,7 +190,8 @@ def read_model(
         length,
         text,
     )
-    connections = declared_connections(model, text)
+    # from the text now, to free it; through the binding at the end, as before
+    connections = declared_connections(model, text) if text is not None else None
     del text
     step("tessellating")
     round_radii = _round_segments(entities, ports_of, index, length)
@@ -320,7 +321,7 @@ def read_model(
         rooms=rooms,
         elements=elements,
         ports=ports,
-        connections=connections,
+        connections=connections if connections is not None else declared_connections(model),
         systems=systems,
         meshes=meshes,
         space_boundary_pairs=boundary_pairs,
