@@ -15,10 +15,11 @@ result is the same either way.
     45
 
 What the child costs in memory is logged (logger `bim_import.forked`, DEBUG) with
-the record attributes `forked_peak_growth_bytes`, its peak resident size over what
-it had at the fork (the pages it copied or added), and `resident_at_join_bytes`, this
-process's resident size when the child's result arrived, so that a benchmark can add
-the two: both processes at their fullest at once.
+the record attributes `forked_peak_growth_bytes`, the memory it added at its fullest
+(the pages it alone holds once its answer is pickled, copied on write or new, plus how
+far its peak rose above that), and `resident_at_join_bytes`, this process's resident
+size when the answer arrived, so that a benchmark can add the two: both processes at
+their fullest at once.
 """
 
 from __future__ import annotations
@@ -83,11 +84,11 @@ class Deferred(Generic[T]):
             gc.disable()
             status = 1
             try:
-                at_fork = _status_bytes("VmRSS")
+                _reset_peak()
                 result = self._work()
-                growth = _status_bytes("VmHWM") - at_fork
-                payload = pickle.dumps((result, growth), protocol=pickle.HIGHEST_PROTOCOL)
-                for part in (len(payload).to_bytes(8, "little"), payload):
+                payload = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+                head = len(payload).to_bytes(8, "little") + _own_growth().to_bytes(8, "little")
+                for part in (head, payload):
                     view = memoryview(part)
                     while view:
                         view = view[os.write(write_fd, view) :]
@@ -119,14 +120,16 @@ class Deferred(Generic[T]):
         # the length first, then the pickle read into one buffer of that size
         with os.fdopen(self._read_fd, "rb", buffering=0) as pipe:
             self._read_fd = None
-            head = _read_into(pipe, bytearray(8))
-            payload = _read_into(pipe, bytearray(int.from_bytes(head, "little"))) if head else None
+            head = _read_into(pipe, bytearray(16))
+            size = int.from_bytes(head[:8], "little") if head else 0
+            payload = _read_into(pipe, bytearray(size)) if head else None
         _, status = os.waitpid(self._pid, 0)
         self._pid = None
         if status != 0 or not payload:
             log.warning("the forked reader failed (status %s); reading here instead", status)
             return self._work()
-        result, growth = pickle.loads(payload)
+        growth = int.from_bytes(head[8:], "little") if head else 0
+        result = pickle.loads(payload)
         del payload
         resident = _status_bytes("VmRSS")
         log.debug(
@@ -150,6 +153,33 @@ def _read_into(pipe: io.RawIOBase, buffer: bytearray) -> bytearray | None:
             return None
         filled += count
     return buffer
+
+
+def _reset_peak() -> None:
+    """Start the child's VmHWM afresh (it may begin at the parent's; Linux >= 4.0)."""
+    try:
+        with open("/proc/self/clear_refs", "w", encoding="ascii") as clear_refs:
+            clear_refs.write("5")
+    except OSError:
+        pass
+
+
+def _own_growth() -> int:
+    """The memory the child added, at its fullest: the pages it owns alone now (copied
+    from the parent on write, or new) and how far its peak rose above its size now.
+
+    A page copied on write replaces a shared one without changing the child's RSS, so
+    RSS alone would miss it; `Private_Dirty` counts it.
+    """
+    private = 0
+    try:
+        with open("/proc/self/smaps_rollup", encoding="ascii") as rollup:
+            for line in rollup:
+                if line.startswith(("Private_Dirty:", "Private_Clean:")):
+                    private += int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return private + max(0, _status_bytes("VmHWM") - _status_bytes("VmRSS"))
 
 
 def _status_bytes(name: str) -> int:

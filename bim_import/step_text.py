@@ -13,7 +13,8 @@ to run in a second process while ifcopenshell parses the file (`bim_import.forke
 What it gives is checked where it is used (`bim_import.ports`): a port the text did
 not give, or whose placement chain it could not follow, is read through the binding;
 the connections are taken from the text only when every IFCRELCONNECTSPORTS of the
-file matched and every port they join is known.
+file matched and every port they join is known. A file with a comment (which could
+hold text that looks like a record) or with two records of one step id gives nothing.
 
     >>> import tempfile, pathlib
     >>> text = (
@@ -154,8 +155,16 @@ class _Scan:
         self.triple_ids = array("q")  # points and directions
         self.triples = array("d")  # their coordinates or ratios, made three
         self.texts: dict[bytes, str] = {}  # enumerations, each decoded once
+        self.commented = False
+        self.in_data = False
 
     def block(self, text: bytes) -> None:
+        # a comment in the data could hold text that looks like a record: then none is
+        # trusted (the header's comments, as some exporters write them, do not count)
+        data = self.in_data or text.find(b"DATA;") >= 0
+        start = 0 if self.in_data else max(text.find(b"DATA;"), 0)
+        self.commented = self.commented or (data and b"/*" in text[start:])
+        self.in_data = data
         self.connection_keywords += len(_ANY_CONNECTION.findall(text))
         for record in _RECORD.finditer(text):
             self._record(int(record[1]), record[2], record[3])
@@ -197,6 +206,19 @@ class _Scan:
                 self.connection_ports.extend((_ref(relating), _ref(related)))
                 self.connection_global_ids.append(global_id.decode("ascii"))
 
+    def _repeated_ids(self) -> bool:
+        """True when two records read have one step id (the file is not as it seems)."""
+        ids = np.concatenate(
+            [
+                np.frombuffer(self.port_ids, dtype=np.int64),
+                np.frombuffer(self.connection_ids, dtype=np.int64),
+                np.frombuffer(self.local, dtype=np.int64)[::3],
+                np.frombuffer(self.axes, dtype=np.int64)[::5],
+                np.frombuffer(self.triple_ids, dtype=np.int64),
+            ]
+        )
+        return len(ids) != len(np.unique(ids))
+
     def _text(self, value: bytes | None) -> str | None:
         if value is None:
             return None
@@ -206,6 +228,8 @@ class _Scan:
         return found
 
     def result(self) -> PortText:
+        if self.commented or self._repeated_ids():
+            return PortText()  # everything through the binding
         order = np.argsort(np.frombuffer(self.port_ids, dtype=np.int64), kind="stable")
         placements = _Placements(self.local, self.axes, self.triple_ids, self.triples)
         relative_to, origins, resolved = placements.port_parts(

@@ -115,3 +115,16 @@ def test_connections_are_given_only_when_every_relation_matched(tmp_path: Path) 
     # the same relation across two lines: found by its keyword, not by its pattern
     split = "#20=IFCRELCONNECTSPORTS('0123456789abcdefghijr0',$,$,$,\n#10,#11,$);\n"
     assert read_port_text(_text_file(tmp_path, ports + split)).connections() is None
+
+
+def test_a_file_with_a_comment_or_a_repeated_step_id_gives_nothing(tmp_path: Path) -> None:
+    port = "#10=IFCDISTRIBUTIONPORT('0123456789abcdefghijk0',$,$,$,$,#5,$,.SOURCE.);\n"
+    assert read_port_text(_text_file(tmp_path, port)).port(10) is not None
+    header_comment = _text_file(tmp_path, port).read_text().replace("HEADER;", "HEADER;/* x */")
+    (tmp_path / "header.ifc").write_text(header_comment)
+    assert read_port_text(tmp_path / "header.ifc").port(10) is not None
+    commented = "/* an old version:\n#1=IFCCARTESIANPOINT((9.,9.,9.));\n*/\n"
+    assert read_port_text(_text_file(tmp_path, commented + port)).port(10) is None
+    repeated = "#1=IFCCARTESIANPOINT((9.,9.,9.));\n"
+    text = read_port_text(_text_file(tmp_path, repeated + port))
+    assert text.port(10) is None and text.connections() is None
