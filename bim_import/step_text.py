@@ -281,53 +281,67 @@ class _Placements:
 
     def world_matrices(self, placements: np.ndarray) -> tuple[list[int], FloatArray]:
         """World matrices of `placements` and of the placements they are relative to,
-        those the text gives whole."""
-        needed: dict[int, tuple[int, FloatArray | None]] = {}
+        those the text gives whole.
+
+        Each is written into one `(k, 4, 4)` array as it is worked out, the placement's
+        own matrix and the product being dropped at once: a Python object per matrix
+        would hold three times their size.
+        """
+        # step id -> (relative to, own matrices of its level, row there; -1: none)
+        needed: dict[int, tuple[int, FloatArray, int]] = {}
         wanted = np.unique(placements[placements != _NONE])
         while len(wanted):
             local, has_local = self._local.rows(wanted)
-            own = self._own_matrices(np.where(has_local, local[:, 2], _NONE))
-            for step_id, row, found, matrix in zip(
-                wanted.tolist(), local.tolist(), has_local.tolist(), own, strict=True
+            own, complete = self._own_matrices(np.where(has_local, local[:, 2], _NONE))
+            usable = (has_local & complete).tolist()
+            for k, (step_id, relative_to) in enumerate(
+                zip(wanted.tolist(), local[:, 1].tolist(), strict=True)
             ):
-                needed[step_id] = (row[1], matrix if found else None)
+                needed[step_id] = (relative_to, own, k if usable[k] else -1)
             parents = np.unique(local[has_local, 1])
             wanted = np.array(
                 [p for p in parents.tolist() if p != _NONE and p not in needed], dtype=np.int64
             )
-        world: dict[int, FloatArray | None] = {}
+        world = np.empty((len(needed), 4, 4))
+        rows: dict[int, int] = {}
+        filled = 0
 
-        def of(step_id: int) -> FloatArray | None:
-            if step_id not in world:
-                world[step_id] = None  # a cycle ends here, unresolved
-                relative_to, own = needed[step_id]
-                parent = np.eye(4) if relative_to == _NONE else of(relative_to)
-                world[step_id] = parent @ own if parent is not None and own is not None else None
-            return world[step_id]
+        def of(step_id: int) -> int:
+            """The row of the placement's world matrix in `world`, -1 if unknown."""
+            nonlocal filled
+            if step_id not in rows:
+                rows[step_id] = -1  # a cycle ends here, unresolved
+                relative_to, own, k = needed[step_id]
+                parent = -1 if relative_to == _NONE else of(relative_to)
+                if k >= 0 and (relative_to == _NONE or parent >= 0):
+                    # standalone copies, as `ModelIndex.world_matrix` multiplies them
+                    base = np.eye(4) if parent < 0 else world[parent].copy()
+                    world[filled] = base @ own[k].copy()
+                    rows[step_id] = filled
+                    filled += 1
+            return rows[step_id]
 
-        known = [(step_id, matrix) for step_id in needed if (matrix := of(step_id)) is not None]
-        if not known:
-            return [], np.empty((0, 4, 4))
-        return [step_id for step_id, _ in known], np.array([matrix for _, matrix in known])
+        for step_id in needed:
+            of(step_id)
+        known = [step_id for step_id, row in rows.items() if row >= 0]
+        return known, world[[rows[step_id] for step_id in known]]
 
-    def _own_matrices(self, axis_placements: np.ndarray) -> list[FloatArray | None]:
+    def _own_matrices(self, axis_placements: np.ndarray) -> tuple[FloatArray, np.ndarray]:
+        """The placements' own matrices, `(n, 4, 4)`, and whether the text gave each whole."""
         axes, has_axes = self._axes.rows(axis_placements)
         references = np.where(has_axes[:, None], axes[:, 1:4], _NONE)
         rows, found = self._triple_rows.found(references.ravel())
         rows, found = rows.reshape(-1, 3), found.reshape(-1, 3)
         complete = has_axes & ((references == _NONE) | found).all(axis=1)
-        matrices: list[FloatArray | None] = []
-        for k in range(len(axis_placements)):
-            if not complete[k]:
-                matrices.append(None)
-                continue
+        matrices = np.zeros((len(axis_placements), 4, 4))
+        for k in np.flatnonzero(complete).tolist():
             location, axis, ref_direction = (
                 self._triples[rows[k, i]].tolist() if found[k, i] else None for i in range(3)
             )
-            matrices.append(
-                placement_matrix(location or [], axis, ref_direction, two_d=bool(axes[k, 4]))
+            matrices[k] = placement_matrix(
+                location or [], axis, ref_direction, two_d=bool(axes[k, 4])
             )
-        return matrices
+        return matrices, complete
 
 
 class _Table:
