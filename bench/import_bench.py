@@ -30,10 +30,6 @@ openings but cuts openings into walls; our import tessellates spaces, skips furn
 does not cut openings; the default iterator does everything the slow way. Below the table,
 "RSS growth at the end" splits memory into anonymous (data) and file-backed pages: the
 latter is mostly geometry-kernel code mapped in on first use, a fixed cost of tessellating.
-Where the import forks a second process to read part of a big file (`bim_import.forked`),
-its peak counts too: the ``import`` peak is the larger of the child process's own peak and
-its RSS when the second process's answer arrived plus that process's own peak growth
-(its peak RSS over what it had at the fork), both at their fullest at once.
 
     .venv/bin/python bench/import_bench.py [--repeat N] [--files F.ifc ...] [--json]
 
@@ -173,31 +169,10 @@ def _reset_peak_rss() -> bool:
     return True
 
 
-class _ForkedMemory(logging.Handler):
-    """What the import's forked readers report (`bim_import.forked`): for each, this
-    process's RSS when it ended plus the child's own peak growth, i.e. both at once."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.both_bytes: list[int] = []
-        self.child_growth_bytes: list[int] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        growth = getattr(record, "forked_peak_growth_bytes", None)
-        resident = getattr(record, "resident_at_join_bytes", None)
-        if isinstance(growth, int) and isinstance(resident, int):
-            self.both_bytes.append(resident + growth)
-            self.child_growth_bytes.append(growth)
-
-
 def _child_import(paths: list[Path], work_dir: Path) -> dict[str, Any]:
     from twin.importer import import_models
     from twin.store import open_store
 
-    forked = _ForkedMemory()
-    forked_log = logging.getLogger("bim_import.forked")
-    forked_log.addHandler(forked)
-    forked_log.setLevel(logging.DEBUG)
     engine = open_store(str(work_dir / "twin.db"))
     start = time.perf_counter()
     summary = import_models(engine, paths, site_code=SITE_CODE)
@@ -208,10 +183,6 @@ def _child_import(paths: list[Path], work_dir: Path) -> dict[str, Any]:
         "counts": dict(summary.counts),
         "warnings": len(summary.warnings),
         "db_bytes": sum(p.stat().st_size for p in work_dir.glob("twin.db*")),
-        # a second process's memory counts: the peak is the larger of this process's
-        # own and of both processes at once (child_main folds it into peak_rss_bytes)
-        "forked_both_rss_bytes": max(forked.both_bytes, default=0),
-        "forked_child_growth_bytes": max(forked.child_growth_bytes, default=0),
     }
 
 
@@ -281,9 +252,7 @@ def child_main(argv: Sequence[str]) -> int:
     split_before = _rss_split()
     reset = _reset_peak_rss()
     result = _CHILDREN[variant]([Path(f) for f in files], Path(work_dir))
-    own_peak = _peak_rss_bytes()
-    peak = max(own_peak, int(result.get("forked_both_rss_bytes", 0)))
-    result["own_peak_rss_bytes"] = own_peak
+    peak = _peak_rss_bytes()
     split_after = _rss_split()
     result.update(baseline_rss_bytes=baseline, peak_rss_bytes=peak, peak_rss_reset=reset)
     if split_before is not None and split_after is not None:
@@ -614,14 +583,6 @@ def render_table(result: dict[str, Any]) -> str:
             f"{_cell(split[IMPORT]['anon'], '.0f')} + {_cell(split[IMPORT]['file'], '.0f')}, "
             f"open {_cell(split[OPEN]['anon'], '.0f')} + {_cell(split[OPEN]['file'], '.0f')}",
         ]
-        forked = [s.get("forked_child_growth_bytes", 0) for s in ours]
-        if any(forked):
-            own = [s["own_peak_rss_bytes"] - s["baseline_rss_bytes"] for s in ours]
-            lines.append(
-                "  import forked a second process: its own peak growth "
-                f"{statistics.median(forked) / MIB:.0f} MiB, counted in RSS+ "
-                f"(the importing process alone {statistics.median(own) / MIB:.0f} MiB)"
-            )
         for variant, failures in row["failures"].items():
             lines.append(f"  {variant} failed {len(failures)}×: {failures[-1]}")
     lines += [f"note: {message}" for message in result["skipped"]]

@@ -12,7 +12,6 @@ from collections.abc import Iterable
 import ifcopenshell
 import numpy as np
 
-from bim_import.step_text import PortText
 from bim_import.structure import ModelIndex
 from models.geometry import FloatArray
 from models.services import ConnectionRecord, FlowDirection, PortRecord
@@ -31,14 +30,9 @@ _DIRECTIONS = {direction.value: direction for direction in FlowDirection}
 
 
 def _flow_direction(port: ifcopenshell.entity_instance) -> FlowDirection:
-    return _direction(
-        port.get_argument(_FLOW_DIRECTION) if port.is_a("IfcDistributionPort") else None
-    )
-
-
-def _direction(value: str | None) -> FlowDirection:
     # a dictionary, not FlowDirection(value): the enum's constructor is slow, and this
     # runs for every port and twice for every connection
+    value = port.get_argument(_FLOW_DIRECTION) if port.is_a("IfcDistributionPort") else None
     return _DIRECTIONS.get(value, FlowDirection.NOTDEFINED) if value else FlowDirection.NOTDEFINED
 
 
@@ -46,14 +40,12 @@ def read_ports(
     elements: Iterable[tuple[int, str]],
     index: ModelIndex,
     length_scale: float,
-    text: PortText | None = None,
 ) -> dict[int, list[PortRecord]]:
     """The ports of each element, by element step id, with world positions in metres.
 
     `elements` pairs each element's step id with its record id (its GlobalId, made
     unique). A port's position is the origin of its placement (None when unplaced),
-    computed for all ports at once from their parent placements. What `text` (the
-    file's text, `bim_import.step_text`) gives of a port is not read again.
+    computed for all ports at once from their parent placements.
     """
     found: dict[int, list[tuple[str, str, FlowDirection]]] = {}
     placed: list[tuple[int, int]] = []  # (element step id, port number) of placed ports
@@ -65,14 +57,6 @@ def read_ports(
             continue
         records = found[step_id] = []
         for port in ports:
-            read = text.port(port.id()) if text is not None else None
-            if read is not None:  # the same attributes, taken from the file's text
-                global_id, direction, relative_to, origin = read
-                placed.append((step_id, len(records)))
-                parents.append(index.world_matrix_by_id(relative_to))
-                origins.append(origin)
-                records.append((global_id, element_id, _direction(direction)))
-                continue
             placement = port.get_argument(_OBJECT_PLACEMENT)
             if placement is not None:
                 parent, origin = index.placement_parts(placement)
@@ -95,57 +79,33 @@ def read_ports(
     }
 
 
-def declared_connections(
-    model: ifcopenshell.file, text: PortText | None = None
-) -> list[ConnectionRecord]:
-    """One record per IfcRelConnectsPorts, oriented along the flow where ports say it.
-
-    From `text` (the file's text, `bim_import.step_text`) when it gives every relation
-    and every port they join; else through the binding.
-    """
-    from_text = _connections_from_text(text) if text is not None else None
-    if from_text is not None:
-        return from_text
+def declared_connections(model: ifcopenshell.file) -> list[ConnectionRecord]:
+    """One record per IfcRelConnectsPorts, oriented along the flow where ports say it."""
     connections = []
     for rel in model.by_type("IfcRelConnectsPorts"):
         relating, related = rel.get_argument(_RELATING_PORT), rel.get_argument(_RELATED_PORT)
         if relating is None or related is None:
             continue
-        connections.append(
-            _connection(
-                (relating.get_argument(_GLOBAL_ID), _flow_direction(relating)),
-                (related.get_argument(_GLOBAL_ID), _flow_direction(related)),
-                rel.get_argument(0),
+        first, second = _flow_direction(relating), _flow_direction(related)
+        if first == FlowDirection.SINK and second == FlowDirection.SOURCE:
+            connections.append(
+                ConnectionRecord(
+                    related.get_argument(_GLOBAL_ID),
+                    relating.get_argument(_GLOBAL_ID),
+                    True,
+                    True,
+                    rel.get_argument(0),
+                )
             )
-        )
-    return connections
-
-
-def _connections_from_text(text: PortText) -> list[ConnectionRecord] | None:
-    relations = text.connections()
-    if relations is None:
-        return None
-    connections = []
-    for relation_id, relating_id, related_id in relations:
-        if relating_id < 0 or related_id < 0:
-            continue
-        relating, related = text.port_identity(relating_id), text.port_identity(related_id)
-        if relating is None or related is None:
-            return None  # a port the text did not give: all through the binding
-        connections.append(
-            _connection(
-                (relating[0], _direction(relating[1])),
-                (related[0], _direction(related[1])),
-                relation_id,
+        else:
+            directed = first == FlowDirection.SOURCE and second == FlowDirection.SINK
+            connections.append(
+                ConnectionRecord(
+                    relating.get_argument(_GLOBAL_ID),
+                    related.get_argument(_GLOBAL_ID),
+                    True,
+                    directed,
+                    rel.get_argument(0),
+                )
             )
-        )
     return connections
-
-
-def _connection(
-    relating: tuple[str, FlowDirection], related: tuple[str, FlowDirection], relation_id: str
-) -> ConnectionRecord:
-    if relating[1] == FlowDirection.SINK and related[1] == FlowDirection.SOURCE:
-        return ConnectionRecord(related[0], relating[0], True, True, relation_id)
-    directed = relating[1] == FlowDirection.SOURCE and related[1] == FlowDirection.SINK
-    return ConnectionRecord(relating[0], related[0], True, directed, relation_id)

@@ -8,7 +8,6 @@ malformed site coordinates become warnings naming the GlobalId. It raises
 
 from __future__ import annotations
 
-import functools
 import logging
 import sys
 from collections import Counter
@@ -23,7 +22,6 @@ import numpy as np
 
 from bim_import.attributes import attribute_or, unit_scale
 from bim_import.bodies import body_meshes
-from bim_import.forked import Deferred, spare_core
 from bim_import.geometry import (
     DEFAULT_KERNEL,
     mesh_axis,
@@ -36,7 +34,6 @@ from bim_import.ports import declared_connections, read_ports
 from bim_import.segments import circular_sweep, cylinder_meshes, matches_ports, sweep_ends
 from bim_import.services import classify_element, system_medium, valve_details
 from bim_import.spaces import UnitScales, read_room
-from bim_import.step_text import read_port_text
 from bim_import.structure import ModelIndex
 from models.campus import BuildingRecord, Georeference, RoomRecord, SiteRecord, StoreyRecord
 from models.geometry import FloatArray, Mesh, SourceRef
@@ -49,17 +46,13 @@ from models.services import (
     SystemRecord,
 )
 
-__all__ = ["SECOND_PROCESS_FROM_BYTES", "ImportWarning", "ParsedModel", "read_model"]
+__all__ = ["ImportWarning", "ParsedModel", "read_model"]
 
 log = logging.getLogger(__name__)
 _NOT_SYSTEMS = ("IfcZone", "IfcStructuralAnalysisModel", "IfcBuildingSystem", "IfcBuiltSystem")
 _ELEMENT_ROOTS = ("IfcDistributionElement", "IfcBuildingElement", "IfcBuiltElement")
 _OBJECT_PLACEMENT = 5  # IfcProduct.ObjectPlacement, by position
 _NAME = 2  # IfcRoot.Name, by position (faster than by name; the same in every schema)
-# From this size up a second process reads the ports from the text, then the rooms (the
-# 20-building sample is 16 MB; the real files here, up to 4 MB, never are): below it,
-# forking and the second process's memory cost more than the reading saves.
-SECOND_PROCESS_FROM_BYTES = 8 * 2**20
 
 
 @dataclass(frozen=True)
@@ -142,44 +135,27 @@ def read_model(
     kernel: str = DEFAULT_KERNEL,
     processes: int = 1,
     progress: Callable[[str], None] | None = None,
-    second_process: bool | None = None,
 ) -> ParsedModel:
-    """Read `path`; raise `ModelImportError` when it is not a readable IFC file.
-
-    With `second_process` (by default: for a file of `SECOND_PROCESS_FROM_BYTES` or
-    more when a core is idle, `bim_import.forked.spare_core`), a forked second process
-    reads the ports and port connections from the file's text while this one parses it
-    (`bim_import.step_text`), and later the rooms while this one reads the services:
-    the same records, sooner.
-    """
+    """Read `path`; raise `ModelImportError` when it is not a readable IFC file."""
     step = progress or (lambda _message: None)
     step("opening")
-    # On a big file a second process reads the ports and their connections from the
-    # text while ifcopenshell parses it here (`bim_import.step_text`)
-    forking = _second_process(path) if second_process is None else second_process
-    with Deferred(
-        functools.partial(read_port_text, path) if forking else lambda: None, fork=forking
-    ) as port_text:
-        model = open_model(path)
-        file_name = path.name
-        warnings: list[ImportWarning] = []
+    model = open_model(path)
+    file_name = path.name
+    warnings: list[ImportWarning] = []
 
-        def warn(message: str) -> None:
-            warnings.append(ImportWarning(file_name, message))
+    def warn(message: str) -> None:
+        warnings.append(ImportWarning(file_name, message))
 
-        ids = _Ids(model, warn)
-        index = ModelIndex(model)
-        length = unit_scale(model)
-        units = UnitScales(
-            length=length,
-            area=unit_scale(model, "AREAUNIT"),
-            volume=unit_scale(model, "VOLUMEUNIT"),
-        )
+    ids = _Ids(model, warn)
+    index = ModelIndex(model)
+    length = unit_scale(model)
+    units = UnitScales(
+        length=length,
+        area=unit_scale(model, "AREAUNIT"),
+        volume=unit_scale(model, "VOLUMEUNIT"),
+    )
 
-        entities = _elements(model)
-        text = port_text.result()
-    if text is not None:
-        index.add_world_matrices(text.world_matrices())
+    entities = _elements(model)
     ports_of = read_ports(
         (
             (entity.id(), ids(entity))
@@ -188,11 +164,7 @@ def read_model(
         ),
         index,
         length,
-        text,
     )
-    # from the text now, to free it; through the binding at the end, as before
-    connections = declared_connections(model, text) if text is not None else None
-    del text
     step("tessellating")
     round_radii = _round_segments(entities, ports_of, index, length)
     analytic = {step_id: mesh for step_id, (mesh, _) in round_radii.items()}
@@ -248,65 +220,77 @@ def read_model(
     storey_ids = {s.source.global_id for s in storeys}
 
     step("reading rooms")
-    # on a big file a second process reads the rooms while this one reads the services
-    with Deferred(
-        functools.partial(_rooms, model, ids, index, storey_ids, by_step_id, units, file_name),
-        fork=forking,
-    ) as rooms_part:
-        step("reading services")
-        systems, members = _read_systems(model, ids, file_name)
-        elements: list[ElementRecord] = []
-        ports: list[PortRecord] = []
-        meshes: dict[str, Mesh] = {
-            ids(space): by_step_id[space.id()]
-            for space in model.by_type("IfcSpace")
-            if space.id() in by_step_id
-        }
-        single_building = ids(model.by_type("IfcBuilding")[0]) if len(buildings) == 1 else None
-        kinds: dict[tuple[str, str | None], ElementKind] = {}
-        for entity in entities:
-            record_id = ids(entity)
-            element_type = index.element_type(entity)
-            # the kind depends on the classes alone: classify once per (class, type class)
-            ifc_class = entity.is_a()
-            classes = (ifc_class, element_type.is_a() if element_type is not None else None)
-            kind = kinds.get(classes)
-            if kind is None:
-                kind = kinds[classes] = classify_element(entity, element_type)
-            storey = index.ancestor(entity, "IfcBuildingStorey")
-            building = index.ancestor(entity, "IfcBuilding")
-            at_site = building is None and index.ancestor(entity, "IfcSite") is not None
-            building_id = (
-                ids(building) if building is not None else (None if at_site else single_building)
+    rooms = []
+    for space in model.by_type("IfcSpace"):
+        storey = index.ancestor(space, "IfcBuildingStorey")
+        if storey is None or ids(storey) not in storey_ids:
+            warn(f"IfcSpace {ids(space)} ({space.Name}) is on no storey; skipped")
+            continue
+        room_warnings: list[str] = []
+        rooms.append(
+            read_room(
+                space,
+                ids(space),
+                file_name,
+                ids(storey),
+                by_step_id.get(space.id()),
+                units,
+                room_warnings,
             )
-            # the texts that repeat from element to element are kept once, not once per element
-            record = ElementRecord(
-                source=SourceRef(file_name, record_id, sys.intern(ifc_class)),
-                kind=kind,
-                name=_shared(entity.get_argument(_NAME)),
-                type_name=(
-                    _shared(element_type.get_argument(_NAME)) if element_type is not None else None
-                ),
-                predefined_type=_shared(index.predefined_type(entity)),
-                storey_global_id=_shared(ids(storey)) if storey is not None else None,
-                building_global_id=_shared(building_id),
-                system_global_ids=members.get(entity.id(), []),
-            )
-            mesh = by_step_id.get(entity.id())
-            if mesh is not None:
-                meshes[record_id] = mesh
-            element_ports = ports_of.get(entity.id(), [])
-            ports.extend(element_ports)
-            if kind in SEGMENT_KINDS:
-                round_segment = round_radii.get(entity.id())
-                radius = round_segment[1] if round_segment else None
-                _segment_axis(record, element_ports, mesh, radius)
-            if kind == ElementKind.VALVE:
-                record.ifc_valve_type, record.normally_open = valve_details(entity, element_type)
-            elements.append(record)
-        rooms, room_messages = rooms_part.result()
-    for message in room_messages:
-        warn(message)
+        )
+        for message in room_warnings:
+            warn(message)
+
+    step("reading services")
+    systems, members = _read_systems(model, ids, file_name)
+    elements: list[ElementRecord] = []
+    ports: list[PortRecord] = []
+    meshes: dict[str, Mesh] = {
+        ids(space): by_step_id[space.id()]
+        for space in model.by_type("IfcSpace")
+        if space.id() in by_step_id
+    }
+    single_building = ids(model.by_type("IfcBuilding")[0]) if len(buildings) == 1 else None
+    kinds: dict[tuple[str, str | None], ElementKind] = {}
+    for entity in entities:
+        record_id = ids(entity)
+        element_type = index.element_type(entity)
+        # the kind depends on the classes alone: classify once per (class, type class)
+        ifc_class = entity.is_a()
+        classes = (ifc_class, element_type.is_a() if element_type is not None else None)
+        kind = kinds.get(classes)
+        if kind is None:
+            kind = kinds[classes] = classify_element(entity, element_type)
+        storey = index.ancestor(entity, "IfcBuildingStorey")
+        building = index.ancestor(entity, "IfcBuilding")
+        at_site = building is None and index.ancestor(entity, "IfcSite") is not None
+        building_id = (
+            ids(building) if building is not None else (None if at_site else single_building)
+        )
+        # the texts that repeat from element to element are kept once, not once per element
+        record = ElementRecord(
+            source=SourceRef(file_name, record_id, sys.intern(ifc_class)),
+            kind=kind,
+            name=_shared(entity.get_argument(_NAME)),
+            type_name=(
+                _shared(element_type.get_argument(_NAME)) if element_type is not None else None
+            ),
+            predefined_type=_shared(index.predefined_type(entity)),
+            storey_global_id=_shared(ids(storey)) if storey is not None else None,
+            building_global_id=_shared(building_id),
+            system_global_ids=members.get(entity.id(), []),
+        )
+        mesh = by_step_id.get(entity.id())
+        if mesh is not None:
+            meshes[record_id] = mesh
+        element_ports = ports_of.get(entity.id(), [])
+        ports.extend(element_ports)
+        if kind in SEGMENT_KINDS:
+            round_segment = round_radii.get(entity.id())
+            _segment_axis(record, element_ports, mesh, round_segment[1] if round_segment else None)
+        if kind == ElementKind.VALVE:
+            record.ifc_valve_type, record.normally_open = valve_details(entity, element_type)
+        elements.append(record)
     # what only the loop above needed: freed, it serves the connections read next
     del entities, by_step_id, round_radii, ports_of
 
@@ -321,52 +305,12 @@ def read_model(
         rooms=rooms,
         elements=elements,
         ports=ports,
-        connections=connections if connections is not None else declared_connections(model),
+        connections=declared_connections(model),
         systems=systems,
         meshes=meshes,
         space_boundary_pairs=boundary_pairs,
         warnings=warnings,
     )
-
-
-def _rooms(
-    model: ifcopenshell.file,
-    ids: _Ids,
-    index: ModelIndex,
-    storey_ids: set[str],
-    meshes: dict[int, Mesh],
-    units: UnitScales,
-    file_name: str,
-) -> tuple[list[RoomRecord], list[str]]:
-    """The rooms on the storeys read, and what went wrong with them, in file order."""
-    rooms = []
-    messages: list[str] = []
-    for space in model.by_type("IfcSpace"):
-        storey = index.ancestor(space, "IfcBuildingStorey")
-        if storey is None or ids(storey) not in storey_ids:
-            messages.append(f"IfcSpace {ids(space)} ({space.Name}) is on no storey; skipped")
-            continue
-        rooms.append(
-            read_room(
-                space,
-                ids(space),
-                file_name,
-                ids(storey),
-                meshes.get(space.id()),
-                units,
-                messages,
-            )
-        )
-    return rooms, messages
-
-
-def _second_process(path: Path) -> bool:
-    """True for a file big enough to be worth a second process, when a core is idle."""
-    try:
-        big = path.stat().st_size >= SECOND_PROCESS_FROM_BYTES
-    except OSError:  # open_model says what is wrong with the path
-        return False
-    return big and spare_core()
 
 
 def _shared(text: str | None) -> str | None:

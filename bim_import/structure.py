@@ -10,7 +10,6 @@ assignments (IfcRelDefinesByType) are read once into dictionaries.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from typing import Any
 
 import ifcopenshell
@@ -19,13 +18,7 @@ import numpy as np
 
 from models.geometry import FloatArray
 
-__all__ = [
-    "ModelIndex",
-    "axis2placement_matrix",
-    "body_representations",
-    "placement_matrix",
-    "unit_ratios",
-]
+__all__ = ["ModelIndex", "axis2placement_matrix", "body_representations"]
 
 _GENERIC_TYPES = (None, "NOTDEFINED", "USERDEFINED")
 _ABSENT = 0xFFFFFFFF  # get_argument_index of an attribute the class does not have
@@ -43,17 +36,12 @@ _FORWARD = 1  # get_attribute_category of a stored (not inverse or derived) attr
 def _direction(
     entity: ifcopenshell.entity_instance | None, default: tuple[float, ...]
 ) -> list[float]:
-    return unit_ratios(None if entity is None else entity.get_argument(0), default)
-
-
-def unit_ratios(ratios: Sequence[float] | None, default: tuple[float, ...]) -> list[float]:
-    """An IfcDirection's ratios made 3D and of unit length (`default` when there are none)."""
-    if ratios is None:
+    if entity is None:
         return list(default)
-    padded = [float(v) for v in ratios]
-    padded += [0.0] * (3 - len(padded))
-    norm = math.sqrt(sum(v * v for v in padded)) or 1.0
-    return [v / norm for v in padded]
+    ratios = [float(v) for v in entity.get_argument(0)]
+    ratios += [0.0] * (3 - len(ratios))
+    norm = math.sqrt(sum(v * v for v in ratios)) or 1.0
+    return [v / norm for v in ratios]
 
 
 def body_representations(
@@ -71,34 +59,19 @@ def axis2placement_matrix(placement: ifcopenshell.entity_instance) -> FloatArray
     """The 4x4 matrix of an IfcAxis2Placement2D/3D (file units)."""
     location = placement.get_argument(0)
     coordinates = [float(v) for v in location.get_argument(0)] if location is not None else []
-    if placement.is_a("IfcAxis2Placement2D"):
-        axis, ref = None, placement.get_argument(1)
-    else:
-        axis, ref = placement.get_argument(1), placement.get_argument(2)
-    return placement_matrix(
-        coordinates,
-        None if axis is None else axis.get_argument(0),
-        None if ref is None else ref.get_argument(0),
-        two_d=placement.is_a("IfcAxis2Placement2D"),
-    )
-
-
-def placement_matrix(
-    coordinates: Sequence[float],
-    axis: Sequence[float] | None,
-    ref_direction: Sequence[float] | None,
-    two_d: bool = False,
-) -> FloatArray:
-    """The 4x4 matrix of an axis placement given its Location's coordinates and the
-    ratios of its Axis and RefDirection (None where unset; a 2D placement has no Axis)."""
-    coordinates = [float(v) for v in coordinates]
     coordinates += [0.0] * (3 - len(coordinates))
-    if axis is None and ref_direction is None:  # no axes: a translation
+    if all(
+        placement.get_argument(i) is None for i in range(1, len(placement))
+    ):  # no axes: a translation
         matrix = np.eye(4)
         matrix[:3, 3] = coordinates
         return matrix
-    z = [0.0, 0.0, 1.0] if two_d else unit_ratios(axis, (0.0, 0.0, 1.0))
-    ref = unit_ratios(ref_direction, (1.0, 0.0, 0.0))
+    if placement.is_a("IfcAxis2Placement2D"):
+        z = [0.0, 0.0, 1.0]
+        ref = _direction(placement.get_argument(1), (1.0, 0.0, 0.0))
+    else:
+        z = _direction(placement.get_argument(1), (0.0, 0.0, 1.0))
+        ref = _direction(placement.get_argument(2), (1.0, 0.0, 0.0))
     along = sum(r * a for r, a in zip(ref, z, strict=True))
     x = [r - along * a for r, a in zip(ref, z, strict=True)]
     norm = math.sqrt(sum(v * v for v in x))
@@ -123,7 +96,6 @@ class ModelIndex:
     """Parents, types and world placements of one model, each computed once."""
 
     def __init__(self, model: ifcopenshell.file) -> None:
-        self._model = model
         self._placements: dict[int, FloatArray] = {}
         self._ancestors: dict[tuple[int, str], ifcopenshell.entity_instance | None] = {}
         self._parent: dict[int, ifcopenshell.entity_instance] = {}
@@ -259,17 +231,6 @@ class ModelIndex:
             float(coordinates[1]),
             float(coordinates[2]) if len(coordinates) > 2 else 0.0,
         )
-
-    def add_world_matrices(self, matrices: dict[int, FloatArray]) -> None:
-        """World matrices of placements by step id, worked out elsewhere the same way."""
-        self._placements.update(matrices)
-
-    def world_matrix_by_id(self, step_id: int) -> FloatArray:
-        """`world_matrix` of the placement with step id `step_id` (negative: none)."""
-        if step_id < 0:
-            return np.eye(4)
-        cached = self._placements.get(step_id)
-        return cached if cached is not None else self.world_matrix(self._model.by_id(step_id))
 
     def world_matrix(self, placement: ifcopenshell.entity_instance | None) -> FloatArray:
         """The 4x4 world matrix of an object placement, in the file's length unit."""

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import ifcopenshell
-import numpy as np
 import pytest
 from sqlalchemy import Engine, func, select
 
@@ -73,32 +72,3 @@ def test_segments_have_axes_diameters_systems_and_media(shared_ifc: Path) -> Non
     assert "heating" in media
     valves = [e for e in parsed.elements if e.kind == "valve"]
     assert len(valves) == 11
-
-
-def test_ports_and_rooms_read_by_a_second_process_give_the_same_records(
-    tmp_path: Path,
-) -> None:
-    campus = pytest.importorskip("bim_import.sample.campus")
-    path = Path(campus.write_sample_campus(tmp_path / "c.ifc", buildings=1, seed=1).ifc_files[0])
-    through_binding = read_model(path, second_process=False)
-    from_text = read_model(path, second_process=True)
-    assert len(from_text.ports) > 1000 and len(from_text.connections) > 500
-    assert from_text.ports == through_binding.ports
-    assert from_text.connections == through_binding.connections
-    assert from_text.warnings == through_binding.warnings
-    assert [r.source for r in from_text.rooms] == [r.source for r in through_binding.rooms]
-    for ours_room, their_room in zip(from_text.rooms, through_binding.rooms, strict=True):
-        assert ours_room.net_floor_area_m2 == their_room.net_floor_area_m2
-        assert ours_room.usage == their_room.usage
-        assert ours_room.footprint is not None and their_room.footprint is not None
-        assert np.array_equal(ours_room.footprint, their_room.footprint)
-    assert len(from_text.elements) == len(through_binding.elements)
-    for ours, theirs in zip(from_text.elements, through_binding.elements, strict=True):
-        assert ours.source == theirs.source
-        assert ours.outer_diameter_m == theirs.outer_diameter_m
-        assert (ours.axis is None) == (theirs.axis is None)
-        if ours.axis is not None and theirs.axis is not None:
-            assert np.array_equal(ours.axis, theirs.axis)
-    assert from_text.meshes.keys() == through_binding.meshes.keys()
-    for key, mesh in from_text.meshes.items():
-        assert np.array_equal(mesh.vertices, through_binding.meshes[key].vertices)

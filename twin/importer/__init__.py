@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, Engine, func, insert, select
 
-from bim_import.forked import spare_core
 from models.services import SEGMENT_KINDS, SERVICE_KINDS, ElementKind
 from twin.federation import derive_site_code, resolve_building, site_transform
 from twin.geo.footprints import refresh_footprints
@@ -35,10 +34,6 @@ __all__ = ["ChangeReport", "ImportSummary", "import_models", "refresh_spatial"]
 
 Progress = Callable[[str, float], None]
 _IMPORT_CACHE_KIB = 256  # SQLite's page cache during an import (its default is 2000 KiB)
-# From this many elements in one import, and when a core is idle, a second process
-# computes some buildings' spatial relations (`twin.spatial_store.compute_buildings_spatial`):
-# the 20-building sample has 15.7k; below, forking costs more than it saves.
-SPATIAL_SECOND_PROCESS_FROM_ELEMENTS = 5_000
 
 
 def import_models(
@@ -137,23 +132,13 @@ def _store(
         for warning in model.warnings:
             run.warnings.append(f"{warning.file}: {warning.message}")
         store_rooms(run, model, storey_of, transforms[model.path.name])
-    elements = sum(len(model.elements) for model in parsed)
     for model in parsed:
         store_elements(run, model, building_of, storey_of, transforms[model.path.name])
         model.release_stored()
-    buildings = sorted(run.buildings_touched)
-    if len(buildings) > 1 and elements >= SPATIAL_SECOND_PROCESS_FROM_ELEMENTS and spare_core():
-        # the spatial relations with a second process; connections and outlines meanwhile
-        _refresh_spatial_of(
-            conn,
-            [(code, _boundary_pairs(run, parsed, code)) for code in buildings],
-            lambda: _connections_and_outlines(run, buildings),
-        )
-    else:
-        infer_site_connections(run)
-        for building_code in buildings:
-            refresh_spatial(conn, building_code, _boundary_pairs(run, parsed, building_code))
-            refresh_footprints(conn, building_code)
+    infer_site_connections(run)
+    for building_code in sorted(run.buildings_touched):
+        refresh_spatial(conn, building_code, _boundary_pairs(run, parsed, building_code))
+        refresh_footprints(conn, building_code)
     record_files(run, parsed, building_of)
     _warn_empty_buildings(run)
     _count(run)
@@ -284,21 +269,3 @@ def refresh_spatial(
     from twin.spatial_store import compute_building_spatial
 
     compute_building_spatial(conn, building_code, boundary_pairs)
-
-
-def _refresh_spatial_of(
-    conn: Connection,
-    buildings: list[tuple[str, set[tuple[str, str]] | None]],
-    meanwhile: Callable[[], None],
-) -> None:
-    """`refresh_spatial` of each building, some computed by a second process meanwhile."""
-    from twin.spatial_store import compute_buildings_spatial
-
-    compute_buildings_spatial(conn, buildings, meanwhile)
-
-
-def _connections_and_outlines(run: ImportRun, buildings: list[str]) -> None:
-    """Inferred connections and building outlines: neither reads the spatial relations."""
-    infer_site_connections(run)
-    for building_code in buildings:
-        refresh_footprints(run.conn, building_code)
