@@ -13,7 +13,8 @@ from tests.planning_states import ALLOWANCE_M2, person, room, tiny_state
 from twin.planning import solver_keep
 from twin.planning.kpis import plan_cost
 from twin.planning.scenario import Preferences, parse_scenario
-from twin.planning.solver import moves_csv, plan_target, solve
+from twin.planning.solver import _near_optimal, moves_csv, plan_target, solve
+from twin.planning.solver_storeys import StoreyPlan
 from twin.planning.state import PlanningState
 from twin.planning.synthetic import synthetic_scenario, synthetic_state
 
@@ -208,3 +209,19 @@ def test_two_departments_for_one_room_are_told_the_room_is_full() -> None:
         "1 staff of department DY found no seat: the open offices that could take them are "
         "full (below_division)"
     ]
+
+
+@pytest.mark.parametrize(
+    ("status", "objective10", "bound10", "trusted"),
+    [
+        ("OPTIMAL", 60_000, 60_000, True),
+        ("FEASIBLE", 60_400, 59_800, True),  # 2,000 staff: 1 % above its bound
+        ("FEASIBLE", 165_400, 100_100, False),  # 5,000 staff: barely past the greedy split
+        ("UNKNOWN", float("nan"), 100_100, False),
+    ],
+)
+def test_stage_one_storeys_hold_the_first_plan_only_near_their_optimum(
+    status: str, objective10: float, bound10: float, trusted: bool
+) -> None:
+    stage1 = StoreyPlan({}, status, objective10, bound10)
+    assert _near_optimal(stage1) is trusted
