@@ -12,7 +12,7 @@ import pytest
 from tests.planning_states import ALLOWANCE_M2, person, room, tiny_state
 from twin.planning import solver_keep
 from twin.planning.kpis import plan_cost
-from twin.planning.scenario import Preferences, parse_scenario
+from twin.planning.scenario import Preferences, apply_scenario, parse_scenario
 from twin.planning.solver import _near_optimal, moves_csv, plan_target, solve
 from twin.planning.solver_storeys import StoreyPlan
 from twin.planning.state import PlanningState
@@ -225,3 +225,33 @@ def test_stage_one_storeys_hold_the_first_plan_only_near_their_optimum(
 ) -> None:
     stage1 = StoreyPlan({}, status, objective10, bound10)
     assert _near_optimal(stage1) is trusted
+
+
+def test_a_room_stage_worse_than_its_seeds_is_dropped(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The room stage, made to seat everyone as the greedy plan does (far worse than the
+    # keep-or-vacate seeds here), must not cost the plan anything: the seeds stand.
+    from twin.planning import solver as solver_module
+    from twin.planning.solver_common import staff_groups
+    from twin.planning.solver_greedy import greedy_plan
+
+    state = synthetic_state(staff=200, seed=2)
+    scenario = parse_scenario(synthetic_scenario(state))
+    target = apply_scenario(state, scenario)
+    greedy = greedy_plan(target)
+    greedy_seats = solver_module._seats_of(staff_groups(target), greedy)
+
+    def greedy_rooms(*args: object, **kwargs: object) -> dict[tuple[str, str], dict[str, int]]:
+        stats = args[6]
+        assert isinstance(stats, dict)
+        stats["room_stage"] = {}
+        return greedy_seats
+
+    monkeypatch.setattr(solver_module, "_room_stage", greedy_rooms)
+    plan, _, _, _, stats = plan_target(target, scenario.preferences, time_limit_s=10)
+    assert (
+        stats["room_stage"]["objective"]
+        == plan_cost(target, greedy, scenario.preferences).objective
+    )
+    assert stats["room_stage"].get("kept_seeds") is True
+    cost = plan_cost(target, plan, scenario.preferences).objective
+    assert cost <= stats["keep_plan"]["seeds"]["objective"] < stats["room_stage"]["objective"]
