@@ -189,22 +189,16 @@ class KeepModel:
             seated[gi] += count
         if any(seated[gi] != len(g.members) for gi, g in enumerate(self.groups)):
             return None
-        for lo, hi, gap, uses in ds.spans:
-            picked = [storey for storey, used in uses if values[used.index]]
-            low, high = (min(picked), max(picked)) if picked else (1, 0)
-            values[[lo.index, hi.index, gap.index]] = (
-                low,
-                high,
-                max(0, high - low + 1 - len(picked)),
-            )
+        for var, value in ds.span_values(lambda used: bool(values[used.index])):
+            values[var.index] = value
         options: dict[tuple[str, frozenset[tuple[int, int]]], _Option] = {
             (o.room, frozenset(o.stays.items())): o for o in self.options
         }
+        rooms = {room.room_code: room for storey in self.storeys for room in storey.rooms}
         current: dict[str, dict[int, int]] = defaultdict(dict)
         for gi, group in enumerate(self.groups):
-            for person in group.members:
-                if person.room_code in in_room:
-                    current[person.room_code][gi] = current[person.room_code].get(gi, 0) + 1
+            for code, count in group.current_by_room(rooms).items():
+                current[code][gi] = count
         for si, storey in enumerate(self.storeys):
             for room in storey.rooms:
                 members = in_room.get(room.room_code)

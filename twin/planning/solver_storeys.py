@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 
 from ortools.sat.python import cp_model
@@ -151,12 +151,19 @@ class DepartmentStoreys:
         flag = {used.index: key in occupied for key, used in self.used.items()}
         for used in self.used.values():
             self.model.add_hint(used, flag[used.index])
+        for var, value in self.span_values(lambda used: flag[used.index]):
+            self.model.add_hint(var, value)
+
+    def span_values(
+        self, is_used: Callable[[cp_model.IntVar], bool]
+    ) -> list[tuple[cp_model.IntVar, int]]:
+        """Each span's lowest and highest storey and gap, for the uses `is_used` says hold."""
+        values = []
         for lo, hi, gap, uses in self.spans:
-            picked = [index for index, used in uses if flag[used.index]]
+            picked = [index for index, used in uses if is_used(used)]
             low, high = (min(picked), max(picked)) if picked else (1, 0)
-            self.model.add_hint(lo, low)
-            self.model.add_hint(hi, high)
-            self.model.add_hint(gap, max(0, high - low + 1 - len(picked)))
+            values += [(lo, low), (hi, high), (gap, max(0, high - low + 1 - len(picked)))]
+        return values
 
     def on_storey(self, si: int) -> list[tuple[Group, cp_model.IntVar]]:
         return [(g, self.x[gi, si]) for gi, g in enumerate(self.groups) if (gi, si) in self.x]
