@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Connection, Dialect, Index, Table, insert, literal, select
+from sqlalchemy.exc import StatementError
 
 __all__ = ["execute_many", "indexes_built_after", "insert_rows"]
 
@@ -83,9 +84,16 @@ def insert_rows(
     whole = len(rows) - len(rows) % per_statement
     if whole:
         sql = _multi_row_sql(table, conn.dialect, key, per_statement)
-        for start in range(0, whole, per_statement):
-            chunk = rows[start : start + per_statement]
-            conn.exec_driver_sql(sql, tuple(itertools.chain.from_iterable(chunk)))
+        try:
+            for start in range(0, whole, per_statement):
+                chunk = rows[start : start + per_statement]
+                conn.exec_driver_sql(sql, tuple(itertools.chain.from_iterable(chunk)))
+        except StatementError as exc:
+            # the error names the one-row statement, not thousands of placeholders
+            exc.statement = (
+                f"{_driver_sql(_insert(table), conn.dialect, key)} ({per_statement} rows)"
+            )
+            raise
     # the rest one by one: one statement of each odd size would be prepared once per call
     execute_many(conn, _insert(table), rows[whole:], names)
 
