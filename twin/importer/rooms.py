@@ -14,7 +14,7 @@ from twin.federation import SiteTransform
 from twin.importer.run import ImportRun, record_event
 from twin.registry import RegisteredRoom, register_storey
 from twin.store import schema as t
-from twin.store.bulk import insert_rows
+from twin.store.bulk import insert_dicts, insert_rows
 
 if TYPE_CHECKING:
     pass
@@ -112,20 +112,16 @@ def store_rooms(
             if record.usage == "unclassified":
                 run.unclassified.append(f"{code} ({record.name} {record.long_name or ''})".strip())
             run.counts["rooms"] += 1
-        if new_rows:
-            conn.execute(insert(t.rooms), new_rows)
-            conn.execute(
-                insert(t.room_events),
-                [
-                    {
-                        "room_code": row["room_code"],
-                        "at": run.at,
-                        "kind": "created",
-                        "detail": json.dumps({"global_id": row["global_id"]}),
-                    }
-                    for row in new_rows
-                ],
-            )
+        insert_dicts(conn, t.rooms, new_rows)
+        insert_rows(
+            conn,
+            t.room_events,
+            ("room_code", "at", "kind", "detail"),
+            [
+                (row["room_code"], run.at, "created", json.dumps({"global_id": row["global_id"]}))
+                for row in new_rows
+            ],
+        )
         for retired in registration.retired:
             code = str(retired.code)
             conn.execute(

@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import Connection, Dialect, Index, Table, insert, literal, select
 from sqlalchemy.exc import StatementError
 
-__all__ = ["execute_many", "indexes_built_after", "insert_rows"]
+__all__ = ["execute_many", "indexes_built_after", "insert_dicts", "insert_rows"]
 
 # Parameters bound per multi-row statement: well under SQLite's smallest default
 # limit (32,766 since 3.32); beyond a few thousand, larger statements gain nothing.
@@ -96,6 +96,16 @@ def insert_rows(
             raise
     # the rest one by one: one statement of each odd size would be prepared once per call
     execute_many(conn, _insert(table), rows[whole:], names)
+
+
+def insert_dicts(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert `rows`, dicts with the same keys (columns of `table`), as `insert_rows` does."""
+    if not rows:
+        return
+    names = tuple(column.name for column in table.columns if column.name in rows[0])
+    if len(names) != len(rows[0]):
+        raise ValueError(f"{sorted(set(rows[0]) - set(names))} are not columns of {table.name}")
+    insert_rows(conn, table, names, [tuple(row[name] for name in names) for row in rows])
 
 
 @contextmanager
