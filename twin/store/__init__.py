@@ -53,6 +53,9 @@ def open_store(url_or_path: str | None = None, create: bool = True) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
     if create:
         schema.metadata.create_all(engine)
+        # create_all makes the indexes of the tables it makes, not those added since
+        for index in schema.ADDED_INDEXES:
+            index.create(engine, checkfirst=True)
     return engine
 
 
