@@ -421,19 +421,27 @@ def segment_runs(
         [[room.floor_bottom_m, room.floor_m, room.ceiling_m, room.void_top_m] for room in rooms]
     )[room_at]
     lengths: dict[tuple[str, str, str], float] = {}
-    runs = [
-        _lengths_in_height(
-            starts[at], ends[at], piece_lengths[at], t0, t1, bands[:, zone], bands[:, zone + 1]
-        ).tolist()
-        for zone in range(3)
-    ]
-    valid = [(bands[:, zone + 1] > bands[:, zone]).tolist() for zone in range(3)]
-    for k, (p, r) in enumerate(zip(at.tolist(), room_at.tolist(), strict=True)):
-        element, room_key = elements[p], rooms[r].key
-        for zone in range(3):
-            if valid[zone][k]:
-                key = (element, room_key, _ZONE_NAMES[zone])
-                lengths[key] = lengths.get(key, 0.0) + runs[zone][k]
+    runs = np.stack(
+        [
+            _lengths_in_height(
+                starts[at], ends[at], piece_lengths[at], t0, t1, bands[:, zone], bands[:, zone + 1]
+            )
+            for zone in range(3)
+        ],
+        axis=1,
+    )
+    # a zero adds nothing to a sum, and a sum of nothing is never kept: only the pieces
+    # that run some way in a zone are summed, in the order of the pairs, zone by zone
+    hit, zone_of = np.nonzero((bands[:, 1:] > bands[:, :-1]) & (runs != 0))
+    for p, r, zone, length in zip(
+        at[hit].tolist(),
+        room_at[hit].tolist(),
+        zone_of.tolist(),
+        runs[hit, zone_of].tolist(),
+        strict=True,
+    ):
+        key = (elements[p], rooms[r].key, _ZONE_NAMES[zone])
+        lengths[key] = lengths.get(key, 0.0) + length
     if walls:
         pieces = (elements, starts, ends, plans, plan_lengths, piece_lengths)
         _wall_runs(*pieces, rooms, walls, lengths)

@@ -8,22 +8,31 @@ triangles), and writes `runs_through`, `adjacency` and each room's zone heights.
 from __future__ import annotations
 
 import json
-from typing import Any
 
 import numpy as np
 import shapely
-from sqlalchemy import Connection, bindparam, delete, insert, or_, select, update
+from sqlalchemy import Connection, bindparam, delete, or_, select, update
 
 from bim_import.meshes import mesh_footprint, mesh_hulls
-from models.geometry import Mesh
+from models.geometry import FloatArray, Mesh
 from models.services import SEGMENT_KINDS
 from twin import spatial
 from twin.store import schema as t
-from twin.store.bulk import insert_rows
+from twin.store.bulk import execute_many, insert_rows
 
 __all__ = ["compute_building_spatial"]
 
 _PRISM_KINDS = ("wall", "slab", "covering", "door")
+_SET_ZONES = (
+    update(t.rooms)
+    .where(t.rooms.c.room_code == bindparam("code"))
+    .values(
+        finish_ceiling_m=bindparam("ceiling"),
+        void_top_m=bindparam("void_top"),
+        floor_bottom_m=bindparam("floor_bottom"),
+    )
+)
+_SET_ZONES_NAMES = ("ceiling", "void_top", "floor_bottom", "code")
 
 
 def _prisms(conn: Connection, building_code: str) -> dict[str, list[spatial.Prism]]:
@@ -87,25 +96,12 @@ def compute_building_spatial(
         if room.footprint_wkb is not None and room.floor_elevation_m is not None
     ]
     volumes = spatial.room_volumes(plans, prisms["slab"], prisms["covering"])
-    if volumes:
-        conn.execute(
-            update(t.rooms)
-            .where(t.rooms.c.room_code == bindparam("code"))
-            .values(
-                finish_ceiling_m=bindparam("ceiling"),
-                void_top_m=bindparam("void_top"),
-                floor_bottom_m=bindparam("floor_bottom"),
-            ),
-            [
-                {
-                    "code": v.key,
-                    "ceiling": v.ceiling_m,
-                    "void_top": v.void_top_m,
-                    "floor_bottom": v.floor_bottom_m,
-                }
-                for v in volumes
-            ],
-        )
+    execute_many(
+        conn,
+        _SET_ZONES,
+        [(v.ceiling_m, v.void_top_m, v.floor_bottom_m, v.key) for v in volumes],
+        _SET_ZONES_NAMES,
+    )
     codes = [room.room_code for room in rooms]
     _store_runs(conn, building_code, codes, volumes, prisms["wall"])
     _store_serves(conn, building_code, codes, volumes)
@@ -118,10 +114,7 @@ def compute_building_spatial(
         pairs = [(a, b, "boundary") for a, b in sorted(boundary_pairs)]
     else:
         pairs = spatial.adjacent_rooms(volumes, [door.footprint for door in prisms["door"]])
-    if pairs:
-        conn.execute(
-            insert(t.adjacency), [{"room_a": a, "room_b": b, "via": via} for a, b, via in pairs]
-        )
+    insert_rows(conn, t.adjacency, ("room_a", "room_b", "via"), pairs)
 
 
 def _store_serves(
@@ -137,9 +130,9 @@ def _store_serves(
             .where(t.elements.c.building_code == building_code, t.elements.c.kind == "terminal")
         )
     ]
-    found = spatial.rooms_containing(centres, volumes)
-    if found:
-        conn.execute(insert(t.serves), [{"element_id": e, "room_code": r} for e, r in found])
+    insert_rows(
+        conn, t.serves, ("element_id", "room_code"), spatial.rooms_containing(centres, volumes)
+    )
 
 
 def _store_runs(
@@ -173,14 +166,27 @@ def _store_runs(
         )
     ).all()  # the site is checked here: in SQL it would make SQLite scan the site's elements
     rows += [(element_id, axis) for element_id, axis, site in site_level if site == site_code]
-    segments: list[tuple[str, Any]] = [
-        (element_id, np.asarray(json.loads(axis_json), dtype=float))
-        for element_id, axis_json in rows
-    ]
-    runs = spatial.segment_runs(segments, volumes, walls)
+    runs = spatial.segment_runs(_axes(rows), volumes, walls)
     insert_rows(
         conn,
         t.runs_through,
         ("element_id", "room_code", "where", "length_m"),
         [(r.element, r.room, r.where, r.length_m) for r in runs],
     )
+
+
+def _axes(rows: list[tuple[str, str]]) -> list[tuple[str, FloatArray]]:
+    """(element id, `(k, 3) float` axis) from stored `axis_json` texts.
+
+    The texts are parsed as one JSON document and the points become one array, of
+    which each axis is a view: one conversion instead of one per segment.
+    """
+    if not rows:
+        return []
+    axes = json.loads(f"[{','.join(axis for _, axis in rows)}]")
+    points = np.array([point for axis in axes for point in axis], dtype=float).reshape(-1, 3)
+    ends = np.cumsum([len(axis) for axis in axes])
+    return [
+        (element_id, points[end - len(axis) : end])
+        for (element_id, _), axis, end in zip(rows, axes, ends.tolist(), strict=True)
+    ]

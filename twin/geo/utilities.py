@@ -260,7 +260,8 @@ def _store(
             )
         ).all()
     )
-    forget_file(conn, site, file_name, list(previous.values()))
+    if previous:
+        forget_file(conn, site, file_name)
     system_ids: dict[str, int] = {}
     for line in lines:
         if line.system not in system_ids:

@@ -26,6 +26,7 @@ from twin.importer.run import ChangeReport, ImportRun, ImportSummary, inserted_i
 from twin.importer.structure import record_files, store_storeys, upsert_building, upsert_site
 from twin.manifest import Manifest
 from twin.store import schema as t
+from twin.store.bulk import indexes_built_after
 
 if TYPE_CHECKING:
     from bim_import.reader import ParsedModel
@@ -132,9 +133,10 @@ def _store(
         for warning in model.warnings:
             run.warnings.append(f"{warning.file}: {warning.message}")
         store_rooms(run, model, storey_of, transforms[model.path.name])
-    for model in parsed:
-        store_elements(run, model, building_of, storey_of, transforms[model.path.name])
-        model.release_stored()
+    with indexes_built_after(conn, (t.elements, t.ports, t.connections)):
+        for model in parsed:
+            store_elements(run, model, building_of, storey_of, transforms[model.path.name])
+            model.release_stored()
     infer_site_connections(run)
     for building_code in sorted(run.buildings_touched):
         refresh_spatial(conn, building_code, _boundary_pairs(run, parsed, building_code))

@@ -86,7 +86,8 @@ def store_elements(
             )
         ).all()
     )
-    forget_file(conn, run.site_code, file_name, list(previous.values()))
+    if previous:
+        forget_file(conn, run.site_code, file_name)
     counters = dict(
         conn.execute(select(t.element_counters.c.prefix, t.element_counters.c.highest_number)).all()
     )
@@ -167,22 +168,28 @@ def save_element_counters(conn: Connection, counters: dict[str, int]) -> None:
             conn.execute(insert(t.element_counters).values(prefix=prefix, highest_number=highest))
 
 
-def forget_file(conn: Connection, site_code: str, file_name: str, element_keys: list[str]) -> None:
+def forget_file(conn: Connection, site_code: str, file_name: str) -> None:
     """Delete the elements a file gave before, with their ports, relations and systems."""
-    if not element_keys:
-        return
-    port_ids = select(t.ports.c.port_id).where(t.ports.c.element_id.in_(element_keys))
+    # the file's elements as a subquery, not as a list of ids bound one by one
+    elements = select(t.elements.c.element_id).where(
+        t.elements.c.site_code == site_code, t.elements.c.source_file == file_name
+    )
+    port_ids = select(t.ports.c.port_id).where(t.ports.c.element_id.in_(elements))
     conn.execute(
         delete(t.connections).where(
             t.connections.c.port_from.in_(port_ids) | t.connections.c.port_to.in_(port_ids)
         )
     )
-    conn.execute(delete(t.ports).where(t.ports.c.element_id.in_(element_keys)))
-    conn.execute(delete(t.runs_through).where(t.runs_through.c.element_id.in_(element_keys)))
-    conn.execute(delete(t.serves).where(t.serves.c.element_id.in_(element_keys)))
-    conn.execute(delete(t.element_systems).where(t.element_systems.c.element_id.in_(element_keys)))
-    conn.execute(delete(t.meshes).where(t.meshes.c.owner_id.in_(element_keys)))
-    conn.execute(delete(t.elements).where(t.elements.c.element_id.in_(element_keys)))
+    conn.execute(delete(t.ports).where(t.ports.c.element_id.in_(elements)))
+    conn.execute(delete(t.runs_through).where(t.runs_through.c.element_id.in_(elements)))
+    conn.execute(delete(t.serves).where(t.serves.c.element_id.in_(elements)))
+    conn.execute(delete(t.element_systems).where(t.element_systems.c.element_id.in_(elements)))
+    conn.execute(delete(t.meshes).where(t.meshes.c.owner_id.in_(elements)))
+    conn.execute(
+        delete(t.elements).where(
+            t.elements.c.site_code == site_code, t.elements.c.source_file == file_name
+        )
+    )
     conn.execute(
         delete(t.systems).where(
             and_(t.systems.c.site_code == site_code, t.systems.c.source_file == file_name)

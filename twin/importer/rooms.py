@@ -6,7 +6,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 import shapely
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
 from models.codes import RoomCode
 from models.geometry import Mesh
@@ -14,7 +14,7 @@ from twin.federation import SiteTransform
 from twin.importer.run import ImportRun, record_event
 from twin.registry import RegisteredRoom, register_storey
 from twin.store import schema as t
-from twin.store.bulk import insert_rows
+from twin.store.bulk import execute_many, insert_dicts, insert_rows
 
 if TYPE_CHECKING:
     pass
@@ -82,6 +82,7 @@ def store_rooms(
         footprints = dict((id(r), f) for r, f in incoming)
         old_rows = {row.room_code: row for row in rows}
         new_rows: list[dict[str, Any]] = []
+        updated_rows: list[tuple[Any, ...]] = []
         for assignment in registration.assignments:
             record = assignment.record
             code = str(assignment.code)
@@ -107,25 +108,22 @@ def store_rooms(
                 )
                 run.changes.added.append(code)
             else:
-                conn.execute(update(t.rooms).where(t.rooms.c.room_code == code).values(**values))
+                updated_rows.append((*(values[name] for name in _UPDATED), code))
                 _report_changes(run, code, old, values)
             if record.usage == "unclassified":
                 run.unclassified.append(f"{code} ({record.name} {record.long_name or ''})".strip())
             run.counts["rooms"] += 1
-        if new_rows:
-            conn.execute(insert(t.rooms), new_rows)
-            conn.execute(
-                insert(t.room_events),
-                [
-                    {
-                        "room_code": row["room_code"],
-                        "at": run.at,
-                        "kind": "created",
-                        "detail": json.dumps({"global_id": row["global_id"]}),
-                    }
-                    for row in new_rows
-                ],
-            )
+        execute_many(conn, _UPDATE_ROOM, updated_rows, _UPDATE_ROOM_NAMES)
+        insert_dicts(conn, t.rooms, new_rows)
+        insert_rows(
+            conn,
+            t.room_events,
+            ("room_code", "at", "kind", "detail"),
+            [
+                (row["room_code"], run.at, "created", json.dumps({"global_id": row["global_id"]}))
+                for row in new_rows
+            ],
+        )
         for retired in registration.retired:
             code = str(retired.code)
             conn.execute(
@@ -174,6 +172,40 @@ def _room_values(
         else None,
         "footprint_wkb": shapely.to_wkb(footprint) if footprint is not None else None,
     }
+
+
+# what an import sets on a room it finds again: what the model says (`_room_values`)
+# and where it comes from, in the table's order (the order of the statement's SET)
+_UPDATED = tuple(
+    column.name
+    for column in t.rooms.columns
+    if column.name
+    in {
+        "name",
+        "long_name",
+        "object_type",
+        "usage",
+        "usage_matched",
+        "net_floor_area_m2",
+        "area_source",
+        "declared_area_m2",
+        "height_m",
+        "volume_m3",
+        "floor_elevation_m",
+        "finish_ceiling_m",
+        "footprint_wkb",
+        "global_id",
+        "source_file",
+        "status",
+        "retired_at",
+    }
+)
+_UPDATE_ROOM = (
+    update(t.rooms)
+    .where(t.rooms.c.room_code == bindparam("found_code"))
+    .values({name: bindparam(f"new_{name}") for name in _UPDATED})
+)
+_UPDATE_ROOM_NAMES = (*(f"new_{name}" for name in _UPDATED), "found_code")
 
 
 def _report_changes(run: ImportRun, code: str, old: Any, values: dict[str, Any]) -> None:

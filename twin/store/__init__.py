@@ -12,6 +12,7 @@ import threading
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, func, select
+from sqlalchemy.schema import CreateIndex
 
 from twin.store import schema
 
@@ -53,6 +54,10 @@ def open_store(url_or_path: str | None = None, create: bool = True) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
     if create:
         schema.metadata.create_all(engine)
+        # create_all makes the indexes of the tables it makes, not those added since
+        with engine.begin() as conn:
+            for index in schema.ADDED_INDEXES:
+                conn.execute(CreateIndex(index, if_not_exists=True))
     return engine
 
 

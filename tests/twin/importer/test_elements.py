@@ -45,3 +45,28 @@ def test_connections_join_the_ports_stored_for_them(shared_ifc: Path, store: Eng
     heating_ids = [k for k, port in ports.items() if port.element_id.startswith("HT01-")]
     electrical_ids = [k for k, port in ports.items() if port.element_id.startswith("EL01-")]
     assert min(heating_ids) > max(electrical_ids)
+
+
+def test_an_import_into_an_empty_store_leaves_every_index_in_place(
+    shared_ifc: Path, store: Engine
+) -> None:
+    """The elements, ports and connections indexes are built after the rows, not lost."""
+
+    def indexes() -> set[tuple[str, str]]:
+        with store.connect() as conn:
+            return set(
+                conn.exec_driver_sql(
+                    "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+                ).all()
+            )
+
+    before = indexes()
+    import_models(store, [shared_ifc / "duplex.ifc"], site_code="DX01")
+    assert indexes() == before
+    assert {name for name, _ in before} >= {
+        "ix_elements_file",
+        "ix_elements_building",
+        "ix_ports_element",
+        "ix_connections_from",
+        "ix_connections_port_from",
+    }

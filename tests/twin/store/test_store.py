@@ -37,3 +37,19 @@ def test_change_watch_sees_an_edit_made_through_another_engine(
     assert watch.version() != first
     assert watch.version() == data_version(watcher_engine)
     watch.close()
+
+
+def test_a_store_made_before_an_added_index_gets_it_when_opened(tmp_path: Path) -> None:
+    db = str(tmp_path / "twin.db")
+    engine = open_store(db)
+    with engine.begin() as conn:
+        for name in ("ix_connections_port_from", "ix_connections_port_to"):
+            conn.execute(text(f"DROP INDEX {name}"))
+    engine.dispose()
+    with open_store(db).connect() as conn:
+        # the lookup SQLite makes for each deleted port, finding its connections
+        for column in ("port_from", "port_to"):
+            plan = conn.execute(
+                text(f"EXPLAIN QUERY PLAN SELECT 1 FROM connections WHERE {column} = 1")
+            ).all()
+            assert f"ix_connections_{column}" in str(plan)
