@@ -157,7 +157,7 @@ def read_model(
     )
 
     entities = _elements(model)
-    ports_of = read_ports(
+    ports_of, port_records = read_ports(
         (
             (entity.id(), ids(entity))
             for entity in entities
@@ -306,7 +306,7 @@ def read_model(
         rooms=rooms,
         elements=elements,
         ports=ports,
-        connections=declared_connections(model),
+        connections=declared_connections(model, port_records),
         systems=systems,
         meshes=meshes,
         space_boundary_pairs=boundary_pairs,

@@ -61,18 +61,18 @@ def axis2placement_matrix(placement: ifcopenshell.entity_instance) -> FloatArray
     location = placement.get_argument(0)
     coordinates = [float(v) for v in location.get_argument(0)] if location is not None else []
     coordinates += [0.0] * (3 - len(coordinates))
-    if all(
-        placement.get_argument(i) is None for i in range(1, len(placement))
-    ):  # no axes: a translation
+    # each axis read once (this runs for every placement of a campus-sized model)
+    axes = [placement.get_argument(i) for i in range(1, len(placement))]
+    if all(axis is None for axis in axes):  # no axes: a translation
         matrix = np.eye(4)
         matrix[:3, 3] = coordinates
         return matrix
     if placement.is_a("IfcAxis2Placement2D"):
         z = [0.0, 0.0, 1.0]
-        ref = _direction(placement.get_argument(1), (1.0, 0.0, 0.0))
+        ref = _direction(axes[0], (1.0, 0.0, 0.0))
     else:
-        z = _direction(placement.get_argument(1), (0.0, 0.0, 1.0))
-        ref = _direction(placement.get_argument(2), (1.0, 0.0, 0.0))
+        z = _direction(axes[0], (0.0, 0.0, 1.0))
+        ref = _direction(axes[1], (1.0, 0.0, 0.0))
     along = sum(r * a for r, a in zip(ref, z, strict=True))
     x = [r - along * a for r, a in zip(ref, z, strict=True)]
     norm = math.sqrt(sum(v * v for v in x))
