@@ -253,41 +253,53 @@ def read_model(
     }
     single_building = ids(model.by_type("IfcBuilding")[0]) if len(buildings) == 1 else None
     kinds: dict[tuple[str, str | None], ElementKind] = {}
+    # what many elements share is read once: where each parent lies (storey and
+    # building ids) and each type object's class and name
+    located: dict[int, tuple[str | None, str | None]] = {}
+    typed: dict[int, tuple[str, str | None]] = {}
     for entity in entities:
+        step_id = entity.id()
         record_id = ids(entity)
-        element_type = index.element_type(entity)
-        # the kind depends on the classes alone: classify once per (class, type class)
+        element_type = index.element_type_by_id(step_id)
         ifc_class = entity.is_a()
-        classes = (ifc_class, element_type.is_a() if element_type is not None else None)
-        kind = kinds.get(classes)
+        type_class = type_name = None
+        if element_type is not None:
+            type_info = typed.get(element_type.id())
+            if type_info is None:
+                type_info = typed[element_type.id()] = (
+                    element_type.is_a(),
+                    _shared(element_type.get_argument(_NAME)),
+                )
+            type_class, type_name = type_info
+        # the kind depends on the classes alone: classify once per (class, type class)
+        kind = kinds.get((ifc_class, type_class))
         if kind is None:
-            kind = kinds[classes] = classify_element(entity, element_type)
-        storey = index.ancestor(entity, "IfcBuildingStorey")
-        building = index.ancestor(entity, "IfcBuilding")
-        at_site = building is None and index.ancestor(entity, "IfcSite") is not None
-        building_id = (
-            ids(building) if building is not None else (None if at_site else single_building)
-        )
+            kind = kinds[(ifc_class, type_class)] = classify_element(entity, element_type)
+        parent = index.parent_by_id(step_id)
+        where = located.get(parent.id() if parent is not None else 0)
+        if where is None:
+            where = located[parent.id() if parent is not None else 0] = _location(
+                entity, index, ids, single_building
+            )
+        storey_id, building_id = where
         # the texts that repeat from element to element are kept once, not once per element
         record = ElementRecord(
             source=SourceRef(file_name, record_id, sys.intern(ifc_class)),
             kind=kind,
             name=_shared(entity.get_argument(_NAME)),
-            type_name=(
-                _shared(element_type.get_argument(_NAME)) if element_type is not None else None
-            ),
+            type_name=type_name,
             predefined_type=_shared(index.predefined_type(entity)),
-            storey_global_id=_shared(ids(storey)) if storey is not None else None,
-            building_global_id=_shared(building_id),
-            system_global_ids=members.get(entity.id(), []),
+            storey_global_id=storey_id,
+            building_global_id=building_id,
+            system_global_ids=members.get(step_id, []),
         )
-        mesh = by_step_id.get(entity.id())
+        mesh = by_step_id.get(step_id)
         if mesh is not None:
             meshes[record_id] = mesh
-        element_ports = ports_of.get(entity.id(), [])
+        element_ports = ports_of.get(step_id, [])
         ports.extend(element_ports)
         if kind in SEGMENT_KINDS:
-            round_segment = round_radii.get(entity.id())
+            round_segment = round_radii.get(step_id)
             _segment_axis(record, element_ports, mesh, round_segment[1] if round_segment else None)
         if kind == ElementKind.VALVE:
             record.ifc_valve_type, record.normally_open = valve_details(entity, element_type)
@@ -312,6 +324,24 @@ def read_model(
         space_boundary_pairs=boundary_pairs,
         warnings=warnings,
     )
+
+
+def _location(
+    entity: ifcopenshell.entity_instance,
+    index: ModelIndex,
+    ids: _Ids,
+    single_building: str | None,
+) -> tuple[str | None, str | None]:
+    """The record ids of the storey and the building an element lies in (by its parent).
+
+    An element in no building belongs to the only building of a one-building file,
+    unless it lies at the site itself.
+    """
+    storey = index.ancestor(entity, "IfcBuildingStorey")
+    building = index.ancestor(entity, "IfcBuilding")
+    at_site = building is None and index.ancestor(entity, "IfcSite") is not None
+    building_id = ids(building) if building is not None else (None if at_site else single_building)
+    return _shared(ids(storey)) if storey is not None else None, _shared(building_id)
 
 
 def _shared(text: str | None) -> str | None:
