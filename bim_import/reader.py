@@ -8,10 +8,12 @@ malformed site coordinates become warnings naming the GlobalId. It raises
 
 from __future__ import annotations
 
+import gc
 import logging
 import sys
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -137,7 +139,41 @@ def read_model(
     processes: int = 1,
     progress: Callable[[str], None] | None = None,
 ) -> ParsedModel:
-    """Read `path`; raise `ModelImportError` when it is not a readable IFC file."""
+    """Read `path`; raise `ModelImportError` when it is not a readable IFC file.
+
+    Python's cycle collector is paused while the file is read (see
+    `_cycle_collection_paused`).
+    """
+    with _cycle_collection_paused():
+        return _read_model(path, kernel, processes, progress)
+
+
+@contextmanager
+def _cycle_collection_paused() -> Iterator[None]:
+    """Python's cycle collector off for the duration, then back as it was.
+
+    Reading makes hundreds of thousands of long-lived objects (entity proxies,
+    records, matrices) and no reference cycles: on the 20-building sample and on
+    every file of ../shared/ifc the collector ran five full passes and freed nothing,
+    ~0.2 s of a ~2.2 s read. Objects are still freed by reference counting as before;
+    a cycle made meanwhile waits for the next collection after this one. Process-wide:
+    a concurrent reader that finds it already paused leaves it to the first to resume.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _read_model(
+    path: Path,
+    kernel: str,
+    processes: int,
+    progress: Callable[[str], None] | None,
+) -> ParsedModel:
     step = progress or (lambda _message: None)
     step("opening")
     model = open_model(path)
