@@ -273,6 +273,7 @@ def _read_model(
                 by_step_id.get(space.id()),
                 units,
                 room_warnings,
+                typed=index.element_type_by_id(space.id()) is not None,
             )
         )
         for message in room_warnings:
