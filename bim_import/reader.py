@@ -192,15 +192,9 @@ def _read_model(
         volume=unit_scale(model, "VOLUMEUNIT"),
     )
 
-    entities = _elements(model)
+    entities, distribution = _elements(model)
     ports_of, port_records = read_ports(
-        (
-            (entity.id(), ids(entity))
-            for entity in entities
-            if entity.is_a("IfcDistributionElement")
-        ),
-        index,
-        length,
+        ((entity.id(), ids(entity)) for entity in distribution), index, length
     )
     step("tessellating")
     round_radii = _round_segments(entities, ports_of, index, length)
@@ -386,8 +380,16 @@ def _shared(text: str | None) -> str | None:
     return sys.intern(text) if text is not None else None
 
 
-def _elements(model: ifcopenshell.file) -> list[ifcopenshell.entity_instance]:
+def _elements(
+    model: ifcopenshell.file,
+) -> tuple[list[ifcopenshell.entity_instance], list[ifcopenshell.entity_instance]]:
+    """The elements of every root class, each once, and the distribution elements among them.
+
+    The distribution elements come first (`_ELEMENT_ROOTS` begins with their class),
+    so they are the list's head: no element's class needs asking.
+    """
     found: dict[int, ifcopenshell.entity_instance] = {}
+    distribution_count = 0
     for root in _ELEMENT_ROOTS:
         try:
             entities = model.by_type(root)
@@ -395,7 +397,10 @@ def _elements(model: ifcopenshell.file) -> list[ifcopenshell.entity_instance]:
             continue
         for entity in entities:
             found[entity.id()] = entity
-    return list(found.values())
+        if root == "IfcDistributionElement":
+            distribution_count = len(found)
+    everything = list(found.values())
+    return everything, everything[:distribution_count]
 
 
 def _round_segments(
