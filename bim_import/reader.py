@@ -110,14 +110,19 @@ class _Ids:
     """
 
     def __init__(self, model: ifcopenshell.file, warn: Callable[[str], None]) -> None:
+        self._renamed: dict[int, str] = {}
+        roots = model.by_type("IfcRoot")
+        # GlobalId by position (faster than by name); most files have no duplicate, and
+        # telling so needs no step ids
+        if len({entity.get_argument(0) for entity in roots}) == len(roots):
+            return
         first: dict[str, int] = {}
         later: dict[str, list[int]] = {}
-        for entity in model.by_type("IfcRoot"):
+        for entity in roots:
             global_id = entity.get_argument(0)  # GlobalId by position: faster than by name
             step_id = entity.id()
             if first.setdefault(global_id, step_id) != step_id:
                 later.setdefault(global_id, []).append(step_id)
-        self._renamed: dict[int, str] = {}
         for global_id, step_ids in later.items():
             kinds = Counter(model.by_id(i).is_a() for i in [first[global_id], *step_ids])
             warn(
