@@ -7,7 +7,7 @@ connections from coinciding ports is the twin's job: `twin.connectivity`.)
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 
 import ifcopenshell
 import numpy as np
@@ -41,9 +41,8 @@ def read_ports(
     elements: Iterable[tuple[int, str]],
     index: ModelIndex,
     length_scale: float,
-) -> tuple[dict[int, list[PortRecord]], dict[int, PortRecord]]:
-    """The ports of each element, by element step id, with world positions in metres,
-    and the same records by port step id (for `declared_connections`).
+) -> dict[int, list[PortRecord]]:
+    """The ports of each element, by element step id, with world positions in metres.
 
     `elements` pairs each element's step id with its record id (its GlobalId, made
     unique). A port's position is the origin of its placement (None when unplaced),
@@ -51,8 +50,8 @@ def read_ports(
     """
     # One pass of binding reads per port, each attribute read once: on a campus-sized
     # model this loop runs for ~26k ports, and each read costs about a microsecond.
-    found: dict[int, list[tuple[int, str, str, FlowDirection, int]]] = {}
-    parents: dict[int, int] = {}  # parent placement step id -> row of `matrices`
+    found: dict[int, list[tuple[str, str, FlowDirection, int]]] = {}
+    parent_rows: dict[int, int] = {}  # parent placement step id -> row of `matrices`
     matrices: list[FloatArray] = []
     rows: list[int] = []  # per placed port, its parent's row in `matrices`
     origins: list[Sequence[float]] = []
@@ -72,74 +71,61 @@ def read_ports(
                     origin = _ORIGIN if location is None else location.get_argument(0)
                 else:  # a grid or linear placement: its own matrix, its own origin
                     parent, key, origin = placement, -placement.id(), _ORIGIN
-                row = parents.get(key)
+                row = parent_rows.get(key)
                 if row is None:
-                    row = parents[key] = len(matrices)
+                    row = parent_rows[key] = len(matrices)
                     matrices.append(index.world_matrix(parent))
                 placed = len(rows)
                 rows.append(row)
                 origins.append(origin if len(origin) == 3 else (origin[0], origin[1], 0.0))
             records.append(
-                (
-                    port.id(),
-                    port.get_argument(_GLOBAL_ID),
-                    element_id,
-                    _flow_direction(port),
-                    placed,
-                )
+                (port.get_argument(_GLOBAL_ID), element_id, _flow_direction(port), placed)
             )
     positions: list[tuple[float, float, float]] = []
     if rows:
         homogeneous = np.ones((len(origins), 4))
         homogeneous[:, :3] = origins
-        world = np.einsum("nij,nj->ni", np.array(matrices)[rows], homogeneous)[:, :3]
+        # one parent matrix per placed port, as the einsum wants them (not a fancy index of
+        # the parents' own array: that would hold both at once)
+        parents = np.array([matrices[row] for row in rows])
+        world = np.einsum("nij,nj->ni", parents, homogeneous)[:, :3]
         positions = list(map(tuple, (world * length_scale).tolist()))
-    by_element: dict[int, list[PortRecord]] = {}
-    by_port: dict[int, PortRecord] = {}
-    for step_id, records in found.items():
-        element_ports = by_element[step_id] = []
-        for port_id, global_id, element_id, direction, placed in records:
-            record = PortRecord(
-                global_id, element_id, direction, positions[placed] if placed >= 0 else None
-            )
-            element_ports.append(record)
-            by_port[port_id] = record
-    return by_element, by_port
+    return {
+        step_id: [
+            PortRecord(global_id, element_id, direction, positions[placed] if placed >= 0 else None)
+            for global_id, element_id, direction, placed in records
+        ]
+        for step_id, records in found.items()
+    }
 
 
-def declared_connections(
-    model: ifcopenshell.file, known: Mapping[int, PortRecord] | None = None
-) -> list[ConnectionRecord]:
-    """One record per IfcRelConnectsPorts, oriented along the flow where ports say it.
-
-    `known` maps port step ids to the records `read_ports` made of them: their GlobalId
-    and flow direction are taken from there instead of being read again.
-    """
-    known = known or {}
+def declared_connections(model: ifcopenshell.file) -> list[ConnectionRecord]:
+    """One record per IfcRelConnectsPorts, oriented along the flow where ports say it."""
     connections = []
     for rel in model.by_type("IfcRelConnectsPorts"):
         relating, related = rel.get_argument(_RELATING_PORT), rel.get_argument(_RELATED_PORT)
         if relating is None or related is None:
             continue
-        first_id, first = _port_ends(relating, known)
-        second_id, second = _port_ends(related, known)
+        first, second = _flow_direction(relating), _flow_direction(related)
         if first == FlowDirection.SINK and second == FlowDirection.SOURCE:
             connections.append(
-                ConnectionRecord(second_id, first_id, True, True, rel.get_argument(0))
+                ConnectionRecord(
+                    related.get_argument(_GLOBAL_ID),
+                    relating.get_argument(_GLOBAL_ID),
+                    True,
+                    True,
+                    rel.get_argument(0),
+                )
             )
         else:
             directed = first == FlowDirection.SOURCE and second == FlowDirection.SINK
             connections.append(
-                ConnectionRecord(first_id, second_id, True, directed, rel.get_argument(0))
+                ConnectionRecord(
+                    relating.get_argument(_GLOBAL_ID),
+                    related.get_argument(_GLOBAL_ID),
+                    True,
+                    directed,
+                    rel.get_argument(0),
+                )
             )
     return connections
-
-
-def _port_ends(
-    port: ifcopenshell.entity_instance, known: Mapping[int, PortRecord]
-) -> tuple[str, FlowDirection]:
-    """A port's GlobalId and flow direction, from its record where `read_ports` made one."""
-    record = known.get(port.id())
-    if record is not None:
-        return record.global_id, record.flow_direction
-    return port.get_argument(_GLOBAL_ID), _flow_direction(port)

@@ -198,9 +198,7 @@ def _read_model(
     )
 
     entities, distribution = _elements(model)
-    ports_of, port_records = read_ports(
-        ((entity.id(), ids(entity)) for entity in distribution), index, length
-    )
+    ports_of = read_ports(((entity.id(), ids(entity)) for entity in distribution), index, length)
     step("tessellating")
     round_radii = _round_segments(entities, ports_of, index, length)
     analytic = {step_id: mesh for step_id, (mesh, _) in round_radii.items()}
@@ -354,7 +352,7 @@ def _read_model(
         rooms=rooms,
         elements=elements,
         ports=ports,
-        connections=declared_connections(model, port_records),
+        connections=declared_connections(model),
         systems=systems,
         meshes=meshes,
         space_boundary_pairs=boundary_pairs,
