@@ -303,27 +303,6 @@ class ModelIndex:
                 return str(typed)
         return str(own) if own else None
 
-    def placement_parts(
-        self, placement: ifcopenshell.entity_instance
-    ) -> tuple[FloatArray, tuple[float, float, float]]:
-        """The world matrix of a placement's parent and its origin there (file units).
-
-        The placement's world origin is `parent @ (origin, 1)`; its own axes are not
-        read, which is all a port's position needs.
-        """
-        if not placement.is_a("IfcLocalPlacement"):
-            return self.world_matrix(placement), (0.0, 0.0, 0.0)
-        parent = self.world_matrix(placement.get_argument(0))
-        location = placement.get_argument(1).get_argument(0)
-        if location is None:
-            return parent, (0.0, 0.0, 0.0)
-        coordinates = location.get_argument(0)
-        return parent, (
-            float(coordinates[0]),
-            float(coordinates[1]),
-            float(coordinates[2]) if len(coordinates) > 2 else 0.0,
-        )
-
     def _relative_matrix(self, relative: ifcopenshell.entity_instance) -> FloatArray:
         """The matrix of a local placement's RelativePlacement, read in one call where it can be.
 
