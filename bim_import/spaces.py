@@ -38,6 +38,15 @@ _VOLUME_SOURCES = (
     ("BaseQuantities", "NetVolume"),
     ("PSet_Revit_Dimensions", "Volume"),
 )
+_READ_SETS = frozenset(
+    {pset for pset, _ in _AREA_SOURCES + _CEILING_SOURCES + _VOLUME_SOURCES}
+    | {"Pset_SpaceCommon", "Pset_SpaceOccupancyRequirements"}
+)
+# IfcSpace attributes by position (the same in IFC2X3, IFC4 and IFC4X3): Name 2,
+# ObjectType 4, LongName 7; IfcRelDefinesByProperties.RelatingPropertyDefinition 5,
+# IfcRoot.Name 2
+_NAME, _OBJECT_TYPE, _LONG_NAME = 2, 4, 7
+_RELATING_DEFINITION = 5
 
 
 @dataclass(frozen=True)
@@ -67,21 +76,28 @@ def read_room(
     mesh: Mesh | None,
     units: UnitScales,
     warnings: list[str],
+    typed: bool = True,
 ) -> RoomRecord:
-    """One room; problems (area mismatch, no geometry) are appended to `warnings`."""
-    psets = ifcopenshell.util.element.get_psets(space)
+    """One room; problems (area mismatch, no geometry) are appended to `warnings`.
+
+    `typed` False says that no IfcRelDefinesByType names the space (its type object's
+    property sets are then not looked for).
+    """
+    psets = _read_sets(space, typed)
     common = psets.get("Pset_SpaceCommon", {})
     occupancy = psets.get("Pset_SpaceOccupancyRequirements", {})
+    name, long_name = space.get_argument(_NAME), space.get_argument(_LONG_NAME)
+    object_type = space.get_argument(_OBJECT_TYPE)
     usage = classify_usage(
         [
             _text(common.get("Category")),
             _text(occupancy.get("OccupancyType")),
-            space.ObjectType,
-            space.LongName,
-            space.Name,
+            object_type,
+            long_name,
+            name,
         ]
     )
-    label = f"IfcSpace {record_id} ({space.Name or ''} {space.LongName or ''})".replace(" )", ")")
+    label = f"IfcSpace {record_id} ({name or ''} {long_name or ''})".replace(" )", ")")
 
     footprint = holes = None
     geometric_area = floor_z = top_z = geometric_volume = None
@@ -122,9 +138,9 @@ def read_room(
     return RoomRecord(
         source=SourceRef(file_name, record_id, space.is_a()),
         storey_global_id=storey_id,
-        name=space.Name or "",
-        long_name=space.LongName,
-        object_type=space.ObjectType,
+        name=name or "",
+        long_name=long_name,
+        object_type=object_type,
         usage=usage.category,
         usage_matched=usage.text,
         net_floor_area_m2=area,
@@ -137,6 +153,34 @@ def read_room(
         footprint=footprint,
         holes=holes or [],
     )
+
+
+def _read_sets(space: ifcopenshell.entity_instance, typed: bool) -> dict[str, dict[str, object]]:
+    """What `ifcopenshell.util.element.get_psets(space)` gives for the sets a room reads.
+
+    The same walk (the type object's sets first, then the occurrence's over them),
+    without reading the sets no room needs, nor looking for a type object that no
+    IfcRelDefinesByType gives.
+    """
+    psets: dict[str, dict[str, object]] = {}
+    if typed and (element_type := ifcopenshell.util.element.get_type(space)) is not None:
+        inherited = ifcopenshell.util.element.get_psets(element_type, should_inherit=False)
+        psets = {name: values for name, values in inherited.items() if name in _READ_SETS}
+    for rel in space.IsDefinedBy or ():
+        if not rel.is_a("IfcRelDefinesByProperties"):
+            continue
+        definition = rel.get_argument(_RELATING_DEFINITION)
+        # IfcPropertySetDefinitionSet is a defined type wrapping a list of sets
+        if definition.is_a("IfcPropertySetDefinitionSet"):
+            definitions = definition.wrappedValue
+        else:
+            definitions = (definition,)
+        for member in definitions:
+            name = member.get_argument(_NAME)
+            if name in _READ_SETS:
+                values = ifcopenshell.util.element.get_property_definition(member)
+                psets.setdefault(name, {}).update(values)
+    return psets
 
 
 def _text(value: object) -> str | None:

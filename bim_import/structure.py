@@ -10,6 +10,7 @@ assignments (IfcRelDefinesByType) are read once into dictionaries.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Any
 
 import ifcopenshell
@@ -19,7 +20,13 @@ import numpy as np
 from bim_import.linear import matmul
 from models.geometry import FloatArray
 
-__all__ = ["ModelIndex", "axis2placement_matrix", "body_representations"]
+__all__ = [
+    "AxesCache",
+    "ModelIndex",
+    "axis2placement_matrix",
+    "body_representations",
+    "placement_info_matrix",
+]
 
 _GENERIC_TYPES = (None, "NOTDEFINED", "USERDEFINED")
 _ABSENT = 0xFFFFFFFF  # get_argument_index of an attribute the class does not have
@@ -34,12 +41,11 @@ _FORWARD = 1  # get_attribute_category of a stored (not inverse or derived) attr
 # RelativePlacement).
 
 
-def _direction(
-    entity: ifcopenshell.entity_instance | None, default: tuple[float, ...]
-) -> list[float]:
-    if entity is None:
+def _direction(given: Sequence[float] | None, default: tuple[float, ...]) -> list[float]:
+    """The unit vector of an IfcDirection's ratios, or `default` where there is none."""
+    if given is None:
         return list(default)
-    ratios = [float(v) for v in entity.get_argument(0)]
+    ratios = [float(v) for v in given]
     ratios += [0.0] * (3 - len(ratios))
     norm = math.sqrt(sum(v * v for v in ratios)) or 1.0
     return [v / norm for v in ratios]
@@ -56,33 +62,86 @@ def body_representations(
     return [r for r in representation.get_argument(2) if r.get_argument(1) == "Body"]
 
 
-def axis2placement_matrix(placement: ifcopenshell.entity_instance) -> FloatArray:
+Axes = tuple[list[float], list[float], list[float]]
+_AXES_KEPT = 256  # distinct (Axis, RefDirection) pairs an `AxesCache` holds at most
+
+
+class AxesCache(dict[tuple[int, ...], Axes]):
+    """Unit axes of placements by the step ids of their direction entities.
+
+    Exporters that share direction entities (a generated campus uses eight) make
+    the axes of tens of thousands of placements from a handful of pairs; exporters
+    that write a direction per placement fill it up to `_AXES_KEPT` pairs and no more.
+    """
+
+
+def axis2placement_matrix(
+    placement: ifcopenshell.entity_instance, cache: AxesCache | None = None
+) -> FloatArray:
     """The 4x4 matrix of an IfcAxis2Placement2D/3D (file units)."""
     location = placement.get_argument(0)
-    coordinates = [float(v) for v in location.get_argument(0)] if location is not None else []
+    coordinates = location.get_argument(0) if location is not None else ()
+    # each axis read once (this runs for every placement of a campus-sized model)
+    axes = [placement.get_argument(i) for i in range(1, len(placement))]
+    if all(axis is None for axis in axes):  # no axes: a translation
+        return _placement_matrix(coordinates, None)
+    flat = placement.is_a("IfcAxis2Placement2D")
+    if cache is None:
+        return _placement_matrix(coordinates, _axes(flat, _ratios(axes)))
+    key = (flat, *(axis.id() if axis is not None else 0 for axis in axes))
+    found = cache.get(key)
+    if found is None:
+        found = _axes(flat, _ratios(axes))
+        if len(cache) < _AXES_KEPT:
+            cache[key] = found
+    return _placement_matrix(coordinates, found)
+
+
+def _ratios(axes: list[ifcopenshell.entity_instance | None]) -> list[Sequence[float] | None]:
+    return [axis.get_argument(0) if axis is not None else None for axis in axes]
+
+
+def placement_info_matrix(info: dict[str, Any], cache: AxesCache) -> FloatArray | None:
+    """`axis2placement_matrix` of a placement read whole by `get_info(recursive=True)`.
+
+    One call of the binding instead of one per attribute (location, its coordinates,
+    each axis and its ratios). None for anything but an IfcAxis2Placement2D/3D at an
+    IfcCartesianPoint: `axis2placement_matrix` reads those.
+    """
+    kind = info["type"]
+    if kind == "IfcAxis2Placement3D":
+        axes = [info["Axis"], info["RefDirection"]]
+    elif kind == "IfcAxis2Placement2D":
+        axes = [info["RefDirection"]]
+    else:
+        return None
+    location = info["Location"]
+    if location is not None and location["type"] != "IfcCartesianPoint":
+        return None
+    coordinates = location["Coordinates"] if location is not None else ()
+    if all(axis is None for axis in axes):
+        return _placement_matrix(coordinates, None)
+    flat = kind == "IfcAxis2Placement2D"
+    key = (flat, *(axis["id"] if axis is not None else 0 for axis in axes))
+    found = cache.get(key)
+    if found is None:
+        found = _axes(
+            flat, [axis["DirectionRatios"] if axis is not None else None for axis in axes]
+        )
+        if len(cache) < _AXES_KEPT:
+            cache[key] = found
+    return _placement_matrix(coordinates, found)
+
+
+def _placement_matrix(given: Sequence[float], axes: Axes | None) -> FloatArray:
+    """The matrix of a placement at `given` coordinates with unit `axes` (None: a translation)."""
+    coordinates = [float(v) for v in given]
     coordinates += [0.0] * (3 - len(coordinates))
-    if all(
-        placement.get_argument(i) is None for i in range(1, len(placement))
-    ):  # no axes: a translation
+    if axes is None:
         matrix = np.eye(4)
         matrix[:3, 3] = coordinates
         return matrix
-    if placement.is_a("IfcAxis2Placement2D"):
-        z = [0.0, 0.0, 1.0]
-        ref = _direction(placement.get_argument(1), (1.0, 0.0, 0.0))
-    else:
-        z = _direction(placement.get_argument(1), (0.0, 0.0, 1.0))
-        ref = _direction(placement.get_argument(2), (1.0, 0.0, 0.0))
-    along = sum(r * a for r, a in zip(ref, z, strict=True))
-    x = [r - along * a for r, a in zip(ref, z, strict=True)]
-    norm = math.sqrt(sum(v * v for v in x))
-    if norm < 1e-12:  # RefDirection parallel to Axis: any perpendicular will do
-        x = [1.0, 0.0, 0.0] if abs(z[0]) < 0.9 else [0.0, 1.0, 0.0]
-        along = sum(r * a for r, a in zip(x, z, strict=True))
-        x = [r - along * a for r, a in zip(x, z, strict=True)]
-        norm = math.sqrt(sum(v * v for v in x))
-    x = [v / norm for v in x]
-    y = [z[1] * x[2] - z[2] * x[1], z[2] * x[0] - z[0] * x[2], z[0] * x[1] - z[1] * x[0]]
+    x, y, z = axes
     return np.array(
         [
             [x[0], y[0], z[0], coordinates[0]],
@@ -93,11 +152,34 @@ def axis2placement_matrix(placement: ifcopenshell.entity_instance) -> FloatArray
     )
 
 
+def _axes(flat: bool, ratios: list[Sequence[float] | None]) -> Axes:
+    """The unit x, y, z of a placement from its Axis and RefDirection (2D: RefDirection)."""
+    if flat:
+        z = [0.0, 0.0, 1.0]
+        ref = _direction(ratios[0], (1.0, 0.0, 0.0))
+    else:
+        z = _direction(ratios[0], (0.0, 0.0, 1.0))
+        ref = _direction(ratios[1], (1.0, 0.0, 0.0))
+    along = sum(r * a for r, a in zip(ref, z, strict=True))
+    x = [r - along * a for r, a in zip(ref, z, strict=True)]
+    norm = math.sqrt(sum(v * v for v in x))
+    if norm < 1e-12:  # RefDirection parallel to Axis: any perpendicular will do
+        x = [1.0, 0.0, 0.0] if abs(z[0]) < 0.9 else [0.0, 1.0, 0.0]
+        along = sum(r * a for r, a in zip(x, z, strict=True))
+        x = [r - along * a for r, a in zip(x, z, strict=True)]
+        norm = math.sqrt(sum(v * v for v in x))
+    x = [v / norm for v in x]
+    y = [z[1] * x[2] - z[2] * x[1], z[2] * x[0] - z[0] * x[2], z[0] * x[1] - z[1] * x[0]]
+    return x, y, z
+
+
 class ModelIndex:
     """Parents, types and world placements of one model, each computed once."""
 
     def __init__(self, model: ifcopenshell.file) -> None:
         self._placements: dict[int, FloatArray] = {}
+        self._axes = AxesCache()
+        self._whole_reads = not model.schema_identifier.upper().startswith("IFC4X3")
         self._ancestors: dict[tuple[int, str], ifcopenshell.entity_instance | None] = {}
         self._parent: dict[int, ifcopenshell.entity_instance] = {}
         # relationship attributes by position: (RelatingX 4, RelatedX 5) for aggregates,
@@ -136,10 +218,15 @@ class ModelIndex:
         """
         self._ports = {}
         self._placements = {}
+        self._axes = AxesCache()
 
     def parent(self, product: ifcopenshell.entity_instance) -> ifcopenshell.entity_instance | None:
         """The whole a product is part of, or the spatial structure that contains it."""
         return self._parent.get(product.id())
+
+    def parent_by_id(self, step_id: int) -> ifcopenshell.entity_instance | None:
+        """`parent` of the product with step id `step_id`."""
+        return self._parent.get(step_id)
 
     def ancestor(
         self, product: ifcopenshell.entity_instance, class_name: str
@@ -170,6 +257,10 @@ class ModelIndex:
         self, element: ifcopenshell.entity_instance
     ) -> ifcopenshell.entity_instance | None:
         return self._type.get(element.id())
+
+    def element_type_by_id(self, step_id: int) -> ifcopenshell.entity_instance | None:
+        """`element_type` of the element with step id `step_id`."""
+        return self._type.get(step_id)
 
     def ports(self, element: ifcopenshell.entity_instance) -> list[ifcopenshell.entity_instance]:
         """The element's ports, nested (IFC4) or attached (IFC2X3), each once."""
@@ -212,26 +303,17 @@ class ModelIndex:
                 return str(typed)
         return str(own) if own else None
 
-    def placement_parts(
-        self, placement: ifcopenshell.entity_instance
-    ) -> tuple[FloatArray, tuple[float, float, float]]:
-        """The world matrix of a placement's parent and its origin there (file units).
+    def _relative_matrix(self, relative: ifcopenshell.entity_instance) -> FloatArray:
+        """The matrix of a local placement's RelativePlacement, read in one call where it can be.
 
-        The placement's world origin is `parent @ (origin, 1)`; its own axes are not
-        read, which is all a port's position needs.
+        Not in IFC4X3, whose placements may stand at points along a curve: reading one
+        whole would walk the whole alignment.
         """
-        if not placement.is_a("IfcLocalPlacement"):
-            return self.world_matrix(placement), (0.0, 0.0, 0.0)
-        parent = self.world_matrix(placement.get_argument(0))
-        location = placement.get_argument(1).get_argument(0)
-        if location is None:
-            return parent, (0.0, 0.0, 0.0)
-        coordinates = location.get_argument(0)
-        return parent, (
-            float(coordinates[0]),
-            float(coordinates[1]),
-            float(coordinates[2]) if len(coordinates) > 2 else 0.0,
-        )
+        if self._whole_reads:
+            matrix = placement_info_matrix(relative.get_info(recursive=True), self._axes)
+            if matrix is not None:
+                return matrix
+        return axis2placement_matrix(relative, self._axes)
 
     def world_matrix(self, placement: ifcopenshell.entity_instance | None) -> FloatArray:
         """The 4x4 world matrix of an object placement, in the file's length unit."""
@@ -243,7 +325,7 @@ class ModelIndex:
             return cached
         if placement.is_a("IfcLocalPlacement"):
             parent = self.world_matrix(placement.get_argument(0))
-            matrix = matmul(parent, axis2placement_matrix(placement.get_argument(1)))
+            matrix = matmul(parent, self._relative_matrix(placement.get_argument(1)))
         else:  # grid and linear placements: rare, let ifcopenshell work them out
             matrix = np.asarray(ifcopenshell.util.placement.get_local_placement(placement))
         self._placements[key] = matrix

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 import ifcopenshell
@@ -9,6 +10,7 @@ import pytest
 from sqlalchemy import Engine, func, select
 
 from bim_import.reader import read_model
+from models.errors import ModelImportError
 from twin.importer import import_models
 from twin.store import schema as t
 
@@ -72,3 +74,34 @@ def test_segments_have_axes_diameters_systems_and_media(shared_ifc: Path) -> Non
     assert "heating" in media
     valves = [e for e in parsed.elements if e.kind == "valve"]
     assert len(valves) == 11
+
+
+@pytest.mark.parametrize("enabled_before", [True, False])
+def test_cycle_collection_is_paused_while_reading_and_restored_after(
+    shared_ifc: Path, enabled_before: bool
+) -> None:
+    seen: list[bool] = []
+    was = gc.isenabled()
+    try:
+        if enabled_before:
+            gc.enable()
+        else:
+            gc.disable()
+        parsed = read_model(
+            shared_ifc / "B01_2_HeatExchanger_Pipes.ifc",
+            progress=lambda _stage: seen.append(gc.isenabled()),
+        )
+        assert gc.isenabled() is enabled_before
+    finally:
+        (gc.enable if was else gc.disable)()
+    assert parsed.connections  # the file was read through
+    assert len(seen) >= 5 and not any(seen)
+
+
+def test_cycle_collection_comes_back_when_reading_fails(tmp_path: Path) -> None:
+    path = tmp_path / "not.ifc"
+    path.write_text("not an IFC file")
+    assert gc.isenabled()
+    with pytest.raises(ModelImportError):
+        read_model(path)
+    assert gc.isenabled()
