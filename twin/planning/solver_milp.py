@@ -13,13 +13,16 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import highspy
 import numpy as np
+from ortools.sat import cp_model_pb2
 from ortools.sat.python import cp_model
 from scipy import sparse
 
@@ -77,16 +80,16 @@ def _clause(rows: _Rows, literals: Sequence[int], lower: float, upper: float) ->
     rows.add(cols, vals, lower - constant, upper - constant)
 
 
-def _linear(rows: _Rows, ct: object, lb: np.ndarray, ub: np.ndarray) -> None:
-    lin = ct.linear  # type: ignore[attr-defined]
+def _linear(rows: _Rows, ct: cp_model_pb2.ConstraintProto, lb: np.ndarray, ub: np.ndarray) -> None:
+    lin = ct.linear
     cols = list(lin.vars)
-    vals = [float(c) for c in lin.coeffs]
+    vals = list(map(float, lin.coeffs))
     domain = list(lin.domain)
     if len(domain) > 2:
         raise ValueError("a linear constraint with holes in its domain has no MILP form")
     lower = float(domain[0]) if domain[0] > -_UNBOUNDED else -np.inf
     upper = float(domain[-1]) if domain[-1] < _UNBOUNDED else np.inf
-    enforced = list(ct.enforcement_literal)  # type: ignore[attr-defined]
+    enforced = list(ct.enforcement_literal)
     if not enforced:
         rows.add(cols, vals, lower, upper)
         return
@@ -123,6 +126,21 @@ class _Stop:
                 self.bound, self.risen_at = out.mip_dual_bound, now
             elif now - self.risen_at >= self.stalled_after_s:
                 event.interrupt()
+
+
+def _proto_of(model: cp_model.CpModel) -> cp_model_pb2.CpModelProto:
+    """`model`'s proto as protobuf's own message, read in one piece.
+
+    CP-SAT's Python model holds its proto in C++; each field read through it is a call
+    that copies (a constraint's variables alone ~3.5 us), ~4 s for the 130,000 rows of the
+    bound's model at 5,000 staff. Written out and parsed back, the same proto reads in
+    ~0.8 s.
+    """
+    with tempfile.TemporaryDirectory(prefix="twin-milp-") as folder:
+        path = Path(folder) / "model.pb"
+        if not model.export_to_file(str(path)):
+            raise RuntimeError("CP-SAT could not write the model for HiGHS")
+        return cp_model_pb2.CpModelProto.FromString(path.read_bytes())
 
 
 def _quiet_highs() -> highspy.Highs:
@@ -174,22 +192,20 @@ class Milp:
     """
 
     def __init__(self, model: cp_model.CpModel, relaxed: bool = False) -> None:
-        proto = model.proto
+        proto = _proto_of(model)
         count = len(proto.variables)
-        lb = np.empty(count)
-        ub = np.empty(count)
-        for i, var in enumerate(proto.variables):
-            domain = list(var.domain)
-            lb[i], ub[i] = domain[0], domain[-1]
+        lb = np.fromiter((var.domain[0] for var in proto.variables), float, count)
+        ub = np.fromiter((var.domain[-1] for var in proto.variables), float, count)
         rows = _Rows()
         for ct in proto.constraints:
-            if ct.has_linear():
+            kind = ct.WhichOneof("constraint")
+            if kind == "linear":
                 _linear(rows, ct, lb, ub)
-            elif ct.has_at_most_one():
+            elif kind == "at_most_one":
                 _clause(rows, list(ct.at_most_one.literals), -np.inf, 1.0)
-            elif ct.has_exactly_one():
+            elif kind == "exactly_one":
                 _clause(rows, list(ct.exactly_one.literals), 1.0, 1.0)
-            elif ct.has_bool_or():
+            elif kind == "bool_or":
                 _clause(rows, list(ct.bool_or.literals), 1.0, np.inf)
             else:
                 raise ValueError(f"no MILP form for constraint {ct.name or '(unnamed)'}")
