@@ -168,6 +168,7 @@ def solve_milp(
     lp_solver: str = "choose",
     relaxed: bool = False,
     stalled_after_s: float | None = None,
+    presolved: bool = False,
 ) -> MilpResult:
     """Minimise `model`'s objective with HiGHS within `time_limit_s` seconds.
 
@@ -175,10 +176,14 @@ def solve_milp(
     time. Reading the model counts in the limit.
     `lp_solver` is HiGHS's `mip_lp_solver` ("choose", "simplex", "ipm", ...). `relaxed`
     solves the LP relaxation alone (interior point, then crossover to an optimal basis):
-    its optimum is the bound, and the values are fractional. `stalled_after_s`: see
-    `Milp.solve`.
+    its optimum is the bound, and the values are fractional; with `presolved` too, the
+    relaxation of HiGHS's presolved integer program (`Milp.presolved_relaxation`).
+    `stalled_after_s`: see `Milp.solve`.
     """
     started = time.monotonic()
+    if relaxed and presolved:
+        whole = Milp(model)  # presolve tightens rows by the integrality
+        return whole.presolved_relaxation(time_limit_s - (time.monotonic() - started))
     milp = Milp(model, relaxed)
     left = time_limit_s - (time.monotonic() - started)
     return milp.solve(left, lp_solver, stalled_after_s=stalled_after_s)
@@ -290,6 +295,51 @@ class Milp:
         if np.any(activity < lower - tolerance) or np.any(activity > upper + tolerance):
             return None
         return float(self._cost @ values + self._offset)
+
+    def presolved_relaxation(self, time_limit_s: float) -> MilpResult:
+        """The LP relaxation of HiGHS's presolve of this integer program, as a bound.
+
+        Presolve keeps an optimal integer solution (HiGHS's own dual bounds rest on it),
+        so the relaxation's optimum bounds the integer optimum; and it uses the
+        integrality to tighten rows (coefficients lifted, implied bounds), which the LP
+        of the model as written cannot: at 5,000 staff the keep-or-vacate model's LP is
+        21,697, its presolved relaxation 22,216, in about the same time as HiGHS's
+        integer program takes to solve its first LP (where its cuts then ran on past
+        the time limit, by 17 s in one run). The values are not returned. Call it once:
+        this instance holds the presolved model afterwards.
+        """
+        started = time.monotonic()
+        assert not self.relaxed, "presolve needs the integrality"
+        self.highs.setOptionValue("time_limit", max(0.1, time_limit_s))
+        self.highs.presolve()
+        status = self.highs.getModelPresolveStatus()
+        if status in (
+            highspy.HighsPresolveStatus.kInfeasible,
+            highspy.HighsPresolveStatus.kUnboundedOrInfeasible,
+        ):
+            return MilpResult("INFEASIBLE", None, np.inf, np.inf)
+        if status not in (
+            highspy.HighsPresolveStatus.kNotReduced,
+            highspy.HighsPresolveStatus.kReduced,
+            highspy.HighsPresolveStatus.kReducedToEmpty,
+        ):
+            return MilpResult("UNKNOWN", None, np.inf, -np.inf)  # out of time
+        lp = self.highs.getPresolvedLp()
+        if status == highspy.HighsPresolveStatus.kReducedToEmpty:  # presolve solved it
+            value = float(lp.offset_)
+            return MilpResult("OPTIMAL", None, np.inf, value - 1e-6 * max(1.0, abs(value)))
+        if status == highspy.HighsPresolveStatus.kNotReduced:
+            lp = self.highs.getLp()
+        lp.integrality_ = []
+        relaxation = _quiet_highs()
+        relaxation.setOptionValue("random_seed", 0)
+        relaxation.passModel(lp)
+        relaxation.setOptionValue("solver", "ipm")
+        relaxation.setOptionValue("run_crossover", "on")
+        left = time_limit_s - (time.monotonic() - started)
+        relaxation.setOptionValue("time_limit", max(0.1, left))
+        relaxation.run()
+        return _result(relaxation, relaxed=True)
 
     def release(self) -> None:
         """Every variable back to its own domain."""
