@@ -77,6 +77,11 @@ STAGE1_TRUSTED_GAP = 0.1
 # people into rooms takes up to this share more.
 KEEP_PLAN_END = 0.65
 KEEP_SEED_SHARE = 0.1
+# ... and until this share when HiGHS solves the whole model (stage 1 far from its bound,
+# `_near_optimal`): there its plans come late (5,000 staff, a quiet machine: 24,510 after
+# 23 s of HiGHS, 23,602 after 29 s; under load 2.6, 40 and 45 s), and the room stage's
+# re-solves of its seeds came out worse than the seeds in every run.
+KEEP_WHOLE_END = 0.8
 # Stage 2 ends by this share of the plan's time; local re-solves take the rest.
 ROOM_STAGE_END = 0.88
 # The most the campus-wide waste bound (`least_over_standard10`) may take.
@@ -461,11 +466,12 @@ def plan_target(
     if status != "INFEASIBLE" and counts:
         chosen = _chosen_storeys(storeys, counts) if _near_optimal(stage1) else None
         allowed = _allowed_storeys(groups, storeys, counts)
+        end = KEEP_PLAN_END if chosen is not None else KEEP_WHOLE_END
         seeds = keep_plan(
             groups,
             storeys,
             preferences,
-            start + time_limit_s * KEEP_PLAN_END - time.monotonic(),
+            start + time_limit_s * end - time.monotonic(),
             allowed,
             time_limit_s * KEEP_SEED_SHARE,
             chosen,

@@ -81,10 +81,20 @@ class StoreyInfo:
     rooms: list[PlanRoom]
     desks: int = 0
     area10: int = 0
+    # seats_of_at_least per allowance: the models ask it once per group and storey
+    # (51,000 times at 5,000 staff, each a pass over the storey's rooms)
+    _seats: dict[int, int] = field(default_factory=dict, repr=False, compare=False)
 
     def seats_of_at_least(self, allowance10_: int) -> int:
-        """How many people of allowance ≥ `allowance10_` the storey's rooms could take."""
-        return sum(min(r.capacity, area10(r.area_m2) // allowance10_) for r in self.rooms)
+        """How many people of allowance ≥ `allowance10_` the storey's rooms could take.
+
+        Worked out once per allowance: the rooms are fixed once `storeys_of` has built it.
+        """
+        seats = self._seats.get(allowance10_)
+        if seats is None:
+            seats = sum(min(r.capacity, area10(r.area_m2) // allowance10_) for r in self.rooms)
+            self._seats[allowance10_] = seats
+        return seats
 
 
 def storeys_of(state: PlanningState) -> list[StoreyInfo]:

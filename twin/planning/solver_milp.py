@@ -13,13 +13,16 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import highspy
 import numpy as np
+from ortools.sat import cp_model_pb2
 from ortools.sat.python import cp_model
 from scipy import sparse
 
@@ -77,16 +80,16 @@ def _clause(rows: _Rows, literals: Sequence[int], lower: float, upper: float) ->
     rows.add(cols, vals, lower - constant, upper - constant)
 
 
-def _linear(rows: _Rows, ct: object, lb: np.ndarray, ub: np.ndarray) -> None:
-    lin = ct.linear  # type: ignore[attr-defined]
+def _linear(rows: _Rows, ct: cp_model_pb2.ConstraintProto, lb: np.ndarray, ub: np.ndarray) -> None:
+    lin = ct.linear
     cols = list(lin.vars)
-    vals = [float(c) for c in lin.coeffs]
+    vals = list(map(float, lin.coeffs))
     domain = list(lin.domain)
     if len(domain) > 2:
         raise ValueError("a linear constraint with holes in its domain has no MILP form")
     lower = float(domain[0]) if domain[0] > -_UNBOUNDED else -np.inf
     upper = float(domain[-1]) if domain[-1] < _UNBOUNDED else np.inf
-    enforced = list(ct.enforcement_literal)  # type: ignore[attr-defined]
+    enforced = list(ct.enforcement_literal)
     if not enforced:
         rows.add(cols, vals, lower, upper)
         return
@@ -125,6 +128,21 @@ class _Stop:
                 event.interrupt()
 
 
+def _proto_of(model: cp_model.CpModel) -> cp_model_pb2.CpModelProto:
+    """`model`'s proto as protobuf's own message, read in one piece.
+
+    CP-SAT's Python model holds its proto in C++; each field read through it is a call
+    that copies (a constraint's variables alone ~3.5 us), ~4 s for the 130,000 rows of the
+    bound's model at 5,000 staff. Written out and parsed back, the same proto reads in
+    ~0.8 s.
+    """
+    with tempfile.TemporaryDirectory(prefix="twin-milp-") as folder:
+        path = Path(folder) / "model.pb"
+        if not model.export_to_file(str(path)):
+            raise RuntimeError("CP-SAT could not write the model for HiGHS")
+        return cp_model_pb2.CpModelProto.FromString(path.read_bytes())
+
+
 def _quiet_highs() -> highspy.Highs:
     """A HiGHS instance with its output off, its one-time banner kept off stdout too.
 
@@ -150,6 +168,7 @@ def solve_milp(
     lp_solver: str = "choose",
     relaxed: bool = False,
     stalled_after_s: float | None = None,
+    presolved: bool = False,
 ) -> MilpResult:
     """Minimise `model`'s objective with HiGHS within `time_limit_s` seconds.
 
@@ -157,10 +176,14 @@ def solve_milp(
     time. Reading the model counts in the limit.
     `lp_solver` is HiGHS's `mip_lp_solver` ("choose", "simplex", "ipm", ...). `relaxed`
     solves the LP relaxation alone (interior point, then crossover to an optimal basis):
-    its optimum is the bound, and the values are fractional. `stalled_after_s`: see
-    `Milp.solve`.
+    its optimum is the bound, and the values are fractional; with `presolved` too, the
+    relaxation of HiGHS's presolved integer program (`Milp.presolved_relaxation`).
+    `stalled_after_s`: see `Milp.solve`.
     """
     started = time.monotonic()
+    if relaxed and presolved:
+        whole = Milp(model)  # presolve tightens rows by the integrality
+        return whole.presolved_relaxation(time_limit_s - (time.monotonic() - started))
     milp = Milp(model, relaxed)
     left = time_limit_s - (time.monotonic() - started)
     return milp.solve(left, lp_solver, stalled_after_s=stalled_after_s)
@@ -174,22 +197,20 @@ class Milp:
     """
 
     def __init__(self, model: cp_model.CpModel, relaxed: bool = False) -> None:
-        proto = model.proto
+        proto = _proto_of(model)
         count = len(proto.variables)
-        lb = np.empty(count)
-        ub = np.empty(count)
-        for i, var in enumerate(proto.variables):
-            domain = list(var.domain)
-            lb[i], ub[i] = domain[0], domain[-1]
+        lb = np.fromiter((var.domain[0] for var in proto.variables), float, count)
+        ub = np.fromiter((var.domain[-1] for var in proto.variables), float, count)
         rows = _Rows()
         for ct in proto.constraints:
-            if ct.has_linear():
+            kind = ct.WhichOneof("constraint")
+            if kind == "linear":
                 _linear(rows, ct, lb, ub)
-            elif ct.has_at_most_one():
+            elif kind == "at_most_one":
                 _clause(rows, list(ct.at_most_one.literals), -np.inf, 1.0)
-            elif ct.has_exactly_one():
+            elif kind == "exactly_one":
                 _clause(rows, list(ct.exactly_one.literals), 1.0, 1.0)
-            elif ct.has_bool_or():
+            elif kind == "bool_or":
                 _clause(rows, list(ct.bool_or.literals), 1.0, np.inf)
             else:
                 raise ValueError(f"no MILP form for constraint {ct.name or '(unnamed)'}")
@@ -274,6 +295,51 @@ class Milp:
         if np.any(activity < lower - tolerance) or np.any(activity > upper + tolerance):
             return None
         return float(self._cost @ values + self._offset)
+
+    def presolved_relaxation(self, time_limit_s: float) -> MilpResult:
+        """The LP relaxation of HiGHS's presolve of this integer program, as a bound.
+
+        Presolve keeps an optimal integer solution (HiGHS's own dual bounds rest on it),
+        so the relaxation's optimum bounds the integer optimum; and it uses the
+        integrality to tighten rows (coefficients lifted, implied bounds), which the LP
+        of the model as written cannot: at 5,000 staff the keep-or-vacate model's LP is
+        21,697, its presolved relaxation 22,216, in about the same time as HiGHS's
+        integer program takes to solve its first LP (where its cuts then ran on past
+        the time limit, by 17 s in one run). The values are not returned. Call it once:
+        this instance holds the presolved model afterwards.
+        """
+        started = time.monotonic()
+        assert not self.relaxed, "presolve needs the integrality"
+        self.highs.setOptionValue("time_limit", max(0.1, time_limit_s))
+        self.highs.presolve()
+        status = self.highs.getModelPresolveStatus()
+        if status in (
+            highspy.HighsPresolveStatus.kInfeasible,
+            highspy.HighsPresolveStatus.kUnboundedOrInfeasible,
+        ):
+            return MilpResult("INFEASIBLE", None, np.inf, np.inf)
+        if status not in (
+            highspy.HighsPresolveStatus.kNotReduced,
+            highspy.HighsPresolveStatus.kReduced,
+            highspy.HighsPresolveStatus.kReducedToEmpty,
+        ):
+            return MilpResult("UNKNOWN", None, np.inf, -np.inf)  # out of time
+        lp = self.highs.getPresolvedLp()
+        if status == highspy.HighsPresolveStatus.kReducedToEmpty:  # presolve solved it
+            value = float(lp.offset_)
+            return MilpResult("OPTIMAL", None, np.inf, value - 1e-6 * max(1.0, abs(value)))
+        if status == highspy.HighsPresolveStatus.kNotReduced:
+            lp = self.highs.getLp()
+        lp.integrality_ = []
+        relaxation = _quiet_highs()
+        relaxation.setOptionValue("random_seed", 0)
+        relaxation.passModel(lp)
+        relaxation.setOptionValue("solver", "ipm")
+        relaxation.setOptionValue("run_crossover", "on")
+        left = time_limit_s - (time.monotonic() - started)
+        relaxation.setOptionValue("time_limit", max(0.1, left))
+        relaxation.run()
+        return _result(relaxation, relaxed=True)
 
     def release(self) -> None:
         """Every variable back to its own domain."""

@@ -69,14 +69,14 @@ def test_the_lp_relaxation_is_a_bound_below_the_integer_optimum() -> None:
     assert relaxed.bound == pytest.approx(1.5, abs=1e-4) and relaxed.bound <= 1.5
 
 
-@pytest.mark.parametrize("relaxed", [False, True])
-def test_an_infeasible_model_says_so(relaxed: bool) -> None:
+@pytest.mark.parametrize(("relaxed", "presolved"), [(False, False), (True, False), (True, True)])
+def test_an_infeasible_model_says_so(relaxed: bool, presolved: bool) -> None:
     model = cp_model.CpModel()
     x = model.new_int_var(0, 3, "x")
     y = model.new_int_var(0, 3, "y")
     model.add(x + y >= 7)  # at most 6: no plan, and no LP solution either
     model.minimize(x)
-    result = solve_milp(model, 5, relaxed=relaxed)
+    result = solve_milp(model, 5, relaxed=relaxed, presolved=presolved)
     assert (result.status, result.bound) == ("INFEASIBLE", float("inf"))
 
 
@@ -189,3 +189,30 @@ def test_a_part_re_solved_alone_holds_the_rest_where_it_was() -> None:
     held = milp.solve_part(np.array([False] * 4 + [True]), np.array([1.0, 0, 0, 2, 3]), 5)
     assert held.values is not None and list(held.values) == [1, 0, 0, 2, 4]
     assert held.objective == pytest.approx(1) == milp.objective_of(held.values)
+
+
+def test_the_presolved_relaxation_is_tighter_and_still_a_bound() -> None:
+    # x <= 10·b with x at most 3: the LP pays a tenth of b per unit of x; presolve,
+    # knowing b is 0 or 1, tightens the row (x <= 3·b, or b fixed at 1 outright).
+    model = cp_model.CpModel()
+    b = model.new_bool_var("b")
+    x = model.new_int_var(0, 3, "x")
+    model.add(x <= 10 * b)
+    model.add(x >= 1)
+    model.minimize(10 * b + x)
+    integer = solve_milp(model, 5)
+    plain = solve_milp(model, 5, relaxed=True)
+    presolved = solve_milp(model, 5, relaxed=True, presolved=True)
+    assert integer.objective == pytest.approx(11)
+    assert plain.bound == pytest.approx(2, abs=1e-4)
+    assert presolved.status == "OPTIMAL" and presolved.values is None
+    assert plain.bound + 1 < presolved.bound <= 11 + 1e-6
+
+
+def test_the_presolved_relaxation_of_an_untouched_model_is_its_lp() -> None:
+    model = cp_model.CpModel()
+    xs = [model.new_bool_var(f"x{i}") for i in range(3)]
+    model.add(2 * xs[0] + 2 * xs[1] + 2 * xs[2] >= 3)
+    model.minimize(sum(xs))
+    presolved = solve_milp(model, 5, relaxed=True, presolved=True)
+    assert 1.5 - 1e-4 <= presolved.bound <= 2 + 1e-6
