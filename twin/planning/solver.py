@@ -341,6 +341,17 @@ def _seed_of(storey: StoreyInfo, plan: KeepPlan) -> RoomPlan:
     return RoomPlan(seats, "SEED", nan, nan, dict(plan.unseated.get(storey.key, {})))
 
 
+def _priced(
+    target: PlanningState,
+    groups: list[Group],
+    seats: Mapping[GroupKey, Mapping[str, int]],
+    preferences: Preferences,
+) -> tuple[int, float]:
+    """People left without a seat and the cost of a plan given as seats per room."""
+    cost = plan_cost(target, people_in_seats(groups, seats), preferences)
+    return cost.unseated, cost.objective
+
+
 def _near_optimal(stage1: StoreyPlan) -> bool:
     """Whether stage 1's storeys are worth holding each department to for a first plan.
 
@@ -476,6 +487,7 @@ def plan_target(
             time_limit_s * KEEP_SEED_SHARE,
             chosen,
             _seats_of(groups, greedy),
+            price=lambda seats: _priced(target, groups, seats, preferences),
         )
         stats["keep_plan"] = {"status": seeds.status if seeds else "UNKNOWN"}
         if seeds is not None:

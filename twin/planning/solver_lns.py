@@ -48,6 +48,7 @@ def first_plan(
     time_limit_s: float,
     enough_after_s: float,
     start: np.ndarray | None = None,
+    found: list[MilpResult] | None = None,
 ) -> MilpResult:
     """A good plan with each department on `storeys` (its storey indices) only.
 
@@ -55,7 +56,8 @@ def first_plan(
     the model falls apart into nearly independent storeys, where HiGHS finds good plans
     within seconds, long before it would over the whole model. It stops at the first
     plan after `enough_after_s` seconds, or at `time_limit_s` with none. HiGHS starts
-    from `start` (a solution of the model) when it keeps to those storeys.
+    from `start` (a solution of the model) when it keeps to those storeys. `found` gets
+    every plan HiGHS finds on the way (`Milp.solve`).
     """
     free = np.ones(milp.size, dtype=bool)
     for (department, si), var in keep.ds.used.items():
@@ -65,18 +67,23 @@ def first_plan(
         start = None
     milp.fix(free, np.zeros(milp.size))
     try:
-        return milp.solve(time_limit_s, start=start, enough_after_s=enough_after_s)
+        return milp.solve(time_limit_s, start=start, enough_after_s=enough_after_s, found=found)
     finally:
         milp.release()
 
 
 def improve_plan(
-    keep: KeepModel, milp: Milp, best: MilpResult, deadline: float, stats: dict[str, Any]
+    keep: KeepModel,
+    milp: Milp,
+    best: MilpResult,
+    deadline: float,
+    stats: dict[str, Any],
+    found: list[MilpResult] | None = None,
 ) -> MilpResult:
     """Re-solve neighbourhoods of `best` until `deadline`; the best plan found.
 
     `stats` gets how many neighbourhoods were tried, solved to optimality and improved
-    the plan, and the gain.
+    the plan, and the gain; `found`, when given, each better plan in turn.
     """
     assert best.values is not None
     rng = random.Random(0)
@@ -99,6 +106,8 @@ def improve_plan(
         if result.values is not None and result.objective < best.objective - 0.5:
             best = MilpResult("FEASIBLE", result.values, result.objective, best.bound)
             stats["improved"] += 1
+            if found is not None:
+                found.append(best)
             tried = set()
     stats["gain"] = round((start_objective - best.objective) / 10, 1)
     return best

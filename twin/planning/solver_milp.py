@@ -15,7 +15,7 @@ import os
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -352,6 +352,7 @@ class Milp:
         start: np.ndarray | None = None,
         enough_after_s: float | None = None,
         stalled_after_s: float | None = None,
+        found: list[MilpResult] | None = None,
     ) -> MilpResult:
         """Solve within `time_limit_s` seconds, from the solution `start` when given.
 
@@ -359,8 +360,17 @@ class Milp:
         is found (the first plan of a search that improves it in other ways). With
         `stalled_after_s`, stop once the bound has not risen by `STALLED_GAIN` of itself
         for that long (a bound that has stopped rising frees its core for the plan).
+        `found`, when given, gets every solution HiGHS finds on the way (checked against
+        the rows, at its own objective), the last one best.
         """
         highs = self.highs
+        if found is not None:
+            improving = self._collect(found)
+            highs.cbMipImprovingSolution += improving
+            try:
+                return self.solve(time_limit_s, lp_solver, start, enough_after_s, stalled_after_s)
+            finally:
+                highs.cbMipImprovingSolution -= improving
         highs.setOptionValue("time_limit", max(0.1, time_limit_s))
         highs.setOptionValue("mip_lp_solver", lp_solver)
         if self.relaxed:
@@ -384,6 +394,15 @@ class Milp:
 
     def _result(self) -> MilpResult:
         return _result(self.highs, self.relaxed)
+
+    def _collect(self, found: list[MilpResult]) -> Callable[[Any], None]:
+        def improving(event: Any) -> None:
+            values = np.array(event.data_out.mip_solution, dtype=float)
+            objective = self.objective_of(values) if len(values) == self.size else None
+            if objective is not None:
+                found.append(MilpResult("FEASIBLE", values, objective, -np.inf))
+
+        return improving
 
 
 def _result(highs: highspy.Highs, relaxed: bool) -> MilpResult:

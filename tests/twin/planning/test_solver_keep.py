@@ -5,16 +5,19 @@ from __future__ import annotations
 import itertools
 import random
 from collections import defaultdict
+from collections.abc import Mapping
 
+import numpy as np
 import pytest
 
 from tests.planning_states import ALLOWANCE_M2, person, room, tiny_state
 from twin.planning.kpis import plan_cost
 from twin.planning.scenario import Preferences, apply_scenario, parse_scenario
+from twin.planning.solver import _seats_of
 from twin.planning.solver_common import AREA_SCALE, people_in_seats, staff_groups, storeys_of
 from twin.planning.solver_greedy import greedy_plan
-from twin.planning.solver_keep import KeepModel, _best_fill, keep_bound, keep_plan
-from twin.planning.solver_milp import Milp, solve_milp
+from twin.planning.solver_keep import KeepModel, _best_fill, _candidates, keep_bound, keep_plan
+from twin.planning.solver_milp import Milp, MilpResult, solve_milp
 from twin.planning.state import PlanningState
 from twin.planning.synthetic import synthetic_scenario, synthetic_state
 
@@ -246,3 +249,35 @@ def test_the_presolved_relaxation_lies_between_the_lp_and_the_optimum(
     optimum = solve_milp(keep.model, 30)
     assert optimum.status == "OPTIMAL" and presolved.status == "OPTIMAL"
     assert lp.bound + AREA_SCALE < presolved.bound <= optimum.objective + 1e-6
+
+
+def _result(objective: float) -> MilpResult:
+    return MilpResult("FEASIBLE", np.full(3, objective), objective, -np.inf)
+
+
+def test_candidates_are_the_best_distinct_plans_near_the_best() -> None:
+    best = _result(1000)
+    found = [_result(v) for v in (5000, 1040, 1020, 1000, 1020, 1029, 1010)]
+    chosen = _candidates(best, found)
+    assert [c.objective for c in chosen] == [1000, 1010, 1020]  # 3 at most, no repeats
+    assert chosen[0] is best
+    # beyond 3 % of the best none is worth packing
+    assert [c.objective for c in _candidates(best, [_result(1031), _result(1050)])] == [1000]
+
+
+def test_the_plan_packed_best_is_kept_among_the_models_best() -> None:
+    state = synthetic_state(staff=150, seed=3)
+    target = apply_scenario(state, parse_scenario(synthetic_scenario(state)))
+    groups, storeys = staff_groups(target), storeys_of(target)
+    allowed = {g.department: set(range(len(storeys))) for g in groups}
+    start = _seats_of(groups, greedy_plan(target))
+
+    def price(seats: Mapping[tuple[str, str], Mapping[str, int]]) -> tuple[int, float]:
+        cost = plan_cost(target, people_in_seats(groups, seats), PREFS)
+        return cost.unseated, cost.objective
+
+    plan = keep_plan(groups, storeys, PREFS, 20, allowed, 5, start=start, price=price)
+    assert plan is not None
+    tried = plan.search["candidates"]
+    assert isinstance(tried, list) and tried
+    assert price(plan.seats)[1] == min(seated for _, seated in tried)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from types import SimpleNamespace
 
@@ -10,7 +11,7 @@ import pytest
 from ortools.sat.python import cp_model
 
 from twin.planning.solver_common import new_solver
-from twin.planning.solver_milp import Milp, _Stop, solve_milp
+from twin.planning.solver_milp import Milp, MilpResult, _Stop, solve_milp
 
 
 def _model() -> tuple[cp_model.CpModel, list[cp_model.IntVar]]:
@@ -216,3 +217,22 @@ def test_the_presolved_relaxation_of_an_untouched_model_is_its_lp() -> None:
     model.minimize(sum(xs))
     presolved = solve_milp(model, 5, relaxed=True, presolved=True)
     assert 1.5 - 1e-4 <= presolved.bound <= 2 + 1e-6
+
+
+def test_every_solution_found_on_the_way_is_kept_and_is_a_solution() -> None:
+    model = cp_model.CpModel()
+    xs = [model.new_int_var(0, 10, f"x{i}") for i in range(30)]
+    for left, right in itertools.pairwise(xs):
+        model.add(left + right >= 7)
+    model.minimize(sum((i % 7 + 1) * x for i, x in enumerate(xs)))
+    milp = Milp(model)
+    start = np.full(30, 10.0)  # a poor plan to start from
+    found: list[MilpResult] = []
+    result = milp.solve(5, start=start, found=found)
+    assert result.status == "OPTIMAL" and found
+    assert found[-1].objective == pytest.approx(result.objective)
+    for plan in found:
+        assert plan.values is not None
+        assert milp.objective_of(plan.values) == pytest.approx(plan.objective)
+    objectives = [plan.objective for plan in found]
+    assert objectives == sorted(objectives, reverse=True)
