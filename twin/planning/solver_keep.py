@@ -52,7 +52,7 @@ from twin.planning.solver_common import (
 )
 from twin.planning.solver_lns import first_plan, improve_plan
 from twin.planning.solver_milp import Milp, MilpResult, solve_milp
-from twin.planning.solver_rooms import RoomPlan, plan_rooms
+from twin.planning.solver_rooms import GroupKey, RoomPlan, plan_rooms
 from twin.planning.solver_storeys import DepartmentStoreys
 from twin.planning.state import PlanRoom
 
@@ -80,7 +80,6 @@ SEED_CANDIDATE_GAP = 0.03
 MIN_CANDIDATE_S = 0.5
 
 RoomSize = tuple[int, int]  # (desks, area in tenths of m²)
-GroupKey = tuple[str, str]
 _Seats = dict[GroupKey, dict[str, int]]  # members of each group per room, every storey
 _Packed = dict[tuple[str, str], dict[str, int]]  # members of each group per room
 _Left = dict[tuple[str, str], int]  # members of each group without a seat
