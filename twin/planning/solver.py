@@ -82,6 +82,10 @@ KEEP_SEED_SHARE = 0.1
 # 23 s of HiGHS, 23,602 after 29 s; under load 2.6, 40 and 45 s), and the room stage's
 # re-solves of its seeds came out worse than the seeds in every run.
 KEEP_WHOLE_END = 0.8
+# ... and then packs its plans into rooms for this share: its few best plans are each
+# packed (`solver_keep._candidates`), and each packs better with more time (5,000 staff,
+# the same plan of the model: 23,594-23,616 with 6 s to itself, 23,656-24,282 with 3 s).
+KEEP_WHOLE_SEED_SHARE = 0.15
 # Stage 2 ends by this share of the plan's time; local re-solves take the rest.
 ROOM_STAGE_END = 0.88
 # The most the campus-wide waste bound (`least_over_standard10`) may take.
@@ -477,14 +481,16 @@ def plan_target(
     if status != "INFEASIBLE" and counts:
         chosen = _chosen_storeys(storeys, counts) if _near_optimal(stage1) else None
         allowed = _allowed_storeys(groups, storeys, counts)
-        end = KEEP_PLAN_END if chosen is not None else KEEP_WHOLE_END
+        end, seed_share = (KEEP_PLAN_END, KEEP_SEED_SHARE)
+        if chosen is None:
+            end, seed_share = (KEEP_WHOLE_END, KEEP_WHOLE_SEED_SHARE)
         seeds = keep_plan(
             groups,
             storeys,
             preferences,
             start + time_limit_s * end - time.monotonic(),
             allowed,
-            time_limit_s * KEEP_SEED_SHARE,
+            time_limit_s * seed_share,
             chosen,
             _seats_of(groups, greedy),
             price=lambda seats: _priced(target, groups, seats, preferences),
