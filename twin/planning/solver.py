@@ -478,6 +478,7 @@ def plan_target(
             shortages, counts = stage1.shortages, stage1.counts
     stats["storey_stage"] = {"status": stage1.status, "seconds": round(time.monotonic() - start, 2)}
     seeds = None
+    seeded_objective = math.inf  # the seeds' cost, once there are seeds
     if status != "INFEASIBLE" and counts:
         chosen = _chosen_storeys(storeys, counts) if _near_optimal(stage1) else None
         allowed = _allowed_storeys(groups, storeys, counts)
@@ -506,10 +507,12 @@ def plan_target(
             )
             if seeds.objective10 < greedy_cost * AREA_SCALE:
                 counts = seeds.counts
-                seeded = plan_cost(target, people_in_seats(groups, seeds.seats), preferences)
+                seeded_unseated, seeded_objective = _priced(
+                    target, groups, seeds.seats, preferences
+                )
                 stats["keep_plan"]["seeds"] = {
-                    "objective": seeded.objective,
-                    "unseated": seeded.unseated,
+                    "objective": seeded_objective,
+                    "unseated": seeded_unseated,
                 }
             else:  # out of time before HiGHS found anything better than greedy
                 seeds, stats["keep_plan"]["used"] = None, False
@@ -517,13 +520,11 @@ def plan_target(
     seats = _room_stage(target, groups, storeys, counts, preferences, rooms_deadline, stats, seeds)
     staged = plan_cost(target, people_in_seats(groups, seats), preferences)
     stats["room_stage"]["objective"] = staged.objective
-    if seeds is not None:
-        # A storey's room model short of time may come back with a plan worse than the
-        # seed it started from (5,000 staff: 23,594 seeded, 23,771 after): keep the better.
-        seeded = plan_cost(target, people_in_seats(groups, seeds.seats), preferences)
-        if seeded.objective < staged.objective:
-            seats = {key: dict(per_room) for key, per_room in seeds.seats.items()}
-            stats["room_stage"]["kept_seeds"] = True
+    # A storey's room model short of time may come back with a plan worse than the seed it
+    # started from (5,000 staff: 23,594 seeded, 23,771 after): keep the better.
+    if seeds is not None and seeded_objective < staged.objective:
+        seats = {key: dict(per_room) for key, per_room in seeds.seats.items()}
+        stats["room_stage"]["kept_seeds"] = True
     seats = improve_locally(target, groups, storeys, seats, preferences, plan_deadline, stats)
     seats = _repair(target, groups, storeys, seats, preferences, plan_deadline, stats)
     assignment = people_in_seats(groups, seats)

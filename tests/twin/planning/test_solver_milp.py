@@ -210,7 +210,7 @@ def test_the_presolved_relaxation_is_tighter_and_still_a_bound() -> None:
     assert plain.bound + 1 < presolved.bound <= 11 + 1e-6
 
 
-def test_the_presolved_relaxation_of_an_untouched_model_is_its_lp() -> None:
+def test_the_presolved_relaxation_lies_between_the_lp_and_the_optimum() -> None:
     model = cp_model.CpModel()
     xs = [model.new_bool_var(f"x{i}") for i in range(3)]
     model.add(2 * xs[0] + 2 * xs[1] + 2 * xs[2] >= 3)
