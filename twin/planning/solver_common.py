@@ -173,6 +173,47 @@ def fillable10(capacity: int, room_area10: int, allowances10: tuple[int, ...]) -
     return best
 
 
+@functools.lru_cache(maxsize=4096)
+def room_fills(
+    desks: int, room_area10: int, levels10: tuple[int, ...]
+) -> tuple[tuple[int, ...], ...]:
+    """The fullest ways to fill a room: no desk or m² left that could seat more.
+
+    Each is a count of seats per allowance level of `levels10` (smallest first), a seat
+    taking anyone of at most its allowance. Whoever fits the room (at most `desks` people,
+    their allowances adding up to at most its area) fits the seats of one of these. So
+    rooms counted per fill, with as many seats of at least each level as there are people
+    of at least that allowance, can be packed, and every packing is so counted.
+
+    >>> room_fills(2, 300, (90, 120, 180))  # 12 + 18 m²; 9 + 18 or 12 + 12 could grow
+    ((0, 1, 1),)
+    """
+    fills: list[tuple[int, ...]] = []
+    count = len(levels10)
+
+    def maximal(counts: list[int], used: int, people: int) -> bool:
+        left = room_area10 - used
+        if people < desks and count and left >= levels10[0]:
+            return False
+        return not any(
+            counts[i] and left >= levels10[i + 1] - levels10[i] for i in range(count - 1)
+        )
+
+    def search(i: int, counts: list[int], used: int, people: int) -> None:
+        if i == count:
+            if people and maximal(counts, used, people):
+                fills.append(tuple(counts))
+            return
+        most = min(desks - people, (room_area10 - used) // levels10[i])
+        for k in range(most + 1):
+            counts.append(k)
+            search(i + 1, counts, used + k * levels10[i], people + k)
+            counts.pop()
+
+    search(0, [], 0, 0)
+    return tuple(fills)
+
+
 def room_fillable10(room: PlanRoom, allowances10: tuple[int, ...]) -> int:
     """`fillable10` of one room (cached by its size)."""
     return fillable10(room.capacity, area10(room.area_m2), allowances10)

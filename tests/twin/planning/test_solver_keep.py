@@ -88,6 +88,25 @@ def test_kept_rooms_pay_for_the_desks_their_stayers_leave_empty(
     assert _bound(state, True, monkeypatch) == pytest.approx(50)
 
 
+def test_the_shared_pools_seat_people_as_rooms_can_take_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Three new staff of DX: 18, 18 and 12 m². By area R2 (27 m², three desks) takes
+    # 18 + 9, but no two of them fit any room together, so each takes a room of its own:
+    # 75 m² for 48, 2·27 + 3·10 + 40 = 124. Counted by size, R1 and R2 (51 m², four desks,
+    # two seats of 18 m²) held all three for 2·3 + 3·10 + 40 = 76.
+    state = tiny_state(
+        [room("R0", 24.0, 3), room("R1", 24.0, 1), room("R2", 27.0, 3)],
+        [
+            person("A", "DX", "deputy_division_chief", None),
+            person("B", "DX", "division_chief", None),
+            person("C", "DX", "division_chief", None),
+        ],
+    )
+    assert _optimum(state) == pytest.approx(124)
+    assert _bound(state, False, monkeypatch) == pytest.approx(124)
+
+
 def _random_state(seed: int) -> PlanningState:
     rng = random.Random(seed)
     rooms = [
