@@ -329,7 +329,7 @@ class KeepModel:
             # The bound's shared pools count their rooms per way of filling them: a packing
             # exactly, which lifts the bound (2,000 staff: 10,110 -> 10,126; 5,000:
             # 22,216 -> 22,240). The plan's pools per department keep the arithmetic: in
-            # the same time HiGHS's first plan of that larger model came 3-8 % dearer.
+            # the same time HiGHS's first plan of that larger model came 3-9 % dearer.
             fills = () if self.per_department else room_fills(size[0], size[1], self.levels)
             for unit in units:
                 name = f"pool_{si}_{size[0]}_{size[1]}_{unit}"
