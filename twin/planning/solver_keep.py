@@ -81,6 +81,10 @@ SEED_CANDIDATES = 3
 SEED_CANDIDATE_GAP = 0.03
 MIN_CANDIDATE_S = 0.5
 
+# A shared pool counts its rooms per way of filling them up to this many ways; a larger
+# room size (an open-plan office of 15 desks or more) keeps the room-size arithmetic.
+MAX_FILLS = 200
+
 RoomSize = tuple[int, int]  # (desks, area in tenths of m²)
 _Seats = dict[GroupKey, dict[str, int]]  # members of each group per room, every storey
 _Packed = dict[tuple[str, str], dict[str, int]]  # members of each group per room
@@ -330,7 +334,7 @@ class KeepModel:
             # exactly, which lifts the bound (2,000 staff: 10,110 -> 10,126; 5,000:
             # 22,216 -> 22,240). The plan's pools per department keep the arithmetic: in
             # the same time HiGHS's first plan of that larger model came 3-9 % dearer.
-            fills = () if self.per_department else room_fills(size[0], size[1], self.levels)
+            fills = () if self.per_department else room_fills(*size, self.levels, MAX_FILLS)
             for unit in units:
                 name = f"pool_{si}_{size[0]}_{size[1]}_{unit}"
                 counts = [

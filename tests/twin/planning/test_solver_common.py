@@ -67,3 +67,10 @@ def test_every_group_that_fits_a_room_fits_one_of_its_fills(levels: tuple[int, .
 def test_a_room_no_one_fits_has_no_fills() -> None:
     assert room_fills(2, 80, (90, 120)) == ()
     assert room_fills(1, 250, (90, 120, 180, 240)) == ((0, 0, 0, 1),)
+
+
+def test_past_the_most_fills_there_are_none() -> None:
+    levels = (90, 120, 180, 240, 300, 420, 540)
+    assert len(room_fills(8, 720, levels, most=25)) == 25
+    assert room_fills(8, 720, levels, most=24) == ()
+    assert room_fills(60, 5400, levels, most=200) == ()  # 87,496 of them, not counted out
