@@ -16,7 +16,16 @@ from twin.planning.scenario import Preferences, apply_scenario, parse_scenario
 from twin.planning.solver import _seats_of
 from twin.planning.solver_common import AREA_SCALE, people_in_seats, staff_groups, storeys_of
 from twin.planning.solver_greedy import greedy_plan
-from twin.planning.solver_keep import KeepModel, _best_fill, _candidates, keep_bound, keep_plan
+from twin.planning.solver_keep import (
+    LEFT_SOLVE_S,
+    POOL_SOLVE_S,
+    KeepModel,
+    _best_fill,
+    _candidates,
+    _repack_budget,
+    keep_bound,
+    keep_plan,
+)
 from twin.planning.solver_milp import Milp, MilpResult, solve_milp
 from twin.planning.state import PlanningState
 from twin.planning.synthetic import synthetic_scenario, synthetic_state
@@ -176,6 +185,21 @@ def test_best_fill_takes_the_fullest_mix_then_the_fewest_people() -> None:
     # 2 desks, 24 m²: 12 + 12 and 9 + 9 (+ nothing) — 24 is the fullest.
     assert _best_fill(2, 240, items) == {("D", "deputy"): 2}
     assert _best_fill(0, 240, items) == {}
+
+
+def test_a_storey_packed_far_past_the_models_rooms_gets_more_time_to_re_pack() -> None:
+    # 2,000 staff: the new storey's pooled people took 190-440 m² more than the model's
+    # rooms with 0.3 s of re-packing, 3-10 m² with 1 s.
+    ordinary = _repack_budget(False, 150, share=1.0, left_s=5.0)  # 15 m² over
+    assert ordinary == POOL_SOLVE_S
+    assert _repack_budget(False, 150, share=0.2, left_s=5.0) == 0.2  # an even share
+    far = _repack_budget(False, 2_000, share=0.2, left_s=5.0)  # 200 m² over
+    assert POOL_SOLVE_S < far < LEFT_SOLVE_S
+    assert _repack_budget(False, 20_000, share=0.2, left_s=5.0) == LEFT_SOLVE_S
+    assert _repack_budget(True, 0, share=0.2, left_s=5.0) == LEFT_SOLVE_S  # someone left out
+    # never past the time the packing has left
+    assert _repack_budget(False, 20_000, share=0.2, left_s=0.5) == 0.5
+    assert _repack_budget(True, 0, share=0.2, left_s=0.5) == 0.5
 
 
 def _seats(
