@@ -72,10 +72,11 @@ MIN_POOL_SOLVE_S = 0.1
 # ... and the most for a storey where packing left someone out.
 LEFT_SOLVE_S = 2.0
 # A storey the packing filled past the model's rooms gets this much per m² over, up to
-# LEFT_SOLVE_S: 2,000 staff, the new storey's 60-70 pooled people took 190-440 m² more
+# REPACK_MOST_S: 2,000 staff, the new storey's 60-70 pooled people took 190-440 m² more
 # than the model's rooms with 0.3 s of re-packing (the plan 500-1,100 dearer), 3-10 m²
-# with 1 s.
+# with 1 s (with 2 s a candidate's whole share could go to it, the other storeys skipped).
 REPACK_S_PER_M2 = 0.005
+REPACK_MOST_S = 1.0
 # Share of `keep_plan`'s time after which its first plan on stage 1's storeys is enough
 # (the rest improves it; HiGHS goes on until it has one).
 FIRST_PLAN_SHARE = 0.4
@@ -692,11 +693,11 @@ def _repack_budget(someone_left: bool, worse10: int, share: float, left_s: float
 
     `LEFT_SOLVE_S` where the packing left someone out; else an even `share` of the time
     left, at most `POOL_SOLVE_S`, or `REPACK_S_PER_M2` per m² the packing took over the
-    model's rooms (`worse10`, tenths of m²) when that is more, up to `LEFT_SOLVE_S`.
+    model's rooms (`worse10`, tenths of m²) when that is more, up to `REPACK_MOST_S`.
     """
     if someone_left:
         return min(LEFT_SOLVE_S, left_s)
-    over_s = min(LEFT_SOLVE_S, REPACK_S_PER_M2 * worse10 / AREA_SCALE)
+    over_s = min(REPACK_MOST_S, REPACK_S_PER_M2 * worse10 / AREA_SCALE)
     return min(max(min(POOL_SOLVE_S, share), over_s), left_s)
 
 

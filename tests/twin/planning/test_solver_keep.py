@@ -19,6 +19,7 @@ from twin.planning.solver_greedy import greedy_plan
 from twin.planning.solver_keep import (
     LEFT_SOLVE_S,
     POOL_SOLVE_S,
+    REPACK_MOST_S,
     KeepModel,
     _best_fill,
     _candidates,
@@ -193,9 +194,9 @@ def test_a_storey_packed_far_past_the_models_rooms_gets_more_time_to_re_pack() -
     ordinary = _repack_budget(False, 150, share=1.0, left_s=5.0)  # 15 m² over
     assert ordinary == POOL_SOLVE_S
     assert _repack_budget(False, 150, share=0.2, left_s=5.0) == 0.2  # an even share
-    far = _repack_budget(False, 2_000, share=0.2, left_s=5.0)  # 200 m² over
-    assert POOL_SOLVE_S < far < LEFT_SOLVE_S
-    assert _repack_budget(False, 20_000, share=0.2, left_s=5.0) == LEFT_SOLVE_S
+    far = _repack_budget(False, 1_000, share=0.2, left_s=5.0)  # 100 m² over
+    assert POOL_SOLVE_S < far < REPACK_MOST_S
+    assert _repack_budget(False, 20_000, share=0.2, left_s=5.0) == REPACK_MOST_S
     assert _repack_budget(True, 0, share=0.2, left_s=5.0) == LEFT_SOLVE_S  # someone left out
     # never past the time the packing has left
     assert _repack_budget(False, 20_000, share=0.2, left_s=0.5) == 0.5
