@@ -669,8 +669,9 @@ def _seats(
     # fraction of it; an even share below it — 5,000 staff: 280 storeys in 6 s — skipped
     # them all).
     order = sorted(range(len(packs)), key=lambda si: (not packs[si][4], -worse[si]))
-    todo = [(si, packs[si]) for si in order if packs[si][4] or worse[si] > 0]
-    for i, (si, (_, people, free, packed, left)) in enumerate(todo):
+    todo = [si for si in order if packs[si][4] or worse[si] > 0]
+    for i, si in enumerate(todo):
+        _, people, free, packed, left = packs[si]
         left_s = deadline - time.monotonic()
         share = max(MIN_POOL_SOLVE_S, left_s / (len(todo) - i))
         budget = _repack_budget(bool(left), worse[si], share, left_s)
